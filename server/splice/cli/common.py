@@ -1,0 +1,28 @@
+"""Options every command shares (``--workspace``, ``--model``, ``--api-base``, ``--json``) and settings loading."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from splice.config import LoadedSettings, load_settings
+
+
+def add_common(parser: argparse.ArgumentParser, *, json_output: bool = True) -> None:
+    parser.add_argument(
+        "--workspace", type=Path, default=Path.cwd(), help="workspace folder (default: the current directory)"
+    )
+    parser.add_argument("--model", default=None, help="litellm model string; overrides every other setting")
+    parser.add_argument("--api-base", default=None, help="API base URL for the model (e.g. a local server)")
+    if json_output:
+        parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+
+def settings_from(args: argparse.Namespace) -> LoadedSettings:
+    return load_settings(
+        workspace_of(args), cli={"model": getattr(args, "model", None), "apiBase": getattr(args, "api_base", None)}
+    )
+
+
+def workspace_of(args: argparse.Namespace) -> Path:
+    return Path(args.workspace).expanduser().resolve()

@@ -1,0 +1,70 @@
+"""The only importer of tree_sitter: parsers and compiled queries per language, cached per thread-safe use."""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
+
+from splice.index.languages import grammar_module, language_pointer
+
+__all__ = ["Node", "Query", "QueryCursor", "Tree", "error_count", "language", "parse", "query"]
+
+_QUERY_DIR = Path(__file__).parent / "queries"
+_local = threading.local()
+
+
+@cache
+def language(lang: str) -> Language:
+    return Language(language_pointer(lang))
+
+
+def _parser(lang: str) -> Parser:
+    # Parser objects are not thread-safe; keep one per thread and language.
+    parsers: dict[str, Parser] | None = getattr(_local, "parsers", None)
+    if parsers is None:
+        parsers = _local.parsers = {}
+    if lang not in parsers:
+        parsers[lang] = Parser(language(lang))
+    return parsers[lang]
+
+
+def parse(lang: str, source: bytes, old_tree: Tree | None = None) -> Tree:
+    """Parse bytes with the language's grammar; tree-sitter recovers from syntax errors, so this never raises."""
+    if old_tree is not None:
+        return _parser(lang).parse(source, old_tree)
+    return _parser(lang).parse(source)
+
+
+def error_count(lang: str, source: bytes) -> int:
+    """Number of ERROR and MISSING nodes in the parse of ``source`` (0 means it parses cleanly)."""
+    return count_errors(parse(lang, source).root_node)
+
+
+def count_errors(root: Node) -> int:
+    if not root.has_error:
+        return 0
+    count = 0
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            count += 1
+        if node.has_error:
+            stack.extend(node.children)
+    return count
+
+
+@cache
+def query(lang: str, name: str) -> Query | None:
+    """A compiled query: our own ``queries/<lang>-<name>.scm`` if present, else the grammar wheel's ``<name>.scm``."""
+    own = _QUERY_DIR / f"{lang}-{name}.scm"
+    if own.exists():
+        return Query(language(lang), own.read_text(encoding="utf-8"))
+    shipped = files(grammar_module(lang)) / "queries" / f"{name}.scm"
+    if shipped.is_file():
+        return Query(language(lang), shipped.read_text(encoding="utf-8"))
+    return None
