@@ -197,7 +197,9 @@ def apply_layer(
         try:
             value = convert(raw)
         except (ValueError, TypeError) as exc:
-            problems.append(f"{source}: 'splice.{key}' = {raw!r} is invalid ({exc}); keeping the previous value")
+            problems.append(
+                f"{source}: 'splice.{key}' = {raw!r} is invalid ({exc}); keeping the previous value"
+            )
             continue
         if name == "models":
             feature = key.split(".", 1)[1]
@@ -242,5 +244,7 @@ def load_settings(
     if editor:
         settings = apply_layer(settings, editor, "editor settings", problems, sources)
     if cli:
-        settings = apply_layer(settings, {k: v for k, v in cli.items() if v is not None}, "command line", problems, sources)
+        settings = apply_layer(
+            settings, {k: v for k, v in cli.items() if v is not None}, "command line", problems, sources
+        )
     return LoadedSettings(settings, problems, sources)

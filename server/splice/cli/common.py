@@ -20,7 +20,8 @@ def add_common(parser: argparse.ArgumentParser, *, json_output: bool = True) -> 
 
 def settings_from(args: argparse.Namespace) -> LoadedSettings:
     return load_settings(
-        workspace_of(args), cli={"model": getattr(args, "model", None), "apiBase": getattr(args, "api_base", None)}
+        workspace_of(args),
+        cli={"model": getattr(args, "model", None), "apiBase": getattr(args, "api_base", None)},
     )
 
 

@@ -1,0 +1,98 @@
+# Splice — every check is one target; CI (.ci/run) calls `make test`, exactly as README says.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+WORKSPACE ?= tests/fixtures/example
+CORPORA ?= ../shared/corpora
+export LITELLM_LOCAL_MODEL_COST_MAP := True
+
+.PHONY: help install install-python install-node install-system run test lint typecheck unit e2e client nvim-e2e \
+        bench bench-index bench-retrieval bench-edits bench-llm bench-generate clean
+
+help:
+	@echo "make run   — install, then index WORKSPACE (default: $(WORKSPACE)) and print a summary"
+	@echo "make test  — install, then run every check and test (what CI runs)"
+	@echo "make lint | typecheck | unit | e2e | client | nvim-e2e | bench | bench-index | bench-retrieval | bench-edits | bench-llm"
+
+# ---- installation (idempotent; stamps make re-runs cheap) ----------------------------------------------------
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python ≥ 3.11 is required"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install-python: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+install-node: node_modules/.installed
+
+# Debian packages used by tests and benchmarks: redis-server (cache tests), bubblewrap (verify sandbox),
+# universal-ctags (index benchmark baseline). Installed only when missing.
+SYSTEM_TOOLS := redis-server:redis-server bwrap:bubblewrap ctags:universal-ctags
+install-system:
+	@missing=""; for pair in $(SYSTEM_TOOLS); do cmd=$${pair%%:*}; pkg=$${pair##*:}; \
+	  command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "missing Debian packages:$$missing — run: sudo apt-get install$$missing"; fi; \
+	fi
+
+install: install-python install-node install-system
+
+# ---- the main job ----------------------------------------------------------------------------------------------
+
+run: install-python
+	$(BIN)/splice index "$(WORKSPACE)"
+
+# ---- checks ----------------------------------------------------------------------------------------------------
+
+lint: install-python
+	$(BIN)/ruff check server tests bench
+	$(BIN)/ruff format --check server tests bench
+
+typecheck: install-python
+	$(BIN)/mypy
+
+unit: install-python install-system
+	$(BIN)/pytest -q tests/unit
+
+e2e: install-python install-system
+	$(BIN)/pytest -q tests/e2e
+
+client: install-node
+	npm run check
+	npm run build
+	npm test
+	npm run package
+
+nvim-e2e: install-python
+	$(BIN)/pytest -q tests/editors
+
+test: install lint typecheck unit e2e client nvim-e2e
+
+# ---- benchmarks (never part of `make test`) --------------------------------------------------------------------
+
+bench: bench-index bench-retrieval bench-edits bench-llm
+
+bench-index: install-python install-system
+	$(BIN)/python bench/index_bench.py --corpora $(CORPORA)
+
+bench-retrieval: install-python
+	$(BIN)/python bench/retrieval.py --corpora $(CORPORA)
+
+bench-edits: install-python
+	$(BIN)/python bench/edit_apply.py --corpora $(CORPORA)
+
+bench-llm: install-python
+	$(BIN)/python bench/llm_gateway.py
+
+clean:
+	rm -rf $(VENV) node_modules dist .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,35 @@
+"""``splice serve``: run the language server on stdio (editors may append ``--stdio``) or TCP."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser("serve", help="run the language server (stdio by default)")
+    p.add_argument("--stdio", action="store_true", help="use stdio (the default; accepted for editors)")
+    p.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=2087)
+    p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    # stdout carries the protocol: logs go to stderr, which editors show in their output panel.
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=getattr(logging, args.log_level),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from splice.lsp.app import create_server
+
+    server = create_server()
+    if args.tcp:
+        server.start_tcp(args.host, args.port)
+    else:
+        server.start_io()
+    return 0

@@ -1,0 +1,15 @@
+"""Builds the server: one SpliceServer with every handler module registered."""
+
+from __future__ import annotations
+
+from splice.lsp.handlers import commands, lifecycle, navigation, sync
+from splice.lsp.server import SpliceServer
+
+HANDLER_MODULES = (lifecycle, sync, navigation, commands)
+
+
+def create_server() -> SpliceServer:
+    server = SpliceServer()
+    for module in HANDLER_MODULES:
+        module.register(server)
+    return server

@@ -1,0 +1,170 @@
+"""initialize / initialized / configuration / shutdown, and the initial indexing run with work-done progress."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.uris import to_fs_path
+
+from splice.lsp.server import SpliceServer
+
+log = logging.getLogger(__name__)
+
+
+def _root_of(params: types.InitializeParams) -> Path | None:
+    uri = None
+    if params.workspace_folders:
+        uri = params.workspace_folders[0].uri
+    elif params.root_uri:
+        uri = params.root_uri
+    elif params.root_path:
+        return Path(params.root_path)
+    path = to_fs_path(uri) if uri else None
+    return Path(path) if path else None
+
+
+def _editor_settings(options: Any) -> tuple[dict[str, Any], bool]:
+    """initializationOptions: the ``splice`` settings object plus ``workspaceTrusted``."""
+    if not isinstance(options, dict):
+        return {}, True
+    opts = dict(options)
+    trusted = opts.pop("workspaceTrusted", True)
+    inner = opts.get("splice")
+    settings = inner if isinstance(inner, dict) else opts
+    return settings, trusted is not False
+
+
+def register(server: SpliceServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: SpliceServer, params: types.InitializeParams) -> None:
+        root = _root_of(params)
+        settings, ls.trusted = _editor_settings(params.initialization_options)
+        if root is None:
+            log.warning("no workspace folder: Splice features need a folder")
+            return
+        for problem in ls.open_workspace(root, settings):
+            log.warning("settings: %s", problem)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: SpliceServer, params: types.InitializedParams) -> None:
+        if ls.loaded is not None:
+            for problem in ls.loaded.problems:
+                ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=problem))
+        if ls.ws is None:
+            ls.notify_index_status("error", message="No workspace folder open")
+            return
+        await _register_watchers(ls)
+        ls.spawn(run_index(ls))
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def did_change_configuration(ls: SpliceServer, params: types.DidChangeConfigurationParams) -> None:
+        if ls.ws is None:
+            return
+        settings, trusted = _editor_settings(params.settings)
+        ls.trusted = trusted
+        before = ls.ws.settings
+        for problem in ls.open_workspace_settings(settings):
+            ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=problem))
+        after = ls.ws.settings
+        if (before.exclude, before.max_file_size, before.index_uri) != (
+            after.exclude,
+            after.max_file_size,
+            after.index_uri,
+        ):
+            ls.spawn(run_index(ls))
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: SpliceServer, params: None) -> None:
+        ls.index_cancel.set()
+        ls.index_executor.shutdown(wait=False, cancel_futures=True)
+
+
+async def _register_watchers(ls: SpliceServer) -> None:
+    caps = ls.client_capabilities.workspace
+    watched = caps.did_change_watched_files if caps is not None else None
+    if watched is None or not watched.dynamic_registration:
+        return
+    options = types.DidChangeWatchedFilesRegistrationOptions(watchers=[types.FileSystemWatcher(glob_pattern="**/*")])
+    try:
+        await ls.client_register_capability_async(
+            types.RegistrationParams(
+                registrations=[
+                    types.Registration(
+                        id=str(uuid.uuid4()),
+                        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                        register_options=options,
+                    )
+                ]
+            )
+        )
+    except Exception:  # a client that refuses still gets didSave/didOpen updates
+        log.info("client did not accept file watchers; relying on document events", exc_info=True)
+
+
+def _supports_progress(ls: SpliceServer) -> bool:
+    window = ls.client_capabilities.window
+    return bool(window and window.work_done_progress)
+
+
+async def run_index(ls: SpliceServer) -> None:
+    """Index the whole workspace off the request thread pool, reporting cancellable work-done progress."""
+    ws = ls.require_ws()
+    ls.index_cancel.set()  # stop a previous run, if any
+    cancel = threading.Event()
+    ls.index_cancel = cancel
+    ls.index_ready.clear()
+    loop = asyncio.get_running_loop()
+    token = str(uuid.uuid4())
+    progress = _supports_progress(ls)
+    if progress:
+        try:
+            await ls.work_done_progress.create_async(token)
+        except Exception:
+            progress = False
+    if progress:
+        ls.work_done_progress.begin(
+            token, types.WorkDoneProgressBegin(title="Splice: indexing", cancellable=True, percentage=0)
+        )
+        future = ls.work_done_progress.tokens.get(token)
+        if future is not None:
+            future.add_done_callback(lambda f: cancel.set() if f.cancelled() else None)
+    ls.notify_index_status("indexing")
+    last = 0.0
+
+    def report(done: int, total: int, path: str) -> None:
+        pct = int(done * 100 / total) if total else 0
+        if progress:
+            ls.work_done_progress.report(
+                token, types.WorkDoneProgressReport(message=f"{done}/{total} {path}", percentage=pct)
+            )
+        ls.notify_index_status("indexing", done, total, path)
+
+    def on_progress(done: int, total: int, path: str) -> None:  # called on the index thread
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= 0.1 or done == total:
+            last = now
+            loop.call_soon_threadsafe(report, done, total, path)
+
+    try:
+        summary = await ls.in_index_thread(ws.indexer.index_all, on_progress, cancel)
+    except Exception as exc:
+        log.exception("indexing failed")
+        if progress:
+            ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message=f"failed: {exc}"))
+        ls.notify_index_status("error", message=f"Indexing failed: {exc}")
+        return
+    message = summary.describe()
+    if cancel.is_set():
+        message = f"cancelled — the index is partial; run “Splice: Reindex”. {message}"
+    if progress:
+        ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+    ls.notify_index_status("ready", summary.files, summary.files, message)
+    ls.index_ready.set()

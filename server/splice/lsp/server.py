@@ -1,0 +1,137 @@
+"""The Splice language server object: pygls server + the open workspace + the executor that keeps long work off
+pygls's thread pool (which also reads stdin — a busy pool would stall every request, cancellation included)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+
+from splice import __version__
+from splice.config import LoadedSettings, load_settings
+from splice.features.workspace import SpliceWorkspace
+from splice.lsp.convert import Lines
+from splice.lsp.protocol import Methods, SpliceProtocol
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DEBOUNCE_SECONDS = 0.15
+
+
+class SpliceServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("splice", __version__, protocol_cls=SpliceProtocol, max_workers=8)
+        self.ws: SpliceWorkspace | None = None
+        self.loaded: LoadedSettings | None = None
+        self.editor_settings: dict[str, Any] = {}
+        self.trusted = True
+        self.index_state = "starting"
+        self.index_ready = asyncio.Event()
+        # One writer thread: initial indexing and incremental updates are serialised here.
+        self.index_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="splice-index")
+        self._pending: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.index_cancel = threading.Event()
+
+    # -- workspace ---------------------------------------------------------------------------------------------
+
+    def open_workspace(self, root: Path, editor: dict[str, Any]) -> list[str]:
+        self.editor_settings = editor
+        self.loaded = load_settings(root, editor=editor)
+        self.ws = SpliceWorkspace(root, self.loaded.settings)
+        return self.loaded.problems
+
+    def open_workspace_settings(self, editor: dict[str, Any]) -> list[str]:
+        """Re-read settings after the editor changed them; the graph and index stay."""
+        ws = self.require_ws()
+        self.editor_settings = editor
+        self.loaded = load_settings(ws.root, editor=editor)
+        ws.update_settings(self.loaded.settings)
+        return self.loaded.problems
+
+    def require_ws(self) -> SpliceWorkspace:
+        if self.ws is None:
+            raise RuntimeError("the server has not been initialized with a workspace folder")
+        return self.ws
+
+    def rel_for(self, uri: str) -> str | None:
+        if self.ws is None:
+            return None
+        path = to_fs_path(uri)
+        return None if path is None else self.ws.relpath(path)
+
+    def uri_for(self, rel: str) -> str:
+        uri = from_fs_path(str(self.require_ws().abspath(rel)))
+        assert uri is not None
+        return str(uri)
+
+    @property
+    def encoding(self) -> str:
+        caps = self.protocol.server_capabilities
+        enc = caps.position_encoding if caps is not None else None
+        if enc is None:
+            return types.PositionEncodingKind.Utf16.value
+        return enc.value if isinstance(enc, types.PositionEncodingKind) else str(enc)
+
+    def text_of(self, rel: str) -> str | None:
+        """Current text: the open buffer if any (unsaved text wins), else the file on disk."""
+        doc = self.workspace.text_documents.get(self.uri_for(rel))
+        if doc is not None:
+            return str(doc.source)
+        try:
+            return self.require_ws().abspath(rel).read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            return None
+
+    def lines_of(self, rel: str) -> Lines:
+        return Lines(self.text_of(rel) or "", self.encoding)
+
+    # -- background work ---------------------------------------------------------------------------------------
+
+    def spawn(self, coro: Any) -> asyncio.Task[Any]:
+        """Run a coroutine in the background, keeping a reference and logging its failure."""
+        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+
+        def done(t: asyncio.Task[Any]) -> None:
+            self._tasks.discard(t)
+            if not t.cancelled() and t.exception() is not None:
+                log.error("background task failed", exc_info=t.exception())
+
+        task.add_done_callback(done)
+        return task
+
+    async def in_index_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.index_executor, fn, *args)
+
+    def schedule_update(self, rel: str, text: str | None) -> None:
+        """Debounced re-index of one file; ``text`` None means read it from disk, a missing file is removed."""
+        loop = asyncio.get_running_loop()
+        if (handle := self._pending.pop(rel, None)) is not None:
+            handle.cancel()
+
+        def fire() -> None:
+            self._pending.pop(rel, None)
+            self.spawn(self._apply_update(rel, text))
+
+        self._pending[rel] = loop.call_later(DEBOUNCE_SECONDS, fire)
+
+    async def _apply_update(self, rel: str, text: str | None) -> None:
+        indexer = self.require_ws().indexer
+        if text is not None:
+            await self.in_index_thread(indexer.update_text, rel, text.encode("utf-8", errors="surrogatepass"))
+        else:
+            await self.in_index_thread(indexer.update_from_disk, rel)
+
+    def notify_index_status(self, state: str, done: int = 0, total: int = 0, message: str = "") -> None:
+        self.index_state = state
+        self.protocol.notify(Methods.INDEX_STATUS, {"state": state, "done": done, "total": total, "message": message})
