@@ -16,7 +16,6 @@ from splice import __version__
 # Order is the order shown in --help.
 COMMAND_MODULES = (
     "splice.cli.serve",
-    "splice.cli.index",
     "splice.cli.doctor",
 )
 

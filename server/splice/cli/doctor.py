@@ -1,0 +1,141 @@
+"""``splice doctor``: run a real test of each dependency and print pass/fail with the fix for each failure."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from splice.cli.common import add_common, settings_from, workspace_of
+from splice.config import Settings
+
+SAMPLES = {
+    "python": b"def f(x):\n    return x + 1\n",
+    "javascript": b"function f(x) { return x + 1; }\n",
+    "typescript": b"function f(x: number): number { return x + 1; }\n",
+    "tsx": b"const A = () => <div>{1}</div>;\n",
+    "go": b"package main\nfunc f(x int) int { return x + 1 }\n",
+    "rust": b"fn f(x: i32) -> i32 { x + 1 }\n",
+    "java": b"class A { int f(int x) { return x + 1; } }\n",
+    "c": b"int f(int x) { return x + 1; }\n",
+    "cpp": b"int f(int x) { return x + 1; }\n",
+    "c_sharp": b"class A { int F(int x) { return x + 1; } }\n",
+    "ruby": b"def f(x)\n  x + 1\nend\n",
+    "php": b"<?php function f($x) { return $x + 1; }\n",
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str
+    """pass | fail | skip"""
+    detail: str
+    fix: str = ""
+
+
+def check_python(settings: Settings, root: Path) -> list[Check]:
+    ok = sys.version_info >= (3, 11)
+    version = ".".join(map(str, sys.version_info[:3]))
+    return [Check("python", "pass" if ok else "fail", version, "" if ok else "install Python 3.11 or newer")]
+
+
+def check_grammars(settings: Settings, root: Path) -> list[Check]:
+    from splice.index import parser
+
+    out = []
+    for lang, sample in SAMPLES.items():
+        try:
+            errors = parser.error_count(lang, sample)
+            has_tags = parser.query(lang, "tags") is not None or lang == "c_sharp"
+        except Exception as exc:
+            out.append(Check(f"grammar {lang}", "fail", str(exc), "reinstall: pip install -e . (grammar wheels)"))
+            continue
+        ok = errors == 0 and has_tags
+        detail = "parses" if ok else f"{errors} syntax errors in a valid sample"
+        out.append(Check(f"grammar {lang}", "pass" if ok else "fail", detail, "" if ok else "reinstall the grammar"))
+    return out
+
+
+def check_settings(settings: Settings, root: Path, problems: list[str]) -> list[Check]:
+    if not problems:
+        return [Check("settings", "pass", "no problems")]
+    return [Check("settings", "fail", p, "correct the setting named in the message") for p in problems]
+
+
+def check_sandbox(settings: Settings, root: Path) -> list[Check]:
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return [Check("sandbox", "fail", "bubblewrap not found", "apt-get install bubblewrap")]
+    import subprocess
+
+    probe = [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--dev", "/dev", "true"]
+    try:
+        done = subprocess.run(probe, capture_output=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return [Check("sandbox", "fail", str(exc), "check that bubblewrap can create namespaces")]
+    if done.returncode != 0:
+        why = done.stderr.decode(errors="replace").strip()[:200]
+        return [Check("sandbox", "fail", why, "allow unprivileged user namespaces (sysctl) or run as a user with them")]
+    return [Check("sandbox", "pass", f"{bwrap} runs without network")]
+
+
+def check_index_writable(settings: Settings, root: Path) -> list[Check]:
+    target = root / ".splice"
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target, prefix="doctor-", delete=True) as f:
+            f.write(b"ok")
+    except OSError as exc:
+        return [Check("index folder", "fail", f"{target}: {exc}", "make the workspace writable or set index.uri")]
+    return [Check("index folder", "pass", f"{target} is writable")]
+
+
+CHECKS: list[Callable[[Settings, Path], list[Check]]] = [
+    check_python,
+    check_grammars,
+    check_index_writable,
+    check_sandbox,
+]
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser("doctor", help="check every dependency and print fixes")
+    add_common(p)
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    loaded = settings_from(args)
+    root = workspace_of(args)
+    started = time.perf_counter()
+    results = check_settings(loaded.settings, root, loaded.problems)
+    for check in CHECKS:
+        try:
+            results.extend(check(loaded.settings, root))
+        except Exception as exc:  # one broken check must not hide the others
+            results.append(Check(check.__name__.removeprefix("check_"), "fail", f"check crashed: {exc}", ""))
+    failed = sum(r.status == "fail" for r in results)
+    if args.json:
+        print(json.dumps({"checks": [asdict(r) for r in results], "failed": failed}, indent=2))
+        return 1 if failed else 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"splice doctor — {root}")
+    for col in ("check", "result", "detail", "fix"):
+        table.add_column(col)
+    colour = {"pass": "green", "fail": "red", "skip": "yellow"}
+    for r in results:
+        table.add_row(r.name, f"[{colour[r.status]}]{r.status}[/]", r.detail, r.fix)
+    console = Console()
+    console.print(table)
+    console.print(f"{len(results) - failed} passed, {failed} failed in {time.perf_counter() - started:.1f} s")
+    return 1 if failed else 0
