@@ -1,0 +1,2 @@
+; Only comments: stub detection is not defined for this language.
+(comment) @comment

@@ -1,0 +1,5 @@
+[
+  (function_declaration)
+  (method_declaration)
+] @function
+(comment) @comment

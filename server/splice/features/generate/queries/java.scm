@@ -1,0 +1,5 @@
+[
+  (method_declaration)
+  (constructor_declaration)
+] @function
+[(line_comment) (block_comment)] @comment

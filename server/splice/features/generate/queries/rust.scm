@@ -1,0 +1,2 @@
+(function_item) @function
+[(line_comment) (block_comment)] @comment
