@@ -1,0 +1,512 @@
+"""The incremental indexer: walk → read → extract → graph → resolve, then persist to the store in the background.
+
+One Indexer per workspace. ``index_all`` builds (cold) or refreshes (warm: unchanged hashes reuse stored rows) the
+graph; ``update_text``/``update_from_disk``/``remove``/``rename`` keep it live. The changed file is re-parsed and
+re-resolved at once; files whose edges went through it (its dependants) are re-resolved lazily, by the background
+worker or by ``settle()``. Persistence never blocks the graph: a writer thread batches store writes. If the store
+cannot be opened (read-only folder, another writer, broken URI) the graph still works and the summary says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from splice.config import Settings
+from splice.index.extract import extract, supported
+from splice.index.graph import Graph
+from splice.index.languages import language_for_path
+from splice.index.model import FileExtract, FileRecord
+from splice.index.resolve import Resolver
+from splice.index.store import FileWrite, Store, StoredFile, StoreError, default_uri
+from splice.index.walker import IgnoreRules, Skip, SkipReason, SourceFile, content_skip, file_entry, walk
+
+log = logging.getLogger("splice.index")
+
+Progress = Callable[[int, int, str], None]
+_BATCH = 150
+_RESOLVE_CHUNK = 40
+"""Files resolved per graph-lock acquisition, so requests interleave with a long resolution."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSummary:
+    files: int
+    symbols: int
+    edges: int
+    resolved: int
+    skipped: tuple[Skip, ...]
+    seconds_graph: float
+    """Until the graph was usable (parse + resolve)."""
+    seconds_total: float
+    """Including persistence."""
+    reparsed: int = 0
+    reused: int = 0
+    """Files whose stored rows were reused because their hash was unchanged (warm start)."""
+    removed: int = 0
+    syntax_errors: int = 0
+    """Files indexed through tree-sitter's error recovery."""
+    cancelled: bool = False
+    store: str = ""
+    """Where the index is persisted, or why it is not."""
+    messages: tuple[str, ...] = ()
+
+    @property
+    def resolved_pct(self) -> float:
+        return 100.0 * self.resolved / self.edges if self.edges else 0.0
+
+    def describe(self) -> str:
+        return (
+            f"{self.files} files, {self.symbols} symbols, {self.edges} edges ({self.resolved_pct:.0f}% resolved), "
+            f"{len(self.skipped)} skipped, {self.seconds_total:.1f}s"
+        )
+
+
+@dataclass(slots=True)
+class _Loaded:
+    record: FileRecord
+    extract: FileExtract
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Indexer:
+    def __init__(
+        self, workspace: Path, settings: Settings, graph: Graph | None = None, *, persist: bool = True
+    ) -> None:
+        self.workspace = workspace.resolve()
+        self.settings = settings
+        self.graph = graph if graph is not None else Graph()
+        self.rules = IgnoreRules(self.workspace, settings)
+        self.resolver = Resolver(self.graph, self.workspace)
+        self.persist = persist
+        self.store = None if not persist else _LazyStore(self.workspace, settings)
+        self._lock = threading.RLock()
+        self._overlays: dict[str, bytes] = {}
+        self._dirty: set[str] = set()
+        """Dependants whose edges may be stale (re-resolved lazily)."""
+        self._unsaved: set[str] = set()
+        """Paths whose graph state is newer than the store."""
+        self._deleted: set[str] = set()
+        self._wake = threading.Condition()
+        self._worker: threading.Thread | None = None
+        self._timers: dict[str, threading.Timer] = {}
+        self._closed = False
+
+    # -- whole workspace ---------------------------------------------------------------------------------------
+
+    def index_all(self, progress: Progress | None = None, cancel: threading.Event | None = None) -> IndexSummary:
+        """Index (or refresh) every file; returns once the graph is complete and persisted."""
+        start = time.perf_counter()
+        cancel = cancel or threading.Event()
+        self.rules = IgnoreRules(self.workspace, self.settings)
+        if self.store is not None:
+            self.store.start()  # lancedb imports/opens in the background while we walk and parse
+        found = walk(self.workspace, self.settings, self.rules)
+        skipped = list(found.skipped)
+        known = self._known_files(found.files)
+        current: set[str] = set()
+        changed: list[str] = []
+        reused = syntax_errors = 0
+        total = len(found.files)
+        for i, src in enumerate(found.files):
+            if cancel.is_set():
+                break
+            if progress is not None:
+                progress(i, total, src.path)
+            outcome = self._load(src, known.get(src.path))
+            if isinstance(outcome, Skip):
+                skipped.append(outcome)
+                continue
+            current.add(src.path)
+            if outcome is None:  # unchanged: already in the graph with its edges
+                reused += 1
+                continue
+            syntax_errors += outcome.extract.error_count > 0
+            self.graph.put_file(outcome.record, outcome.extract)
+            changed.append(src.path)
+        if cancel.is_set():
+            return self._summary(start, start, skipped, cancelled=True, reparsed=len(changed), reused=reused)
+        removed = [p for p in list(self.graph.files) if p not in current]
+        for path in removed:
+            self.graph.remove_file(path)
+            self.resolver.forget(path)
+        with self._lock:
+            self._deleted.update(removed)
+        to_resolve = set(changed)
+        if removed or len(changed) > reused or any(p not in known for p in changed):
+            self.resolver.files_changed()
+            to_resolve = set(current)  # the module set changed: every import may resolve differently
+        else:
+            for path in changed:
+                to_resolve |= self.resolver.dependants(path) & current
+        self._resolve(sorted(to_resolve), cancel)
+        graph_seconds = time.perf_counter() - start
+        if progress is not None:
+            progress(total, total, "")
+        with self._lock:
+            self._unsaved.update(to_resolve)
+        messages = self._flush_store(final=True)
+        return self._summary(
+            start,
+            start + graph_seconds,
+            skipped,
+            reparsed=len(changed),
+            reused=reused,
+            removed=len(removed),
+            syntax_errors=syntax_errors,
+            messages=messages,
+        )
+
+    def _known_files(self, files: list[SourceFile]) -> dict[str, _Loaded | None]:
+        """What is already indexed: the in-memory graph, else the store's committed rows (a warm start)."""
+        if self.graph.files:
+            return {p: None for p in self.graph.files}
+        if self.store is None or not self.store.exists():
+            return {}
+        stored = self.store.load()
+        with self.graph.lock:
+            for path, row in stored.items():
+                self.graph.put_file(row.record, row.extract)
+                self.graph.set_edges(path, row.edges)
+        for path, row in stored.items():
+            self.resolver.restore_deps(path, row.deps)
+        return {p: None for p in stored}
+
+    def _load(self, src: SourceFile, known: object) -> _Loaded | Skip | None:
+        """Read and extract one file; None when its hash matches what the graph already holds."""
+        data = self._overlays.get(src.path)
+        if data is None:
+            try:
+                data = src.abs_path.read_bytes()
+            except FileNotFoundError:
+                return Skip(src.path, SkipReason.VANISHED)
+            except OSError as exc:
+                return Skip(src.path, SkipReason.UNREADABLE, exc.strerror or str(exc))
+        digest = _hash(data)
+        current = self.graph.files.get(src.path)
+        if current is not None and current.hash == digest:
+            return None
+        if len(data) > self.settings.max_file_size:
+            return Skip(src.path, SkipReason.TOO_LARGE, f"{len(data):,} bytes > {self.settings.max_file_size:,}")
+        skip = content_skip(src.path, data)
+        if skip is not None:
+            return skip
+        if not supported(src.lang):
+            return Skip(src.path, SkipReason.NO_GRAMMAR, f"no extraction for {src.lang}")
+        record = FileRecord(src.path, src.lang, digest, len(data), src.mtime, time.time())
+        return _Loaded(record, extract(src.path, src.lang, data))
+
+    def _resolve(self, paths: list[str], cancel: threading.Event | None = None) -> None:
+        for i in range(0, len(paths), _RESOLVE_CHUNK):
+            if cancel is not None and cancel.is_set():
+                return
+            chunk = paths[i : i + _RESOLVE_CHUNK]
+            with self.graph.lock:
+                for path, edges in self.resolver.resolve(chunk).items():
+                    self.graph.set_edges(path, edges)
+
+    def _summary(
+        self, start: float, graph_done: float, skipped: list[Skip], *, cancelled: bool = False, **kw: object
+    ) -> IndexSummary:
+        stats = self.graph.stats()
+        return IndexSummary(
+            files=stats["files"],
+            symbols=stats["symbols"],
+            edges=stats["edges"],
+            resolved=stats["resolved"],
+            skipped=tuple(skipped),
+            seconds_graph=(graph_done - start) if not cancelled else time.perf_counter() - start,
+            seconds_total=time.perf_counter() - start,
+            cancelled=cancelled,
+            store=self.store.describe() if self.store is not None else "not persisted",
+            **kw,  # type: ignore[arg-type]
+        )
+
+    # -- single files ------------------------------------------------------------------------------------------
+
+    def update_text(self, path: str | Path, text: bytes) -> Skip | None:
+        """Index unsaved buffer text (didOpen/didChange); it wins over the disk until ``update_from_disk``."""
+        rel = self.rules.relative(path)
+        if rel is None:
+            return Skip(str(path), SkipReason.IGNORED, "outside the workspace")
+        with self._lock:
+            self._overlays[rel] = text
+            return self._apply(rel, text)
+
+    def update_from_disk(self, path: str | Path) -> Skip | None:
+        """Re-read a file (didSave, didClose, watched create/change); a missing or now-excluded file is removed."""
+        rel = self.rules.relative(path)
+        if rel is None:
+            return Skip(str(path), SkipReason.IGNORED, "outside the workspace")
+        with self._lock:
+            self._overlays.pop(rel, None)
+            if rel.rsplit("/", 1)[-1] in (".gitignore", ".spliceignore"):
+                self.rules.forget()
+            entry = file_entry(self.workspace, rel, self.settings, self.rules)
+            if isinstance(entry, Skip):
+                self.remove(rel)
+                return entry
+            try:
+                data = entry.abs_path.read_bytes()
+            except FileNotFoundError:
+                self.remove(rel)
+                return Skip(rel, SkipReason.VANISHED)
+            except OSError as exc:
+                return Skip(rel, SkipReason.UNREADABLE, exc.strerror or str(exc))
+            return self._apply(rel, data)
+
+    def remove(self, path: str | Path) -> None:
+        """Forget a deleted file; its dependants are re-resolved lazily."""
+        rel = self.rules.relative(path)
+        if rel is None:
+            return
+        with self._lock:
+            self._overlays.pop(rel, None)
+            if rel not in self.graph.files:
+                return
+            dependants = self.resolver.dependants(rel)
+            self.graph.remove_file(rel)
+            self.resolver.forget(rel)
+            self.resolver.files_changed()
+            self._dirty |= dependants
+            self._unsaved.discard(rel)
+            self._deleted.add(rel)
+        self._kick()
+
+    def rename(self, old: str | Path, new: str | Path) -> Skip | None:
+        with self._lock:
+            old_rel = self.rules.relative(old)
+            overlay = self._overlays.get(old_rel) if old_rel else None
+            self.remove(old)
+            if overlay is not None:
+                return self.update_text(new, overlay)
+            return self.update_from_disk(new)
+
+    def _apply(self, rel: str, data: bytes) -> Skip | None:
+        lang = language_for_path(rel)
+        skip: Skip | None = None
+        if self.rules.is_excluded(rel):
+            skip = Skip(rel, SkipReason.IGNORED)
+        elif lang is None or not supported(lang):
+            skip = Skip(rel, SkipReason.NO_GRAMMAR)
+        elif len(data) > self.settings.max_file_size:
+            skip = Skip(rel, SkipReason.TOO_LARGE, f"{len(data):,} bytes > {self.settings.max_file_size:,}")
+        else:
+            skip = content_skip(rel, data)
+        if skip is not None or lang is None:
+            self.remove(rel)
+            return skip
+        digest = _hash(data)
+        existing = self.graph.files.get(rel)
+        if existing is not None and existing.hash == digest:
+            return None
+        fx = extract(rel, lang, data)
+        record = FileRecord(rel, lang, digest, len(data), time.time(), time.time())
+        with self.graph.lock:
+            self.graph.put_file(record, fx)
+            if existing is None:
+                self.resolver.files_changed()
+            dependants = self.resolver.dependants(rel)
+            if existing is None:
+                dependants |= self.resolver.unresolved_importers()
+            for path, edges in self.resolver.resolve([rel]).items():
+                self.graph.set_edges(path, edges)
+        self._dirty |= dependants - {rel}
+        self._unsaved.add(rel)
+        self._deleted.discard(rel)
+        self._kick()
+        return None
+
+    # -- dependants, persistence and debouncing ----------------------------------------------------------------
+
+    def settle(self) -> None:
+        """Re-resolve stale dependants now and write everything pending to the store (blocking)."""
+        self._resolve_dirty()
+        self._flush_store(final=False)
+
+    def _resolve_dirty(self) -> None:
+        with self._lock:
+            dirty = sorted(p for p in self._dirty if p in self.graph.files)
+            self._dirty.clear()
+        if dirty:
+            self._resolve(dirty)
+            with self._lock:
+                self._unsaved.update(dirty)
+
+    def _flush_store(self, *, final: bool) -> tuple[str, ...]:
+        if self.store is None:
+            return ()
+        with self._lock:
+            unsaved = sorted(self._unsaved)
+            deleted = sorted(self._deleted)
+            self._unsaved.clear()
+            self._deleted.clear()
+        if not unsaved and not deleted and not final:
+            return ()
+        ok = self.store.save(self.graph, self.resolver, unsaved, deleted, bulk=final)
+        if not ok:
+            with self._lock:  # try again later; nothing is lost while the graph holds it
+                self._unsaved.update(p for p in unsaved if p in self.graph.files)
+                self._deleted.update(deleted)
+        return tuple(self.store.messages)
+
+    def _kick(self) -> None:
+        with self._wake:
+            if self._worker is None and not self._closed:
+                self._worker = threading.Thread(target=self._background, name="splice-index-bg", daemon=True)
+                self._worker.start()
+            self._wake.notify()
+
+    def _background(self) -> None:
+        while True:
+            with self._wake:
+                if self._closed:
+                    return
+                self._wake.wait(timeout=1.0)
+                if self._closed:
+                    return
+            time.sleep(0.2)  # let a burst of edits coalesce into one resolution/commit
+            try:
+                self._resolve_dirty()
+                self._flush_store(final=False)
+            except Exception:  # the worker must survive a bad write; the next kick retries
+                log.exception("background index update failed")
+
+    def schedule(
+        self, path: str | Path, text: bytes | None, delay: float = 0.15, on_applied: Callable[[str], None] | None = None
+    ) -> None:
+        """Debounced ``update_text`` (``text`` None: ``update_from_disk``); the latest call per path wins."""
+        key = str(path)
+
+        def fire() -> None:
+            with self._lock:
+                if self._timers.get(key) is not timer:
+                    return
+                del self._timers[key]
+            try:
+                self.update_from_disk(path) if text is None else self.update_text(path, text)
+            except Exception:
+                log.exception("update of %s failed", path)
+                return
+            if on_applied is not None:
+                on_applied(key)
+
+        timer = threading.Timer(delay, fire)
+        timer.daemon = True
+        with self._lock:
+            previous = self._timers.get(key)
+            if previous is not None:
+                previous.cancel()
+            self._timers[key] = timer
+        timer.start()
+
+    def close(self) -> None:
+        """Stop timers and the worker, write what is pending and release the store's lock."""
+        with self._lock:
+            for timer in self._timers.values():
+                timer.cancel()
+            self._timers.clear()
+        with self._wake:
+            self._closed = True
+            self._wake.notify_all()
+        if self._worker is not None:
+            self._worker.join(timeout=10)
+        try:
+            self._resolve_dirty()
+            self._flush_store(final=False)
+        finally:
+            if self.store is not None:
+                self.store.close()
+
+
+class _LazyStore:
+    """The store, opened in the background on first use; failures become a message, never an exception."""
+
+    def __init__(self, workspace: Path, settings: Settings) -> None:
+        self.workspace = workspace
+        self.settings = settings
+        self.messages: list[str] = []
+        self._thread: threading.Thread | None = None
+        self._store: Store | None = None
+        self._error: str | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None and self._store is None and self._error is None:
+                self._thread = threading.Thread(target=self._open, name="splice-store-open", daemon=True)
+                self._thread.start()
+
+    def _open(self) -> None:
+        try:
+            store = Store(self.workspace, self.settings)
+        except Exception as exc:  # a LanceDB failure must not take indexing down: the graph works without it
+            self._error = str(exc) if isinstance(exc, StoreError | OSError) else f"{type(exc).__name__}: {exc}"
+            self.messages.append(f"index not persisted: {self._error}")
+            log.warning("index not persisted: %s", self._error, exc_info=not isinstance(exc, StoreError))
+            return
+        self.messages.extend(store.messages)
+        self._store = store
+
+    def get(self) -> Store | None:
+        self.start()
+        thread = self._thread
+        if thread is not None:
+            thread.join()
+        return self._store
+
+    def exists(self) -> bool:
+        uri = default_uri(self.workspace, self.settings)
+        return "://" in uri or (Path(uri) / "files.lance").exists()
+
+    def load(self) -> dict[str, StoredFile]:
+        store = self.get()
+        return store.load_files() if store is not None else {}
+
+    def save(
+        self, graph: Graph, resolver: Resolver, unsaved: Iterable[str], deleted: Iterable[str], *, bulk: bool
+    ) -> bool:
+        """Write pending files in batches; False when the write failed (the caller keeps them pending)."""
+        store = self.get()
+        if store is None or store.read_only:
+            return True  # nowhere to write; the reason is in ``messages``
+        try:
+            store.delete(deleted)
+            batch: list[FileWrite] = []
+            for path in unsaved:
+                with graph.lock:
+                    record = graph.files.get(path)
+                    fx = graph.extracts.get(path)
+                    if record is None or fx is None:
+                        continue
+                    batch.append(FileWrite(record, fx, graph.edges_in_file(path), resolver.deps_of(path)))
+                if len(batch) >= _BATCH:
+                    store.write(batch)
+                    batch = []
+            store.write(batch)
+            if bulk:
+                store.optimize()
+        except Exception as exc:
+            log.warning("writing the index failed: %s", exc, exc_info=not isinstance(exc, StoreError))
+            self.messages.append(f"writing the index failed: {exc}")
+            return False
+        return True
+
+    def describe(self) -> str:
+        if self._error:
+            return f"not persisted ({self._error})"
+        if self._store is None:
+            return "not opened"
+        return f"{self._store.uri}{' (read-only)' if self._store.read_only else ''}"
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
