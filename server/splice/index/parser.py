@@ -60,11 +60,27 @@ def count_errors(root: Node) -> int:
 
 @cache
 def query(lang: str, name: str) -> Query | None:
-    """A compiled query: our own ``queries/<lang>-<name>.scm`` if present, else the grammar wheel's ``<name>.scm``."""
-    own = _QUERY_DIR / f"{lang}-{name}.scm"
-    if own.exists():
-        return Query(language(lang), own.read_text(encoding="utf-8"))
+    """A compiled query: our own ``queries/<lang>-<name>.scm`` if present, else the grammar wheel's ``<name>.scm``.
+
+    An own file whose first line is ``; inherits: a, b`` is compiled with ``a-<name>.scm`` and ``b-<name>.scm``
+    prepended (recursively), so TypeScript and TSX share the patterns common with JavaScript.
+    """
+    own = _own_query_text(lang, name)
+    if own is not None:
+        return Query(language(lang), own)
     shipped = files(grammar_module(lang)) / "queries" / f"{name}.scm"
     if shipped.is_file():
         return Query(language(lang), shipped.read_text(encoding="utf-8"))
     return None
+
+
+def _own_query_text(base: str, name: str, depth: int = 0) -> str | None:
+    path = _QUERY_DIR / f"{base}-{name}.scm"
+    if not path.exists() or depth > 4:
+        return None
+    text = path.read_text(encoding="utf-8")
+    first = text.split("\n", 1)[0]
+    if not first.startswith("; inherits:"):
+        return text
+    parts = [_own_query_text(p.strip(), name, depth + 1) or "" for p in first.removeprefix("; inherits:").split(",")]
+    return "\n".join([*parts, text])

@@ -1,0 +1,168 @@
+"""Per-file extraction: one parse and one compiled query (``queries/<lang>-tags.scm``) → a FileExtract.
+
+The query is data and marks nodes by capture name; this module turns the captures into value types:
+``@definition.<kind>`` + ``@name`` (+ ``@receiver``) definitions, ``@container`` + ``@name`` qualname prefixes
+that are no symbols (Rust ``impl``), ``@call`` callees, ``@ref`` names used as values, ``@inherit`` bases,
+``@local`` names bound inside a function (parameters, assignments: never cross-file references),
+``@import`` statements and ``@assign`` assignments. See index/README.md "Extraction".
+"""
+
+from __future__ import annotations
+
+from splice.index.extract_chain import CALL, OTHER, SUBSCRIPT, callee_chain, chain
+from splice.index.extract_defs import CONTAINER, FUNCTION_KINDS, RawDef, Scopes, definitions, module_symbol
+from splice.index.extract_langs import SPECS
+from splice.index.extract_spec import LangSpec
+from splice.index.extract_text import decode, span_of
+from splice.index.model import Assignment, EdgeKind, FileExtract, Import, Reference, SymbolKind
+from splice.index.parser import Node, QueryCursor, count_errors, parse, query
+
+__all__ = ["extract", "module_name", "supported"]
+
+_MARKERS = frozenset({CALL, SUBSCRIPT, OTHER})
+_REF_KINDS = {"call": EdgeKind.CALLS, "ref": EdgeKind.REFERENCES, "inherit": EdgeKind.INHERITS}
+
+
+def supported(lang: str) -> bool:
+    return lang in SPECS
+
+
+def module_name(path: str, lang: str) -> str:
+    """The module symbol's name: ``pkg/mod.py`` → ``pkg.mod`` (``__init__`` dropped); else the path sans suffix."""
+    spec = SPECS.get(lang)
+    if spec is not None and spec.module_name is not None:
+        return spec.module_name(path)
+    stem, dot, suffix = path.rpartition(".")
+    return stem if dot and "/" not in suffix else path
+
+
+def extract(path: str, lang: str, source: bytes) -> FileExtract:
+    """Symbols, references, imports and assignments of one file; never raises on bad syntax or bad bytes.
+
+    ``path`` is workspace-relative POSIX; ``lang`` one of ``languages.LANGUAGES``. Raises ValueError for a
+    language without an extraction spec.
+    """
+    spec = SPECS.get(lang)
+    if spec is None:
+        raise ValueError(f"no extraction for language {lang!r}")
+    root = parse(lang, source).root_node
+    out = FileExtract(path=path, lang=lang, error_count=count_errors(root))
+    out.symbols.append(module_symbol(path, lang, source, root, module_name(path, lang), spec))
+    compiled = query(lang, "tags")
+    if compiled is None:
+        return out
+
+    raw_defs: list[RawDef] = []
+    uses: list[tuple[EdgeKind, Node]] = []
+    local_nodes: list[Node] = []
+    import_nodes: list[Node] = []
+    assign_nodes: list[Node] = []
+    for _pattern, caps in QueryCursor(compiled).matches(root):
+        name = caps.get("name")
+        if name is not None:
+            receiver = caps.get("receiver")
+            for key, nodes in caps.items():
+                if key.startswith("definition.") or key == CONTAINER:
+                    raw_defs.append(
+                        RawDef(key.removeprefix("definition."), nodes[0], name[0], receiver[0] if receiver else None)
+                    )
+                    break
+            continue
+        for key, nodes in caps.items():
+            kind = _REF_KINDS.get(key)
+            if kind is not None:
+                uses.append((kind, nodes[0]))
+            elif key == "local":
+                local_nodes.append(nodes[0])
+            elif key == "import":
+                import_nodes.append(nodes[0])
+            elif key == "assign":
+                assign_nodes.append(nodes[0])
+
+    symbols, scopes = definitions(path, lang, source, raw_defs, spec)
+    out.symbols.extend(symbols)
+    kinds = {s.id: s.kind for s in symbols}
+    defined = {s.name for s in symbols}
+    out.references = _references(uses, local_nodes, scopes, kinds, defined, spec)
+    out.imports = _imports(import_nodes, scopes, spec)
+    out.assignments = _assignments(assign_nodes, scopes, spec)
+    return out
+
+
+def _references(
+    uses: list[tuple[EdgeKind, Node]],
+    local_nodes: list[Node],
+    scopes: Scopes,
+    kinds: dict[str, SymbolKind],
+    defined: set[str],
+    spec: LangSpec,
+) -> list[Reference]:
+    locals_by_scope: dict[str, set[str]] = {}
+    for node in local_nodes:
+        scope = scopes.at(node.start_byte, skip_values=True)
+        if kinds.get(scope) in FUNCTION_KINDS:
+            locals_by_scope.setdefault(scope, set()).add(decode(node.text or b""))
+    seen: set[tuple[str, tuple[str, ...], str, EdgeKind]] = set()
+    refs: list[Reference] = []
+    syntax = spec.syntax
+    for kind, node in uses:
+        parts = callee_chain(node, syntax) if kind is EdgeKind.CALLS else chain(node, syntax)
+        if not parts or parts[-1] in _MARKERS:
+            continue
+        name, receiver = parts[-1], parts[:-1]
+        if not receiver and name in spec.skip_names and name not in defined:
+            continue
+        scope = scopes.at(node.start_byte)
+        if not receiver and _is_local(name, scope, locals_by_scope, scopes):
+            continue
+        key = (scope, receiver, name, kind)
+        if key in seen:
+            continue
+        seen.add(key)
+        refs.append(Reference(name, receiver, kind, span_of(node), scope))
+    return refs
+
+
+def _is_local(name: str, scope: str, locals_by_scope: dict[str, set[str]], scopes: Scopes) -> bool:
+    """Bound in the scope's function or an enclosing one (a closure variable is no cross-file reference)."""
+    current: str | None = scope
+    while current is not None:
+        if name in locals_by_scope.get(current, ()):
+            return True
+        current = scopes.function_parent(current)
+    return False
+
+
+def _imports(nodes: list[Node], scopes: Scopes, spec: LangSpec) -> list[Import]:
+    if spec.imports is None:
+        return []
+    found: list[Import] = []
+    for node in nodes:
+        span = span_of(node)
+        scope = scopes.at(node.start_byte, skip_values=True)
+        for module, names, alias, level in spec.imports(node):
+            found.append(Import(module, names, alias, level, span, scope))
+    return found
+
+
+def _assignments(nodes: list[Node], scopes: Scopes, spec: LangSpec) -> list[Assignment]:
+    found: list[Assignment] = []
+    for node in nodes:
+        fields = spec.assigns.get(node.type)
+        if fields is None:
+            continue
+        target_node = node.child_by_field_name(fields[0])
+        value_node = node.child_by_field_name(fields[1])
+        if target_node is None or value_node is None:
+            continue
+        target = chain(target_node, spec.syntax)
+        value = chain(value_node, spec.syntax)
+        if not target or not value or _MARKERS.intersection(target):
+            continue
+        is_call = value[-1] == CALL
+        if is_call:
+            value = value[:-1]
+        if not value or value[0] == OTHER or value[-1] in _MARKERS:
+            continue
+        found.append(Assignment(target, value, is_call, scopes.at(node.start_byte, skip_values=True)))
+    return found

@@ -1,0 +1,240 @@
+"""Definitions of one file: nesting, qualified names, unique ids, kinds, spans, signatures and docs."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from splice.index.extract_spec import LangSpec
+from splice.index.extract_text import comment_text, decode, docstring_text, signature, span_of
+from splice.index.model import Point, Span, Symbol, SymbolKind, module_id, symbol_id
+from splice.index.parser import Node
+
+KINDS: dict[str, SymbolKind] = {
+    "class": SymbolKind.CLASS,
+    "function": SymbolKind.FUNCTION,
+    "method": SymbolKind.METHOD,
+    "constant": SymbolKind.CONSTANT,
+    "variable": SymbolKind.VARIABLE,
+    "field": SymbolKind.FIELD,
+    "interface": SymbolKind.INTERFACE,
+    "enum": SymbolKind.ENUM,
+    "struct": SymbolKind.STRUCT,
+    "trait": SymbolKind.TRAIT,
+    "type": SymbolKind.TYPE,
+    "namespace": SymbolKind.NAMESPACE,
+    "module": SymbolKind.NAMESPACE,
+    "macro": SymbolKind.FUNCTION,
+}
+CLASS_LIKE = frozenset({SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.ENUM, SymbolKind.STRUCT, SymbolKind.TRAIT})
+VALUE_KINDS = frozenset({SymbolKind.CONSTANT, SymbolKind.VARIABLE, SymbolKind.FIELD})
+FUNCTION_KINDS = frozenset({SymbolKind.FUNCTION, SymbolKind.METHOD})
+CONTAINER = "container"
+"""Capture key of a qualname prefix that is no symbol itself (a Rust ``impl`` block)."""
+_WEAK = frozenset({"value", "constant", "variable", "field"})
+"""Kinds that yield when the same node is also captured as something more specific (``const f = () => …``)."""
+
+
+@dataclass(slots=True)
+class RawDef:
+    """One definition capture: ``kind_key`` is the part after ``definition.`` (or ``container``)."""
+
+    kind_key: str
+    node: Node
+    name: Node
+    receiver: Node | None = None
+    """Go method receiver type: the qualname prefix when the type is not an enclosing node."""
+
+
+@dataclass(slots=True)
+class Scopes:
+    """The file's symbols by extended span, for 'innermost enclosing symbol' look-ups."""
+
+    module: str
+    starts: list[int]
+    ends: list[int]
+    ids: list[str]
+    kinds: list[SymbolKind]
+    lexical_parent: list[int]
+    _index: dict[str, int] | None = None
+
+    def function_parent(self, symbol_id: str) -> str | None:
+        """The lexically enclosing symbol of ``symbol_id`` when it is a function or method."""
+        if self._index is None:
+            self._index = {sid: i for i, sid in enumerate(self.ids)}
+        i = self._index.get(symbol_id, -1)
+        parent = self.lexical_parent[i] if i >= 0 else -1
+        return self.ids[parent] if parent >= 0 and self.kinds[parent] in FUNCTION_KINDS else None
+
+    def at(self, byte: int, *, skip_values: bool = False) -> str:
+        """Id of the innermost symbol enclosing ``byte``; with ``skip_values`` constants/fields do not count."""
+        i = bisect_right(self.starts, byte) - 1
+        while i >= 0 and (self.ends[i] <= byte or (skip_values and self.kinds[i] in VALUE_KINDS)):
+            i = self.lexical_parent[i]
+        return self.ids[i] if i >= 0 else self.module
+
+
+def module_symbol(path: str, lang: str, source: bytes, root: Node, name: str, spec: LangSpec) -> Symbol:
+    newlines = source.count(b"\n")
+    end = Point(newlines, len(source) - (source.rfind(b"\n") + 1))
+    span = Span(Point(0, 0), end, 0, len(source))
+    doc = ""
+    if spec.docstrings:
+        doc = _docstring(root)
+    return Symbol(module_id(path), path, name, "", SymbolKind.MODULE, span, span, "", doc, None, lang)
+
+
+def definitions(path: str, lang: str, source: bytes, raw: list[RawDef], spec: LangSpec) -> tuple[list[Symbol], Scopes]:
+    """Symbols for the captured definitions (module symbol excluded) and the scope table over them."""
+    mod = module_id(path)
+    entries = []
+    for d in _dedupe(raw):
+        head, outer, comments = _extent(d.node, spec)
+        entries.append((outer.start_byte, -d.node.end_byte, d, head, outer, comments))
+    entries.sort(key=lambda e: (e[0], e[1]))
+
+    symbols: list[Symbol] = []
+    first_id: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    # stack items: (end_byte, qualname, index into symbols or -1 for a container, container's enclosing index)
+    stack: list[tuple[int, str, int, int]] = []
+    pending: list[tuple[int, str, int]] = []  # (symbol index, qualname its parent should have, fallback index)
+    starts: list[int] = []
+    ends: list[int] = []
+    lexical: list[int] = []
+    for start, _neg_end, d, head, outer, comments in entries:
+        while stack and stack[-1][0] <= d.node.start_byte:
+            stack.pop()
+        enclosing = stack[-1] if stack else None
+        name = decode(d.name.text or b"")
+        prefix = enclosing[1] if enclosing else ""
+        if d.receiver is not None:
+            prefix = decode(d.receiver.text or b"")
+        qualname = f"{prefix}.{name}" if prefix else name
+        real_parent = -1 if enclosing is None else (enclosing[2] if enclosing[2] >= 0 else enclosing[3])
+        if d.kind_key == CONTAINER:
+            stack.append((d.node.end_byte, qualname, -1, real_parent))
+            continue
+        kind = _kind(d, name, spec, enclosing, symbols)
+        count = seen.get(qualname, 0) + 1
+        seen[qualname] = count
+        sid = symbol_id(path, qualname if count == 1 else f"{qualname}#{count}")
+        first_id.setdefault(qualname, sid)
+        parent = mod if real_parent < 0 else symbols[real_parent].id
+        if d.receiver is not None or (enclosing is not None and enclosing[2] < 0):
+            pending.append((len(symbols), prefix, real_parent))
+        span = span_of(outer, d.node)
+        body = _body(d.node, spec)
+        sig = signature(source, head.start_byte, body.start_byte if body is not None else d.node.end_byte)
+        doc = _docstring(d.node) if spec.docstrings else ""
+        if not doc and comments:
+            doc = comment_text([decode(c.text or b"") for c in reversed(comments)])
+        symbols.append(Symbol(sid, path, name, qualname, kind, span, span_of(d.name), sig, doc, parent, lang))
+        starts.append(start)
+        ends.append(span.end_byte)
+        lexical.append(real_parent)
+        stack.append((d.node.end_byte, qualname, len(symbols) - 1, real_parent))
+    for index, parent_qualname, fallback in pending:
+        # A method's type may be declared in this file (Go receiver, Rust impl): then it is the parent.
+        parent_id = first_id.get(parent_qualname) or (symbols[fallback].id if fallback >= 0 else mod)
+        old = symbols[index]
+        symbols[index] = Symbol(
+            old.id, path, old.name, old.qualname, old.kind, old.span, old.selection, old.signature, old.doc,
+            parent_id, lang,
+        )  # fmt: skip
+    kinds = [s.kind for s in symbols]
+    return symbols, Scopes(mod, starts, ends, [s.id for s in symbols], kinds, lexical)
+
+
+def _dedupe(raw: list[RawDef]) -> list[RawDef]:
+    by_node: dict[tuple[int, int, str], RawDef] = {}
+    for d in raw:
+        key = (d.node.start_byte, d.node.end_byte, d.node.type)
+        prior = by_node.get(key)
+        if prior is None or (prior.kind_key in _WEAK and d.kind_key not in _WEAK):
+            by_node[key] = d
+    return list(by_node.values())
+
+
+def _kind(
+    d: RawDef, name: str, spec: LangSpec, enclosing: tuple[int, str, int, int] | None, symbols: list[Symbol]
+) -> SymbolKind:
+    if d.kind_key == "value":
+        return spec.value_kind(name, d.node) if spec.value_kind else SymbolKind.VARIABLE
+    kind = KINDS.get(d.kind_key, SymbolKind.VARIABLE)
+    if kind is SymbolKind.FUNCTION and d.kind_key == "function":
+        if d.receiver is not None:
+            return SymbolKind.METHOD
+        if enclosing is not None and (enclosing[2] < 0 or symbols[enclosing[2]].kind in CLASS_LIKE):
+            return SymbolKind.METHOD
+    return kind
+
+
+def _extent(node: Node, spec: LangSpec) -> tuple[Node, Node, list[Node]]:
+    """(start of the header, start of the span, doc comments above it nearest first)."""
+    head = node
+    parent = head.parent
+    while parent is not None and parent.type in spec.head_wrappers and _sole_child(parent):
+        head = parent
+        parent = head.parent
+    outer = head
+    while parent is not None and parent.type in spec.span_wrappers:
+        outer = parent
+        parent = outer.parent
+    comments: list[Node] = []
+    line = outer.start_point[0]
+    sibling = outer.prev_named_sibling
+    while sibling is not None and sibling.end_point[0] >= line - 1:
+        if sibling.type in spec.attributes:
+            outer = sibling
+        elif sibling.type in spec.comments and _own_line(sibling) and not _inner_doc(sibling):
+            comments.append(sibling)
+            outer = sibling
+        else:
+            break
+        line = sibling.start_point[0]
+        sibling = sibling.prev_named_sibling
+    return head, outer, comments
+
+
+def _sole_child(node: Node) -> bool:
+    count = node.named_child_count
+    if count == 1:
+        return True
+    # `export default class …`, decorators or comments inside the wrapper still leave one declaration.
+    return sum(1 for c in node.named_children if c.type not in ("comment", "decorator")) == 1
+
+
+def _own_line(comment: Node) -> bool:
+    before = comment.prev_sibling
+    return before is None or before.end_point[0] < comment.start_point[0]
+
+
+def _inner_doc(comment: Node) -> bool:
+    # Rust `//!` and `/*!` document the enclosing module, not the item below.
+    text = comment.text or b""
+    return text.startswith((b"//!", b"/*!"))
+
+
+def _body(node: Node, spec: LangSpec) -> Node | None:
+    for name in spec.body_fields:
+        body = node.child_by_field_name(name)
+        if body is not None:
+            return body
+    value = node.child_by_field_name("value")
+    if value is not None and value.type in ("arrow_function", "function_expression", "function"):
+        return value.child_by_field_name("body")
+    return None
+
+
+def _docstring(node: Node) -> str:
+    body = node if node.type == "module" else node.child_by_field_name("body")
+    if body is None or body.named_child_count == 0:
+        return ""
+    first = body.named_child(0)
+    if first is None or first.type != "expression_statement":
+        return ""
+    string = first.named_child(0)
+    if string is None or string.type != "string":
+        return ""
+    return docstring_text(decode(string.text or b""))
