@@ -1,0 +1,291 @@
+"""The context engine: target → focus → candidates → ranking → rendering → budget → ordered items with reasons.
+
+One engine serves many requests over the shared, read-only graph. Buffer text in a request is parsed into a
+throwaway extract (``target.py``) and never written to the graph, so a batch of requests with different buffers
+cannot corrupt the index or each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from splice.context.bindings import Binder, ModuleMap
+from splice.context.budget import Choice, Rendering, TokenCounter, approx_tokens, fit
+from splice.context.candidates import Collector, Search
+from splice.context.exclusion import PathFilter, path_matches
+from splice.context.model import ContextItem, ContextRequest, ContextResult, failure
+from splice.context.rank import combine
+from splice.context.render import Renderer, Source
+from splice.context.target import Extractor, Focus, FocusBuilder, TargetError
+from splice.index.graph import Graph
+from splice.index.model import Edge
+
+log = logging.getLogger(__name__)
+
+MAX_RANKED = 80
+"""Candidates offered to the budgeter; beyond this the scores are noise for any budget we use."""
+MIN_RELATIVE_SCORE = 0.04
+"""Candidates scoring below this fraction of the best one are not offered at all."""
+
+
+class ContextEngine:
+    def __init__(
+        self,
+        graph: Graph,
+        workspace: Path,
+        *,
+        exclude: tuple[str, ...] = (),
+        is_ignored: Callable[[str], bool] | None = None,
+        count_tokens: TokenCounter | None = None,
+        extractor: Extractor | None = None,
+        fts: Search | None = None,
+        vectors: Search | None = None,
+        read_file: Callable[[str], bytes | None] | None = None,
+    ) -> None:
+        """``count_tokens``: the model's counter (the LLM layer passes litellm's); default ≈ chars/4.
+        ``extractor``: parses buffer text (``splice.index.extract.extract``); ``fts``/``vectors``: query →
+        [(symbol id, score)]; ``read_file``: workspace-relative path → bytes (open editor buffers first)."""
+        self.graph = graph
+        self.workspace = workspace.resolve()
+        self.paths = PathFilter(exclude, is_ignored)
+        self.count = count_tokens or approx_tokens
+        self.extractor = extractor if extractor is not None else _default_extractor()
+        self.fts = fts
+        self.vectors = vectors
+        self._read_override = read_file
+        self._sources: dict[str, tuple[tuple[int, int], Source]] = {}
+        self._modules: tuple[int, ModuleMap] | None = None
+
+    # -- public ------------------------------------------------------------------------------------------------
+
+    def assemble(self, request: ContextRequest) -> ContextResult:
+        """Never raises on bad input: errors come back in ``result.error``, partial context in ``notes``."""
+        try:
+            return self._assemble(request)
+        except TargetError as exc:
+            return failure(request.budget, str(exc))
+        except Exception as exc:  # one bad request must never take the server or a batch down
+            log.exception("context assembly failed")
+            return failure(request.budget, f"internal error while assembling context: {exc!r}")
+
+    # -- pipeline ----------------------------------------------------------------------------------------------
+
+    def _assemble(self, request: ContextRequest) -> ContextResult:
+        started = time.perf_counter()
+        budget = request.budget
+        if budget <= 0:
+            return ContextResult(items=(), budget=budget, used=0, notes=("the budget is 0 tokens: nothing fits",))
+        paths = self.paths.with_request(request.excludes)
+        focus = FocusBuilder(self.graph, self.workspace, paths, self.extractor, self.read).build(request.target)
+        notes = list(focus.notes)
+        if not self.graph.files:
+            notes.append("the index is empty: only the target itself can be shown")
+        with self.graph.lock:
+            binder = Binder(self.graph, self.modules(), focus.extract) if focus.extract is not None else None
+            collector = Collector(self.graph, focus, binder, self.fts, self.vectors)
+            found = collector.collect()
+            excluded_ids = {e for e in request.excludes if "::" in e}
+            for sid in list(found.by_id):
+                sym = self.graph.symbol(sid)
+                if sid in excluded_ids or sym is None or paths.excluded(sym.path):
+                    del found.by_id[sid]
+            ranked = combine(self.graph, found.by_id, _edge_filter(focus))
+            ranked = [r for r in ranked if r[0] not in excluded_ids and not _excluded(self.graph, paths, r[0])]
+            t_rank = time.perf_counter()
+            renderer = Renderer(self.graph, focus, self.count, self.source)
+            choices: list[Choice] = []
+            meta: dict[str, tuple[str, float, str]] = {}
+            target_key = self._target_choice(request, focus, renderer, choices, meta)
+            self._pin_choices(request, paths, renderer, choices, meta)
+            top = ranked[0][1] if ranked else 0.0
+            listed: set[str] = set()
+            offered = 0
+            for sid, score, reason in ranked:
+                if offered >= MAX_RANKED or score < top * MIN_RELATIVE_SCORE:
+                    break
+                if sid in listed or sid in meta:
+                    continue
+                rendered = renderer.symbol(sid, budget, prefer={r[0] for r in ranked[:MAX_RANKED]})
+                if rendered is None:
+                    continue
+                renderings, members = rendered
+                listed.update(members)
+                choices.append(Choice(sid, score, renderings))
+                meta[sid] = ("symbol", score, reason)
+                offered += 1
+            for extra, score, reason in renderer.extras(found.call_sites, top):
+                choices.append(Choice(extra.key, score, extra.renderings))
+                meta[extra.key] = ("extra", score, reason)
+                renderer.remember(extra)
+            choices = [c for c in choices if c.forced] + sorted(
+                (c for c in choices if not c.forced), key=lambda c: -c.score
+            )
+            chosen = fit(choices, budget)
+        items = self._items(choices, chosen, meta, renderer)
+        used = sum(i.tokens for i in items)
+        if target_key is not None and target_key not in chosen:
+            notes.append("the budget is smaller than the target itself; the target is left out")
+        if not items:
+            notes.append("nothing fits the budget" if choices else "no context found for this target")
+        done = time.perf_counter()
+        return ContextResult(
+            items=tuple(items),
+            budget=budget,
+            used=used,
+            notes=tuple(notes),
+            target_symbol=focus.symbol.id if focus.symbol is not None else None,
+            candidates=len(ranked),
+            timings={"rank_ms": (t_rank - started) * 1000, "total_ms": (done - started) * 1000},
+        )
+
+    def _target_choice(
+        self,
+        request: ContextRequest,
+        focus: Focus,
+        renderer: Renderer,
+        choices: list[Choice],
+        meta: dict[str, tuple[str, float, str]],
+    ) -> str | None:
+        if not request.include_target or focus.symbol is None:
+            return None
+        renderings = renderer.target()
+        if not renderings:
+            return None
+        key = f"target:{focus.symbol.id}"
+        choices.append(Choice(key, float("inf"), renderings, forced=True))
+        meta[key] = ("target", 0.0, f"the target: {focus.symbol.qualname} (line {focus.symbol.span.start.line + 1})")
+        return key
+
+    def _pin_choices(
+        self,
+        request: ContextRequest,
+        paths: PathFilter,
+        renderer: Renderer,
+        choices: list[Choice],
+        meta: dict[str, tuple[str, float, str]],
+    ) -> None:
+        for pin in request.pins:
+            if pin in meta:
+                continue
+            if "::" in pin:
+                sym = self.graph.symbol(pin)
+                if sym is None or paths.excluded(sym.path):
+                    continue
+                rendered = renderer.symbol(pin, request.budget, prefer=())
+                if rendered is not None:
+                    choices.append(Choice(pin, float("inf"), rendered[0], forced=True))
+                    meta[pin] = ("pinned", 0.0, "pinned by the user")
+                continue
+            for path in sorted(self.graph.files):
+                if path_matches(path, pin) and not paths.excluded(path):
+                    renderings = renderer.file(path)
+                    if renderings:
+                        key = f"file:{path}"
+                        choices.append(Choice(key, float("inf"), renderings, forced=True))
+                        meta[key] = ("pinned", 0.0, "pinned by the user")
+
+    def _items(
+        self,
+        choices: list[Choice],
+        chosen: dict[str, Rendering],
+        meta: dict[str, tuple[str, float, str]],
+        renderer: Renderer,
+    ) -> list[ContextItem]:
+        picked = [(c, chosen[c.key]) for c in choices if c.key in chosen]
+        items: list[ContextItem] = []
+        bodies = [renderer.span_of(c.key) for c, r in picked if r.kind in ("body", "target")]
+        for choice, rendering in picked:
+            role, score, reason = meta[choice.key]
+            place = renderer.span_of(choice.key)
+            if place is None:
+                continue
+            path, span, sid = place
+            if rendering.kind not in ("body", "target") and any(
+                b is not None and b[0] == path and b[1].encloses(span) and b[2] != sid for b in bodies
+            ):
+                continue  # already shown inside a whole body picked for another item
+            kind = rendering.kind
+            if role == "target":
+                kind = "target"
+            elif role == "pinned":
+                kind = "pinned"
+            items.append(
+                ContextItem(
+                    path=path,
+                    range=span,
+                    symbol=sid,
+                    kind=kind,
+                    text=rendering.text,
+                    reason=reason,
+                    score=0.0 if score == float("inf") else score,
+                    tokens=rendering.tokens,
+                )
+            )
+        return items
+
+    # -- sources -----------------------------------------------------------------------------------------------
+
+    def modules(self) -> ModuleMap:
+        key = hash(frozenset(self.graph.files))
+        if self._modules is None or self._modules[0] != key:
+            self._modules = (key, ModuleMap(self.graph.files))
+        return self._modules[1]
+
+    def read(self, path: str) -> bytes | None:
+        """Bytes of a workspace file (the editor's buffer when a reader was injected)."""
+        if self._read_override is not None:
+            data = self._read_override(path)
+            if data is not None:
+                return data
+        full = self.workspace / path
+        try:
+            if not full.is_file():
+                return None
+            return full.read_bytes()
+        except OSError:
+            return None
+
+    def source(self, path: str) -> Source | None:
+        """Cached file bytes plus whether they still match what the index saw."""
+        full = self.workspace / path
+        try:
+            st = os.stat(full)
+            stamp = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = (-1, -1)
+        cached = self._sources.get(path)
+        if cached is not None and cached[0] == stamp and self._read_override is None:
+            return cached[1]
+        data = self.read(path)
+        if data is None:
+            return None
+        record = self.graph.files.get(path)
+        fresh = record is None or len(record.hash) != 64 or hashlib.sha256(data).hexdigest() == record.hash
+        src = Source(data, fresh)
+        self._sources[path] = (stamp, src)
+        return src
+
+
+def _edge_filter(focus: Focus) -> Callable[[Edge], bool]:
+    if not focus.overlay or focus.path is None:
+        return lambda edge: True
+    stale = focus.path
+    return lambda edge: edge.path != stale
+
+
+def _excluded(graph: Graph, paths: PathFilter, sid: str) -> bool:
+    sym = graph.symbol(sid)
+    return sym is None or paths.excluded(sym.path)
+
+
+def _default_extractor() -> Extractor | None:
+    try:
+        from splice.index.extract import extract
+    except ImportError:
+        return None
+    return extract

@@ -1,0 +1,192 @@
+"""Turning ranked candidates into renderings the budgeter can choose from (card, body), plus the extra items that
+are not plain definitions: call sites of the target, its enclosing scope and nearby siblings, pinned files.
+
+Every text passes through secret masking *before* it is counted, so the budget accounts for exactly what is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
+
+from splice.context.budget import Rendering, TokenCounter
+from splice.context.candidates import CallSite
+from splice.context.cards import CALLABLE, CLASS_LIKE, body_text, class_card, line_text, one_line, symbol_card
+from splice.context.exclusion import mask_secrets
+from splice.context.target import Focus
+from splice.index.graph import Graph
+from splice.index.model import Point, Span, Symbol, SymbolKind
+
+MAX_BODY_SHARE = 0.5
+"""A whole body may take at most this share of the budget; past it only the card is offered."""
+MAX_CALL_SITES = 3
+MAX_SIBLINGS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    data: bytes
+    fresh: bool
+    """The bytes are what the index saw (hash matches), so symbol spans point at the right text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Extra:
+    key: str
+    renderings: tuple[Rendering, ...]
+    path: str
+    span: Span
+    symbol: str | None
+
+
+class Renderer:
+    def __init__(
+        self,
+        graph: Graph,
+        focus: Focus,
+        count: TokenCounter,
+        source: Callable[[str], Source | None],
+    ) -> None:
+        self.graph = graph
+        self.focus = focus
+        self.count = count
+        self.source = source
+        self._places: dict[str, tuple[str, Span, str | None]] = {}
+
+    def render(self, kind: str, text: str) -> Rendering:
+        masked, _ = mask_secrets(text)
+        return Rendering(kind, masked, max(0, int(self.count(masked))))
+
+    def span_of(self, key: str) -> tuple[str, Span, str | None] | None:
+        return self._places.get(key)
+
+    def remember(self, extra: Extra) -> None:
+        self._places[extra.key] = (extra.path, extra.span, extra.symbol)
+
+    # -- the target --------------------------------------------------------------------------------------------
+
+    def target(self) -> tuple[Rendering, ...]:
+        sym = self.focus.symbol
+        if sym is None or self.focus.path is None:
+            return ()
+        self._places[f"target:{sym.id}"] = (sym.path, sym.span, sym.id)
+        out = [self.render("card", symbol_card(sym, self._focus_parent(sym)))]
+        if self.focus.source is not None:
+            body = body_text(sym, self.focus.source)
+            if body is not None:
+                out.append(self.render("body", body))
+        return tuple(out)
+
+    def _focus_parent(self, sym: Symbol) -> Symbol | None:
+        if self.focus.extract is None or sym.parent is None:
+            return None
+        for s in self.focus.extract.symbols:
+            if s.id == sym.parent:
+                return s
+        return None
+
+    # -- definitions -------------------------------------------------------------------------------------------
+
+    def symbol(self, sid: str, budget: int, prefer: Collection[str]) -> tuple[tuple[Rendering, ...], list[str]] | None:
+        """Card (and body when it is fresh and not too large) of a graph symbol; also the members a class card
+        lists, so the caller can skip separate cards for them."""
+        sym = self.graph.symbol(sid)
+        if sym is None or sym.kind is SymbolKind.MODULE:
+            return None
+        self._places[sid] = (sym.path, sym.span, sid)
+        members: list[str] = []
+        if sym.kind in CLASS_LIKE:
+            children = [c for c in self.graph.children(sid) if c.kind is not SymbolKind.MODULE]
+            text, members = class_card(sym, children, prefer)
+        else:
+            parent = self.graph.symbol(sym.parent) if sym.parent else None
+            text = symbol_card(sym, parent)
+        out = [self.render("card", text)]
+        src = self.source(sym.path)
+        # Cheap size check first: masking and counting a huge class body only to reject it is the slow path.
+        if src is not None and src.fresh and (sym.span.end_byte - sym.span.start_byte) <= budget * MAX_BODY_SHARE * 6:
+            body = body_text(sym, src.data)
+            if body is not None and body.strip() != text.strip():
+                rendering = self.render("body", body)
+                if rendering.tokens <= budget * MAX_BODY_SHARE and rendering.tokens > out[0].tokens:
+                    out.append(rendering)
+        return tuple(out), members
+
+    def file(self, path: str) -> tuple[Rendering, ...]:
+        """A pinned file: its whole text, or an outline of its top-level definitions when that does not fit."""
+        src = self.source(path)
+        syms = [s for s in self.graph.symbols_in(path) if s.parent is not None and s.parent.endswith("::")]
+        if not syms and src is None:
+            return ()
+        end = syms[-1].span if syms else Span(Point(0, 0), Point(0, 0), 0, 0)
+        span = Span(Point(0, 0), end.end, 0, end.end_byte)
+        if src is not None:
+            lines = src.data.count(b"\n")
+            span = Span(Point(0, 0), Point(lines, 0), 0, len(src.data))
+        self._places[f"file:{path}"] = (path, span, None)
+        out = []
+        if syms:
+            outline = "\n".join(one_line(s.signature or s.name) for s in syms)
+            out.append(self.render("card", outline))
+        if src is not None:
+            out.append(self.render("body", src.data.decode("utf-8", errors="replace")))
+        return tuple(out)
+
+    # -- extras ------------------------------------------------------------------------------------------------
+
+    def extras(self, sites: list[CallSite], top: float) -> Iterator[tuple[Extra, float, str]]:
+        top = top or 1.0
+        seen: set[str] = set()
+        for site in sites:
+            if len(seen) >= MAX_CALL_SITES or site.caller in seen:
+                continue
+            extra = self._call_site(site)
+            if extra is not None:
+                seen.add(site.caller)
+                caller = self.graph.symbol(site.caller)
+                who = caller.qualname if caller is not None and caller.qualname else site.path
+                yield (
+                    extra,
+                    top * (0.45 - 0.05 * len(seen)),
+                    f"calls the target ({who}, line {site.span.start.line + 1})",
+                )
+        sym = self.focus.symbol
+        if sym is None or self.focus.extract is None or self.focus.path is None:
+            return
+        parent = self._focus_parent(sym)
+        if parent is not None and parent.kind in CLASS_LIKE:
+            members = [s for s in self.focus.extract.symbols if s.parent == parent.id]
+            text, _ = class_card(parent, members, prefer={sym.id})
+            key = f"scope:{parent.id}"
+            yield (
+                Extra(key, (self.render("scope", text),), self.focus.path, parent.span, parent.id),
+                top * 0.3,
+                f"enclosing {parent.kind.value} {parent.name}",
+            )
+        siblings = [
+            s for s in self.focus.extract.symbols if s.parent == sym.parent and s.id != sym.id and s.kind in CALLABLE
+        ]
+        siblings.sort(key=lambda s: abs(s.span.start.line - sym.span.start.line))
+        for sib in siblings[:MAX_SIBLINGS]:
+            key = f"sibling:{sib.id}"
+            yield (
+                Extra(key, (self.render("card", symbol_card(sib)),), self.focus.path, sib.span, sib.id),
+                top * 0.1,
+                f"sibling {sib.name}: shows this module's conventions",
+            )
+
+    def _call_site(self, site: CallSite) -> Extra | None:
+        src = self.source(site.path)
+        if src is None or not src.fresh:
+            return None
+        caller = self.graph.symbol(site.caller)
+        first, last = site.span.start.line, min(site.span.end.line, site.span.start.line + 2)
+        call = line_text(src.data, first, last)
+        lines = []
+        if caller is not None and caller.kind is not SymbolKind.MODULE and caller.span.start.line < first:
+            lines.append(one_line(caller.signature.splitlines()[0] if caller.signature else caller.name))
+            lines.append("    ...")
+        lines.append(call)
+        span = Span(Point(first, 0), Point(last, len(call.splitlines()[-1]) if call else 0), 0, 0)
+        key = f"call:{site.path}:{first}"
+        return Extra(key, (self.render("call-site", "\n".join(lines)),), site.path, span, site.caller)
