@@ -1,0 +1,332 @@
+"""The one adapter to litellm: lazy import, calls, token counting, model info, prices, errors → ``LLMError``.
+
+Nothing else in Splice imports litellm. The import costs ~4 s (more under load) and, without
+``LITELLM_LOCAL_MODEL_COST_MAP=True``, tries the internet for its price list — so the variable is set before the first
+import and the import happens on first use. litellm's own retries and the OpenAI SDK's retries are switched off:
+the gateway decides what to retry. litellm's own Cache is not used (it crashes on hits in 1.106.2).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from splice.llm import errors
+from splice.llm.model import Progress
+from splice.llm.retry import parse_retry_after
+
+log = logging.getLogger(__name__)
+_import_lock = threading.Lock()
+
+
+def litellm() -> Any:
+    """The litellm module, imported on first use with the offline price list and its chatter switched off."""
+    with _import_lock:
+        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+        import litellm as module
+
+        if not getattr(module, "_splice_configured", False):
+            module.suppress_debug_info = True  # it prints "Give Feedback / Get Help" banners to stdout
+            module.telemetry = False
+            logging.getLogger("LiteLLM").setLevel(logging.WARNING)
+            module._splice_configured = True
+        return module
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    text: str
+    finish_reason: str
+    prompt_tokens: int
+    completion_tokens: int
+
+
+# -- model checks --------------------------------------------------------------------------------------------
+
+
+def provider_of(model: str) -> str:
+    try:
+        return str(litellm().get_llm_provider(model)[1])
+    except Exception as exc:
+        raise errors.UnknownModel(
+            f"litellm does not know which provider serves model '{model}'",
+            "use a provider-prefixed name such as 'openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5' or "
+            "'ollama/qwen2.5-coder' (for a local OpenAI-compatible server: 'openai/<name>' plus splice.apiBase)",
+        ) from exc
+
+
+def api_key(model: str, api_base: str | None, api_key_env: str | None, env: Mapping[str, str]) -> str | None:
+    """The key to pass explicitly (None = let litellm read the provider's variable); raises MissingApiKey."""
+    if api_key_env:
+        value = env.get(api_key_env)
+        if not value:
+            raise errors.MissingApiKey(
+                f"splice.apiKeyEnv names {api_key_env}, but that environment variable is not set",
+                f"export {api_key_env}=<your key> in the environment the editor or CLI starts from",
+            )
+        return value
+    provider = provider_of(model)
+    check = litellm().validate_environment(model=model, api_key=None, api_base=api_base)
+    missing = [name for name in check.get("missing_keys", []) if not (api_base and name.endswith("_API_BASE"))]
+    if api_base:
+        # A local server (llama.cpp, vLLM, Ollama's /v1) usually needs no key, but the OpenAI SDK insists on one.
+        if provider == "openai" and not env.get("OPENAI_API_KEY"):
+            return "sk-no-key"
+        return None
+    if missing:
+        names = " and ".join(missing)
+        raise errors.MissingApiKey(
+            f"no API key for {provider} model '{model}': litellm reads {names}, which is not set",
+            f"export {missing[0]}=<your key> before starting the editor or CLI, or set splice.apiKeyEnv to the "
+            "name of the variable that holds it (keys are never read from settings files)",
+        )
+    return None
+
+
+def context_window(model: str) -> int | None:
+    """Max input tokens from litellm's model info; None when litellm does not know the model."""
+    try:
+        info = litellm().get_model_info(model)
+    except Exception:
+        return None
+    value = info.get("max_input_tokens") or info.get("max_tokens")
+    return int(value) if value else None
+
+
+def prices(model: str) -> tuple[float, float] | None:
+    """Dollars per prompt token and per completion token; None for models missing from the cost map."""
+    try:
+        prompt, completion = litellm().cost_per_token(model=model, prompt_tokens=1_000_000, completion_tokens=1_000_000)
+    except Exception:
+        return None
+    return float(prompt) / 1_000_000, float(completion) / 1_000_000
+
+
+def count_tokens(model: str, messages: Sequence[Mapping[str, str]]) -> int:
+    try:
+        return int(litellm().token_counter(model=model, messages=list(messages)))
+    except Exception:
+        return approx_tokens("".join(m.get("content", "") for m in messages)) + 4 * len(messages)
+
+
+def approx_tokens(text: str) -> int:
+    """About four characters per token: the usual figure for English and code with BPE tokenizers."""
+    return (len(text) + 3) // 4
+
+
+def token_counter(model: str | None) -> Callable[[str], int]:
+    """A text → token count function for ``model`` (litellm's counter; the approximation when it cannot count)."""
+    if not model:
+        return approx_tokens
+    try:
+        module = litellm()
+        module.token_counter(model=model, text="probe")
+    except Exception:
+        return approx_tokens
+
+    @functools.lru_cache(maxsize=4096)
+    def count(text: str) -> int:
+        try:
+            return int(module.token_counter(model=model, text=text))
+        except Exception:
+            return approx_tokens(text)
+
+    return count
+
+
+# -- calls ---------------------------------------------------------------------------------------------------
+
+
+async def complete(
+    model: str,
+    messages: Sequence[Mapping[str, str]],
+    *,
+    api_base: str | None,
+    api_key: str | None,
+    temperature: float,
+    max_tokens: int,
+    timeout: float,
+    progress: Callable[[Progress], None] | None = None,
+) -> RawAnswer:
+    """One attempt, no retries. Streams when ``progress`` is given. Raises ``LLMError``; cancellation propagates."""
+    module = litellm()
+    kwargs: dict[str, Any] = {
+        "model": model,
+        "messages": list(messages),
+        "temperature": temperature,
+        "max_tokens": max_tokens,
+        "timeout": timeout,
+        "num_retries": 0,
+        "max_retries": 0,  # the OpenAI SDK would otherwise retry 429/5xx on its own, twice
+    }
+    if api_base:
+        kwargs["api_base"] = api_base
+    if api_key:
+        kwargs["api_key"] = api_key
+    try:
+        if progress is None:
+            response = await module.acompletion(**kwargs)
+            return _answer(response)
+        stream = await module.acompletion(**kwargs, stream=True, stream_options={"include_usage": True})
+        try:
+            return await _collect(stream, progress, model, messages)
+        finally:
+            await stream.aclose()
+    except errors.LLMError:
+        raise
+    except Exception as exc:
+        raise classify(exc, model) from exc
+
+
+def _answer(response: Any) -> RawAnswer:
+    try:
+        choice = response.choices[0]
+        text = choice.message.content or ""
+        usage = getattr(response, "usage", None)
+        return RawAnswer(
+            text,
+            str(choice.finish_reason or "stop"),
+            int(getattr(usage, "prompt_tokens", 0) or 0),
+            int(getattr(usage, "completion_tokens", 0) or 0),
+        )
+    except (AttributeError, IndexError, TypeError) as exc:
+        raise errors.MalformedResponse(
+            f"the provider's answer has no usable completion ({exc})",
+            "check splice.apiBase points at an OpenAI-compatible /v1 endpoint",
+        ) from exc
+
+
+async def _collect(
+    stream: Any, progress: Callable[[Progress], None], model: str, messages: Sequence[Mapping[str, str]]
+) -> RawAnswer:
+    parts: list[str] = []
+    finish: str | None = None
+    prompt_tokens = completion_tokens = 0
+    chunks = 0
+    async for chunk in stream:
+        usage = getattr(chunk, "usage", None)
+        if usage is not None and getattr(usage, "completion_tokens", None):
+            prompt_tokens = int(usage.prompt_tokens or 0)
+            completion_tokens = int(usage.completion_tokens or 0)
+        for choice in getattr(chunk, "choices", None) or []:
+            delta = getattr(choice, "delta", None)
+            content = getattr(delta, "content", None) if delta is not None else None
+            if content:
+                parts.append(content)
+            if choice.finish_reason:
+                finish = str(choice.finish_reason)
+        chunks += 1
+        text = "".join(parts)
+        progress(Progress(chunks, completion_tokens or approx_tokens(text), text))
+    text = "".join(parts)
+    if finish is None:
+        raise errors.IncompleteAnswer(
+            f"the stream ended after {chunks} chunks without the model finishing its answer",
+            "try again; nothing was applied",
+        )
+    if not completion_tokens:
+        completion_tokens = approx_tokens(text)
+        prompt_tokens = count_tokens(model, messages)
+    return RawAnswer(text, finish, prompt_tokens, completion_tokens)
+
+
+async def embed(
+    model: str, texts: Sequence[str], *, api_base: str | None, api_key: str | None, timeout: float
+) -> list[list[float]]:
+    kwargs: dict[str, Any] = {"model": model, "input": list(texts), "timeout": timeout, "max_retries": 0}
+    if api_base:
+        kwargs["api_base"] = api_base
+    if api_key:
+        kwargs["api_key"] = api_key
+    try:
+        response = await litellm().aembedding(**kwargs)
+        rows = sorted(response.data, key=lambda d: d["index"] if isinstance(d, dict) else d.index)
+        return [list(map(float, r["embedding"] if isinstance(r, dict) else r.embedding)) for r in rows]
+    except errors.LLMError:
+        raise
+    except Exception as exc:
+        raise classify(exc, model) from exc
+
+
+# -- errors --------------------------------------------------------------------------------------------------
+
+_JSON_FAILURES = ("Expecting value", "JSONDecodeError", "Unterminated string", "Extra data", "Invalid control")
+
+
+def classify(exc: BaseException, model: str) -> errors.LLMError:
+    """Map a litellm / OpenAI SDK exception onto the gateway's error classes."""
+    litellm()
+    import litellm.exceptions as module
+
+    status = getattr(exc, "status_code", None)
+    text = str(getattr(exc, "message", "") or exc)
+    headers = getattr(exc, "litellm_response_headers", None) or getattr(getattr(exc, "response", None), "headers", {})
+    retry_after = parse_retry_after(headers.get("retry-after") if headers else None)
+    short = _provider_message(text)
+    if isinstance(exc, module.ContextWindowExceededError):
+        return errors.ContextWindowExceeded(
+            f"the prompt does not fit model '{model}': {short}",
+            "narrow the selection or lower splice.context.budget, or pick a model with a larger window",
+            status=status,
+        )
+    if isinstance(exc, module.ContentPolicyViolationError):
+        return errors.ContentPolicy(f"the provider refused the request: {short}", "rephrase the request", status=status)
+    if isinstance(exc, module.Timeout):
+        return errors.RequestTimedOut(
+            f"model '{model}' did not answer in time",
+            "raise splice.timeout, or check that the model server is running",
+            status=status,
+        )
+    if isinstance(exc, module.RateLimitError):
+        return errors.RateLimited(
+            f"rate limited by the provider of '{model}': {short}",
+            "wait a moment, or lower splice.concurrency",
+            status=429,
+            retry_after=retry_after,
+        )
+    if isinstance(exc, module.AuthenticationError | module.PermissionDeniedError):
+        return errors.AuthenticationFailed(
+            f"the provider rejected the API key for '{model}': {short}",
+            "check the key in the provider's environment variable (or the one splice.apiKeyEnv names)",
+            status=status,
+        )
+    if isinstance(exc, module.NotFoundError):
+        return errors.UnknownModel(
+            f"the provider does not know model '{model}': {short}",
+            "check the model name (splice.model or splice.models.<feature>) against the provider's model list",
+            status=status,
+        )
+    if isinstance(exc, module.MidStreamFallbackError):
+        return errors.IncompleteAnswer(
+            f"the stream from '{model}' broke off mid-answer: {short}", "try again; nothing was applied", status=status
+        )
+    if isinstance(exc, json.JSONDecodeError) or any(marker in text for marker in _JSON_FAILURES):
+        return errors.MalformedResponse(
+            f"the provider's answer for '{model}' is not valid JSON ({short})",
+            "check that splice.apiBase points at an OpenAI-compatible /v1 endpoint",
+            status=status,
+        )
+    if isinstance(exc, module.BadRequestError) or status in (400, 413, 422):
+        return errors.BadRequest(f"the provider rejected the request: {short}", "see the provider's message")
+    if isinstance(exc, module.APIConnectionError) or (isinstance(status, int) and status >= 500):
+        return errors.ProviderUnavailable(
+            f"the provider of '{model}' failed ({status or 'connection error'}): {short}",
+            "check splice.apiBase and that the provider is reachable; retried automatically",
+            status=status,
+            retry_after=retry_after,
+        )
+    return errors.LLMError(f"model call failed: {type(exc).__name__}: {short}", "see the log for details")
+
+
+def _provider_message(text: str) -> str:
+    """The provider's own words, without litellm's stacked class-name prefixes."""
+    for marker in ("Exception - ", "Error - "):
+        if marker in text:
+            text = text.rsplit(marker, 1)[1]
+    return text.strip().splitlines()[0][:300] if text.strip() else "(no message)"

@@ -1,0 +1,299 @@
+"""The gateway every feature calls: settings → model, redaction, cache, budget, concurrency, retries, usage.
+
+One ``complete()`` does, in order: pick the model (feature override, then ``splice.model``), check it and its key,
+redact secrets from the messages, look the answer up in the cache, count tokens against the context window,
+estimate the cost against the budgets, wait for a slot (``splice.concurrency``), call the model (streaming when a
+progress callback is given) with retries only for retryable problems, record usage, cache the answer, restore the
+secrets. Errors are ``LLMError`` subclasses with a message and a fix; cancellation propagates to the HTTP request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
+
+from splice.config import Settings
+from splice.llm import client, errors
+from splice.llm.cache import AnswerCache, answer_from, cache_key
+from splice.llm.model import Completion, Message, Progress, Request, TokenUsage
+from splice.llm.redact import Redactor, dotenv_secrets, env_secrets
+from splice.llm.retry import RetryPolicy
+from splice.llm.usage import Estimate, UsageLog, UsageRecord, check_budget, estimate, record, today
+
+ProgressFn = Callable[[Progress], None]
+Sleep = Callable[[float], Awaitable[None]]
+_SECRET_RESCAN = 5.0
+
+
+def splice_dir(workspace: Path) -> Path:
+    return workspace / ".splice"
+
+
+class Gateway:
+    def __init__(
+        self,
+        settings: Settings,
+        workspace: Path | None = None,
+        *,
+        env: Mapping[str, str] | None = None,
+        cache: AnswerCache | None = None,
+        usage: UsageLog | None = None,
+        context_windows: Mapping[str, int] | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self.workspace = workspace
+        self.env = os.environ if env is None else env
+        if cache is None and settings.cache_enabled:
+            disk = splice_dir(workspace) / "cache" if workspace is not None else None
+            cache = AnswerCache(disk, settings.cache_redis_url)
+        self.cache = cache
+        if usage is None and workspace is not None:
+            usage = UsageLog(splice_dir(workspace) / "usage.jsonl")
+        self.usage = usage
+        self.context_windows = dict(context_windows or {})
+        """Input-token limits for models litellm does not know (local models), by model string."""
+        self.retry = RetryPolicy(max_retries=settings.max_retries)
+        self.sleep = sleep
+        self.attempts = 0
+        """Model calls actually sent (all attempts, all requests): tests and benchmarks read it."""
+        self._semaphore: asyncio.Semaphore | None = None
+        self._semaphore_loop: asyncio.AbstractEventLoop | None = None
+        self._secrets: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+    # -- public API ------------------------------------------------------------------------------------------
+
+    def model_for(self, request: Request) -> str:
+        model = request.model or self.settings.model_for(request.feature)
+        if not model:
+            raise errors.NoModelConfigured(
+                f"no model configured for '{request.feature}'",
+                'set SPLICE_MODEL (e.g. SPLICE_MODEL=openai/gpt-4o-mini), or `model = "…"` under [tool.splice] in '
+                "pyproject.toml or .splice/config.toml, or the editor setting splice.model, or pass --model",
+            )
+        return model
+
+    def redactor(self) -> Redactor:
+        """A fresh redactor knowing the workspace's current secrets (keep one per session for stable names)."""
+        return Redactor(self._known_secrets())
+
+    def estimate(self, request: Request, redactor: Redactor | None = None) -> Estimate:
+        model = self.model_for(request)
+        messages = self._redacted(request, redactor or self.redactor())
+        return estimate(model, client.count_tokens(model, messages), self._max_tokens(request), client.prices(model))
+
+    def token_counter(self, model: str | None = None) -> Callable[[str], int]:
+        return client.token_counter(model or self.settings.model)
+
+    async def embed(self, texts: Sequence[str], model: str | None = None) -> list[list[float]]:
+        name = model or self.settings.embeddings_model
+        key = client.api_key(name, self.settings.api_base, self.settings.api_key_env, self.env)
+        redactor = self.redactor()
+        return await client.embed(
+            name,
+            [redactor.redact(t) for t in texts],
+            api_base=self.settings.api_base,
+            api_key=key,
+            timeout=self.settings.timeout,
+        )
+
+    async def complete(
+        self, request: Request, *, progress: ProgressFn | None = None, redactor: Redactor | None = None
+    ) -> Completion:
+        started = time.perf_counter()
+        model = self.model_for(request)
+        feature = request.feature
+        try:
+            key = client.api_key(model, self.settings.api_base, self.settings.api_key_env, self.env)
+            redactor = redactor or self.redactor()
+            messages = self._redacted(request, redactor)
+            params = {"temperature": self._temperature(request), "max_tokens": self._max_tokens(request)}
+            ckey = cache_key(model, messages, params, request.context_hashes)
+            use_cache = self.cache is not None and request.use_cache
+            if use_cache and self.cache is not None:
+                hit = await self.cache.get(ckey)
+                if hit is not None:
+                    text = redactor.restore(hit.text)
+                    if progress is not None:
+                        progress(Progress(1, hit.completion_tokens, text))
+                    self._log(record(model, feature, started=started, cache_hit=True, note="cache hit"))
+                    return Completion(
+                        text,
+                        model,
+                        feature,
+                        TokenUsage(hit.prompt_tokens, hit.completion_tokens),
+                        0.0,
+                        True,
+                        time.perf_counter() - started,
+                        hit.finish_reason,
+                        redactor.count,
+                        self._notes(),
+                    )
+            self._check_limits(model, messages, request)
+            raw = await self._call_with_retries(model, messages, key, params, progress)
+        except errors.LLMError as exc:
+            self._log(record(model, feature, started=started, outcome=exc.kind, note=exc.problem.message[:200]))
+            raise
+        cost, note = self._cost(model, raw.prompt_tokens, raw.completion_tokens)
+        if raw.finish_reason == "length":
+            self._log(
+                record(
+                    model,
+                    feature,
+                    prompt_tokens=raw.prompt_tokens,
+                    completion_tokens=raw.completion_tokens,
+                    cost=cost,
+                    started=started,
+                    outcome=errors.IncompleteAnswer.kind,
+                    note="answer cut at max_tokens",
+                )
+            )
+            raise errors.IncompleteAnswer(
+                f"the answer was cut off at {params['max_tokens']} tokens before the model finished",
+                "raise splice.maxTokens, or ask for a smaller change; the partial answer was not applied",
+            )
+        if use_cache and self.cache is not None:
+            await self.cache.put(
+                ckey, answer_from(raw.text, raw.finish_reason, raw.prompt_tokens, raw.completion_tokens, model)
+            )
+        self._log(
+            record(
+                model,
+                feature,
+                prompt_tokens=raw.prompt_tokens,
+                completion_tokens=raw.completion_tokens,
+                cost=cost,
+                started=started,
+                note=note,
+            )
+        )
+        return Completion(
+            redactor.restore(raw.text),
+            model,
+            feature,
+            TokenUsage(raw.prompt_tokens, raw.completion_tokens),
+            cost,
+            False,
+            time.perf_counter() - started,
+            raw.finish_reason,
+            redactor.count,
+            self._notes(note),
+        )
+
+    async def batch(
+        self, requests: Sequence[Request], *, on_done: Callable[[int, int], None] | None = None
+    ) -> list[Completion | errors.LLMError]:
+        """Run many requests under the concurrency limit; results in request order, errors in place of answers."""
+        done = 0
+
+        async def one(request: Request) -> Completion | errors.LLMError:
+            nonlocal done
+            try:
+                return await self.complete(request)
+            except errors.LLMError as exc:
+                return exc
+            finally:
+                done += 1
+                if on_done is not None:
+                    on_done(done, len(requests))
+
+        return list(await asyncio.gather(*(one(r) for r in requests)))
+
+    async def close(self) -> None:
+        if self.cache is not None:
+            await self.cache.close()
+
+    # -- steps -----------------------------------------------------------------------------------------------
+
+    def _check_limits(self, model: str, messages: list[dict[str, str]], request: Request) -> Estimate:
+        prompt_tokens = client.count_tokens(model, messages)
+        window = self.context_windows.get(model) or client.context_window(model)
+        if window is not None and prompt_tokens > window:
+            raise errors.ContextWindowExceeded(
+                f"the prompt has {prompt_tokens} tokens but model '{model}' accepts at most {window}",
+                "narrow the selection, lower splice.context.budget, or pick a model with a larger window",
+            )
+        est = estimate(model, prompt_tokens, self._max_tokens(request), client.prices(model))
+        spent = self.usage.spent_on(today()) if self.usage is not None else 0.0
+        check_budget(est, self.settings.budget_per_request, self.settings.budget_daily, spent)
+        return est
+
+    async def _call_with_retries(
+        self,
+        model: str,
+        messages: list[dict[str, str]],
+        key: str | None,
+        params: dict[str, float | int],
+        progress: ProgressFn | None,
+    ) -> client.RawAnswer:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                async with self._limit():
+                    self.attempts += 1
+                    return await client.complete(
+                        model,
+                        messages,
+                        api_base=self.settings.api_base,
+                        api_key=key,
+                        temperature=float(params["temperature"]),
+                        max_tokens=int(params["max_tokens"]),
+                        timeout=self.settings.timeout,
+                        progress=progress,
+                    )
+            except errors.LLMError as exc:
+                delay = self.retry.delay(attempt, exc)
+                if delay is None:
+                    if exc.retryable and attempt > 1:
+                        raise errors.GiveUp(attempt, exc) from exc
+                    raise
+                # The slot is released while waiting, so other requests are not held up by this one's backoff.
+                await self.sleep(delay)
+
+    def _limit(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._semaphore is None or self._semaphore_loop is not loop:
+            self._semaphore = asyncio.Semaphore(max(1, self.settings.concurrency))
+            self._semaphore_loop = loop
+        return self._semaphore
+
+    def _redacted(self, request: Request, redactor: Redactor) -> list[dict[str, str]]:
+        return [Message(m.role, redactor.redact(m.content)).as_dict() for m in request.messages]
+
+    def _known_secrets(self) -> frozenset[str]:
+        scanned, secrets = self._secrets
+        if time.monotonic() - scanned > _SECRET_RESCAN:
+            found = env_secrets(self.env)
+            if self.workspace is not None:
+                found |= dotenv_secrets(self.workspace)
+            secrets = frozenset(found)
+            self._secrets = (time.monotonic(), secrets)
+        return secrets
+
+    def _temperature(self, request: Request) -> float:
+        return self.settings.temperature if request.temperature is None else request.temperature
+
+    def _max_tokens(self, request: Request) -> int:
+        return self.settings.max_tokens if request.max_tokens is None else request.max_tokens
+
+    def _cost(self, model: str, prompt_tokens: int, completion_tokens: int) -> tuple[float, str]:
+        prices = client.prices(model)
+        if prices is None:
+            return 0.0, f"'{model}' is not in litellm's cost map: cost counted as $0"
+        return prompt_tokens * prices[0] + completion_tokens * prices[1], ""
+
+    def _log(self, rec: UsageRecord) -> None:
+        if self.usage is not None:
+            self.usage.append(rec)
+
+    def _notes(self, *extra: str) -> tuple[str, ...]:
+        notes = [n for n in extra if n]
+        if self.cache is not None:
+            notes.extend(self.cache.warnings())
+        if self.usage is not None and self.usage.problem:
+            notes.append(self.usage.problem)
+        return tuple(notes)

@@ -1,0 +1,258 @@
+"""Every fault the gateway must survive, played by the fake server through the real litellm path."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from fake_llm import FakeLLM, Reply
+from splice.llm import errors
+from splice.llm.gateway import Gateway
+from splice.llm.model import Message, Progress, Request
+
+MakeGateway = Callable[..., Gateway]
+
+
+def ask(text: str = "write hello", feature: str = "generate", **kw: object) -> Request:
+    return Request(feature, (Message("system", "You write code."), Message("user", text)), **kw)  # type: ignore[arg-type]
+
+
+def usage_lines(workspace: Path) -> list[dict[str, object]]:
+    path = workspace / ".splice" / "usage.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+async def test_plain_completion_records_usage(fake: FakeLLM, make_gateway: MakeGateway, workspace: Path) -> None:
+    fake.script(Reply(text="def hello():\n    return 1\n", prompt_tokens=30, completion_tokens=9))
+    result = await make_gateway().complete(ask())
+    assert result.text == "def hello():\n    return 1\n"
+    assert (result.usage.prompt_tokens, result.usage.completion_tokens) == (30, 9)
+    assert result.cost == 0.0 and any("cost map" in n for n in result.notes)
+    assert not result.cached
+    body = fake.chat_requests()[0].body
+    assert body["model"] == "fake" and body["messages"][1] == {"role": "user", "content": "write hello"}
+    [line] = usage_lines(workspace)
+    assert line["outcome"] == "ok" and line["feature"] == "generate" and line["prompt_tokens"] == 30
+
+
+async def test_streaming_reports_progress(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    fake.script(Reply(text="x = 1\ny = 2\nz = 3\n"))
+    seen: list[Progress] = []
+    result = await make_gateway().complete(ask(), progress=seen.append)
+    assert result.text == "x = 1\ny = 2\nz = 3\n"
+    assert fake.chat_requests()[0].body["stream"] is True
+    assert len(seen) >= 3
+    assert [p.chunks for p in seen] == sorted(p.chunks for p in seen)
+    assert seen[-1].text == result.text
+
+
+async def test_no_model_configured_says_how(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    with pytest.raises(errors.NoModelConfigured) as info:
+        await make_gateway(model=None).complete(ask())
+    fix = info.value.problem.fix
+    assert "SPLICE_MODEL" in fix and "[tool.splice]" in fix and "splice.model" in fix
+    assert fake.requests == []
+
+
+async def test_missing_key_names_the_variable(
+    fake: FakeLLM, make_gateway: MakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(errors.MissingApiKey) as info:
+        await make_gateway(model="openai/gpt-4o-mini", api_base=None).complete(ask())
+    assert "OPENAI_API_KEY" in str(info.value)
+    with pytest.raises(errors.MissingApiKey) as info:
+        await make_gateway(api_key_env="MY_TEAM_KEY").complete(ask())
+    assert "MY_TEAM_KEY" in str(info.value)
+    assert fake.requests == []
+
+
+async def test_api_key_env_value_is_sent(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    await make_gateway(api_key_env="MY_TEAM_KEY", env={"MY_TEAM_KEY": "team-key-123"}).complete(ask())
+    assert fake.requests[0].headers["authorization"] == "Bearer team-key-123"
+
+
+async def test_unknown_model_without_provider(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    with pytest.raises(errors.UnknownModel) as info:
+        await make_gateway(model="gpt-nonexistent-xyz").complete(ask())
+    assert "openai/" in info.value.problem.fix
+    assert fake.requests == []
+
+
+async def test_model_the_provider_does_not_have_is_not_retried(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    fake.script(Reply(status=404, error="The model `nope` does not exist"))
+    with pytest.raises(errors.UnknownModel, match="does not exist"):
+        await make_gateway(model="openai/nope").complete(ask())
+    assert len(fake.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        (Reply(status=401, error="Incorrect API key"), errors.AuthenticationFailed),
+        (Reply(status=400, error="messages: bad role"), errors.BadRequest),
+        (Reply(fault="garbage"), errors.MalformedResponse),
+    ],
+)
+async def test_non_retryable_errors_are_sent_once(
+    fake: FakeLLM, make_gateway: MakeGateway, reply: Reply, error: type[errors.LLMError], workspace: Path
+) -> None:
+    fake.script(reply, reply, reply)
+    with pytest.raises(error):
+        await make_gateway().complete(ask())
+    assert len(fake.requests) == 1
+    assert usage_lines(workspace)[-1]["outcome"] == error.kind
+
+
+async def test_rate_limit_storm_is_bounded_and_honours_retry_after(
+    fake: FakeLLM, make_gateway: MakeGateway, sleeps: object
+) -> None:
+    fake.script(*[Reply(status=429, headers={"Retry-After": "2"}, error="slow down")] * 10)
+    gateway = make_gateway(max_retries=3)
+    with pytest.raises(errors.GiveUp) as info:
+        await gateway.complete(ask())
+    assert len(fake.requests) == 4  # the first try + max_retries
+    assert isinstance(info.value.last, errors.RateLimited)
+    delays = sleeps.delays  # type: ignore[attr-defined]
+    assert len(delays) == 3 and all(d >= 2 for d in delays)
+
+
+async def test_rate_limit_then_success(fake: FakeLLM, make_gateway: MakeGateway, sleeps: object) -> None:
+    fake.script(Reply(status=429, headers={"Retry-After": "1.5"}), Reply(text="fine"))
+    result = await make_gateway().complete(ask())
+    assert result.text == "fine" and len(fake.requests) == 2
+    assert sleeps.delays[0] >= 1.5  # type: ignore[attr-defined]
+
+
+async def test_retry_after_too_long_gives_up_at_once(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    fake.script(Reply(status=429, headers={"Retry-After": "3600"}))
+    with pytest.raises(errors.RateLimited):
+        await make_gateway().complete(ask())
+    assert len(fake.requests) == 1
+
+
+async def test_server_errors_are_retried(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    fake.script(Reply(status=500), Reply(status=503), Reply(text="recovered"))
+    result = await make_gateway().complete(ask())
+    assert result.text == "recovered" and len(fake.requests) == 3
+
+
+async def test_timeouts_are_retried_then_reported(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    fake.script(Reply(fault="hang", delay=10), Reply(fault="hang", delay=10))
+    with pytest.raises(errors.GiveUp) as info:
+        await make_gateway(timeout=0.3, max_retries=1).complete(ask())
+    assert isinstance(info.value.last, errors.RequestTimedOut)
+    assert "splice.timeout" in info.value.problem.fix
+    assert len(fake.requests) == 2
+    for _ in range(100):  # the server notices each abandoned connection
+        if fake.disconnects >= 2:
+            break
+        await asyncio.sleep(0.02)
+    assert fake.disconnects >= 2
+
+
+async def test_truncated_stream_is_an_error_and_not_cached(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    fake.script(Reply(text="def f():\n    return 'a long answer'\n" * 4, fault="truncate"), Reply(text="whole"))
+    gateway = make_gateway()
+    with pytest.raises(errors.IncompleteAnswer):
+        await gateway.complete(ask(), progress=lambda p: None)
+    assert len(fake.requests) == 1
+    assert (await gateway.complete(ask(), progress=lambda p: None)).text == "whole"
+
+
+async def test_answer_cut_at_max_tokens_is_refused(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    fake.script(Reply(text="def f(", finish_reason="length"), Reply(text="def f(): pass"))
+    gateway = make_gateway()
+    with pytest.raises(errors.IncompleteAnswer, match="cut off"):
+        await gateway.complete(ask())
+    assert (await gateway.complete(ask())).text == "def f(): pass"  # nothing was cached
+
+
+async def test_provider_context_window_error(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    fake.script(
+        Reply(
+            status=400, error="This model's maximum context length is 8192 tokens", error_code="context_length_exceeded"
+        )
+    )
+    with pytest.raises(errors.ContextWindowExceeded) as info:
+        await make_gateway().complete(ask())
+    assert "context.budget" in info.value.problem.fix
+    assert len(fake.requests) == 1
+
+
+async def test_context_window_checked_before_sending(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    with pytest.raises(errors.ContextWindowExceeded, match="at most 50"):
+        await make_gateway(context_windows={"openai/fake": 50}).complete(ask("def f(): pass\n" * 200))
+    assert fake.requests == []
+
+
+async def test_cancellation_reaches_the_server(fake: FakeLLM, make_gateway: MakeGateway, workspace: Path) -> None:
+    fake.script(Reply(fault="hang", delay=30))
+    task = asyncio.create_task(make_gateway(timeout=60).complete(ask()))
+    for _ in range(200):
+        if fake.requests:
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for _ in range(200):
+        if fake.disconnects:
+            break
+        await asyncio.sleep(0.01)
+    assert fake.disconnects == 1
+    assert not (workspace / ".splice" / "cache").exists() or not list((workspace / ".splice" / "cache").rglob("*"))
+
+
+async def test_budget_per_request_refuses_before_sending(
+    fake: FakeLLM, make_gateway: MakeGateway, workspace: Path
+) -> None:
+    gateway = make_gateway(model="openai/gpt-4o-mini", budget_per_request=0.0001, max_tokens=4096)
+    with pytest.raises(errors.BudgetExceeded, match="perRequest"):
+        await gateway.complete(ask())
+    assert fake.requests == []
+    assert usage_lines(workspace)[-1]["outcome"] == "budget"
+
+
+async def test_daily_budget_counts_todays_spend(fake: FakeLLM, make_gateway: MakeGateway, workspace: Path) -> None:
+    gateway = make_gateway(model="openai/gpt-4o-mini", budget_daily=0.01, max_tokens=100)
+    fake.script(Reply(text="ok", prompt_tokens=10_000, completion_tokens=100))
+    first = await gateway.complete(ask())
+    assert first.cost == pytest.approx(10_000 * 0.15e-6 + 100 * 0.6e-6)
+    from splice.llm.usage import UsageRecord, now_iso
+
+    assert gateway.usage is not None
+    gateway.usage.append(UsageRecord(now_iso(), "openai/gpt-4o-mini", "generate", 0, 0, 0.0099, 1.0, False, "ok"))
+    with pytest.raises(errors.BudgetExceeded, match="daily"):
+        await gateway.complete(ask("another question"))
+    assert len(fake.requests) == 1
+
+
+async def test_concurrency_limit_queues_requests(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    fake.responder = lambda path, body: Reply(text="ok", delay=0.05)
+    gateway = make_gateway(concurrency=3, cache_enabled=False)
+    results = await gateway.batch([ask(f"question {i}") for i in range(12)])
+    assert all(not isinstance(r, errors.LLMError) for r in results)
+    assert len(fake.requests) == 12
+    assert 1 <= fake.max_in_flight <= 3
+
+
+async def test_batch_keeps_order_and_puts_errors_in_place(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    def answer(path: str, body: dict[str, object]) -> Reply:
+        question = body["messages"][-1]["content"]  # type: ignore[index]
+        return Reply(status=401) if question == "q2" else Reply(text=f"answer to {question}")
+
+    fake.responder = answer
+    done: list[tuple[int, int]] = []
+    results = await make_gateway().batch([ask(f"q{i}") for i in range(4)], on_done=lambda d, t: done.append((d, t)))
+    assert isinstance(results[2], errors.AuthenticationFailed)
+    assert [r.text for r in results if not isinstance(r, errors.LLMError)] == [
+        "answer to q0",
+        "answer to q1",
+        "answer to q3",
+    ]
+    assert done[-1] == (4, 4)
