@@ -6,7 +6,9 @@ All mutation happens under ``lock`` by the single indexer; readers take the lock
 
 from __future__ import annotations
 
+import re
 import threading
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -24,12 +26,15 @@ class Graph:
         self._out: dict[str, list[Edge]] = defaultdict(list)
         self._in: dict[str, list[Edge]] = defaultdict(list)
         self._edges_by_path: dict[str, list[Edge]] = {}
+        self._names_version = 0
+        self._search_index: _NameIndex | None = None
 
     # -- mutation (indexer only) -------------------------------------------------------------------------------
 
     def put_file(self, record: FileRecord, extract: FileExtract) -> None:
         """Replace a file's symbols. Its outgoing edges are dropped until ``set_edges`` supplies new ones."""
         with self.lock:
+            old_names = {self.symbols[s].name for s in self._by_path.get(record.path, ()) if s in self.symbols}
             self._drop_symbols(record.path)
             self.set_edges(record.path, ())
             self.files[record.path] = record
@@ -38,9 +43,12 @@ class Graph:
             for sym in extract.symbols:
                 self.symbols[sym.id] = sym
                 self._by_name[sym.name].add(sym.id)
+            if old_names != {s.name for s in extract.symbols}:
+                self._names_version += 1  # the fuzzy-search index is rebuilt only when names change
 
     def remove_file(self, path: str) -> None:
         with self.lock:
+            self._names_version += 1
             self._drop_symbols(path)
             self.set_edges(path, ())
             self.files.pop(path, None)
@@ -49,10 +57,20 @@ class Graph:
     def set_edges(self, path: str, edges: Iterable[Edge]) -> None:
         """Replace the edges that originate in ``path``."""
         with self.lock:
-            for edge in self._edges_by_path.pop(path, ()):
-                self._out[edge.src].remove(edge)
-                if edge.dst is not None:
-                    self._in[edge.dst].remove(edge)
+            old = self._edges_by_path.pop(path, ())
+            # One filtering pass per touched list: removing edge by edge is quadratic for popular symbols.
+            for src in {e.src for e in old}:
+                kept = [e for e in self._out.get(src, ()) if e.path != path]
+                if kept:
+                    self._out[src] = kept
+                else:
+                    self._out.pop(src, None)
+            for dst in {e.dst for e in old if e.dst is not None}:
+                kept = [e for e in self._in.get(dst, ()) if e.path != path]
+                if kept:
+                    self._in[dst] = kept
+                else:
+                    self._in.pop(dst, None)
             new = list(edges)
             if new:
                 self._edges_by_path[path] = new
@@ -118,8 +136,104 @@ class Graph:
         with self.lock:
             return list(self._edges_by_path.get(path, ()))
 
+    def search(self, query: str, limit: int = 100) -> list[Symbol]:
+        """Fuzzy symbol search (workspace/symbol): exact, then prefix, camel-hump, substring, subsequence.
+
+        Case-insensitive; ties go to shorter names. ``Class.meth`` matches ``meth`` inside classes matching
+        ``Class``. Module symbols are not returned (editors list files themselves).
+        """
+        query = query.strip()
+        owner = ""
+        if "." in query.strip("."):
+            owner, _, query = query.rpartition(".")
+        with self.lock:
+            if self._search_index is None or self._search_index.version != self._names_version:
+                self._search_index = _NameIndex(self._names_version, list(self._by_name))
+            names = self._search_index.rank(query)
+            out: list[Symbol] = []
+            for name in names:
+                syms = sorted((self.symbols[s] for s in self._by_name.get(name, ())), key=_symbol_order)
+                for sym in syms:
+                    if sym.kind is SymbolKind.MODULE:
+                        continue
+                    if owner and owner.lower() not in sym.qualname.rpartition(".")[0].lower():
+                        continue
+                    out.append(sym)
+                    if len(out) >= limit:
+                        return out
+            return out
+
     def stats(self) -> dict[str, int]:
         with self.lock:
             edges = sum(len(v) for v in self._edges_by_path.values())
             resolved = sum(1 for v in self._edges_by_path.values() for e in v if e.dst is not None)
-            return {"files": len(self.files), "symbols": len(self.symbols), "edges": edges, "resolved": resolved}
+            return {
+                "files": len(self.files),
+                "symbols": len(self.symbols),
+                "edges": edges,
+                "resolved": resolved,
+            }
+
+
+def _symbol_order(sym: Symbol) -> tuple[int, str, int]:
+    # Definitions people look for first: types and functions before fields and variables.
+    rank = 0 if sym.kind in _PRIMARY else 1
+    return (rank, sym.path, sym.span.start_byte)
+
+
+_PRIMARY = frozenset(
+    {
+        SymbolKind.CLASS,
+        SymbolKind.INTERFACE,
+        SymbolKind.STRUCT,
+        SymbolKind.TRAIT,
+        SymbolKind.ENUM,
+        SymbolKind.TYPE,
+        SymbolKind.FUNCTION,
+        SymbolKind.METHOD,
+    }
+)
+_HUMP = re.compile(r"(?:^|(?<=[a-z0-9])(?=[A-Z])|(?<=_)(?=[^_])|(?<=[A-Z])(?=[A-Z][a-z]))")
+
+
+class _NameIndex:
+    """All symbol names in one newline-joined lower-case blob, so a regex finds fuzzy candidates in C."""
+
+    def __init__(self, version: int, names: list[str]) -> None:
+        self.version = version
+        self.names = sorted(names, key=lambda n: (len(n), n))
+        self.blob = "\n".join(n.lower() for n in self.names) + "\n"
+        self.starts = [0]
+        for n in self.names:
+            self.starts.append(self.starts[-1] + len(n) + 1)
+
+    def rank(self, query: str) -> list[str]:
+        if not query:
+            return list(self.names)
+        q = query.lower()
+        pattern = "^" + "".join(f"[^\n]*?{re.escape(c)}" for c in q)
+        scored: list[tuple[int, int, str]] = []
+        for m in re.finditer(pattern, self.blob, re.MULTILINE):
+            i = bisect_right(self.starts, m.start()) - 1
+            name = self.names[i]
+            scored.append((_score(name, query, q), i, name))
+        scored.sort()
+        return [name for _, _, name in scored]
+
+
+def _score(name: str, query: str, q: str) -> int:
+    low = name.lower()
+    if name == query:
+        return 0
+    if low == q:
+        return 1
+    if name.startswith(query):
+        return 2
+    if low.startswith(q):
+        return 3
+    initials = "".join(name[m.start()] for m in _HUMP.finditer(name) if m.start() < len(name)).lower()
+    if initials.startswith(q):
+        return 4
+    if q in low:
+        return 5
+    return 6

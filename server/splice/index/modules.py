@@ -70,6 +70,7 @@ class ModuleTable:
                     self._python[name].append(path)
             elif path.endswith(".java"):
                 self._java[posixpath.basename(path)[:-5]].append(path)
+        self._memo: dict[tuple[str, str, str, int], ModuleRef | None] = {}
         self._ts_paths = _read_tsconfig_paths(workspace) if workspace else []
         self._go_module = _read_go_module(workspace) if workspace else None
 
@@ -182,6 +183,12 @@ class ModuleTable:
 
     def resolve(self, lang: str, importer: str, module: str, level: int) -> ModuleRef | None:
         """The module an import statement names, or None when it is outside the workspace."""
+        key = (lang, posixpath.dirname(importer), module, level)
+        if key not in self._memo:
+            self._memo[key] = self._resolve(lang, importer, module, level)
+        return self._memo[key]
+
+    def _resolve(self, lang: str, importer: str, module: str, level: int) -> ModuleRef | None:
         if lang == "python":
             return self.python(importer, module, level)
         if lang in _JS_LANGS:

@@ -43,6 +43,9 @@ AMBIGUOUS_NAME = 0.3
 
 _CLASS_KINDS = frozenset({SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.STRUCT, SymbolKind.TRAIT, SymbolKind.ENUM})
 _SELF_NAMES = frozenset({"self", "cls", "this"})
+_CALL = "()"
+_OPAQUE = frozenset({"[]", "?"})
+"""Chain markers from extraction: a call result, a subscript, anything else (the chain stops there)."""
 _MAX_DEPTH = 12
 
 Target = ModuleRef | Symbol
@@ -156,6 +159,8 @@ class _Pass:
         self.deps: dict[str, set[str]] = defaultdict(set)
         self._info: dict[str, _FileInfo | None] = {}
         self._bases: dict[str, list[Symbol]] = {}
+        self._by_name: dict[tuple[str, bool], list[Symbol]] = {}
+        self._chains: dict[tuple[str, str], list[str]] = {}
         self._current = ""
 
     # -- per-file lookups --------------------------------------------------------------------------------------
@@ -234,9 +239,11 @@ class _Pass:
                 return cls if cls is not None else mod
             return mod
         if mod is None:
-            # ``from . import x`` where the package has no module file: try the folder's submodule.
             return None
-        return self.member(mod, binding.name, depth + 1)
+        found = self.member(mod, binding.name, depth + 1)
+        if found is None and binding.name == "default":
+            return mod  # ``module.exports = …`` / an anonymous default export: the module stands for it
+        return found
 
     def member(self, target: Target, name: str, depth: int = 0) -> Target | None:
         """``target.name``: a definition or submodule of a module, or a member of a class (through its bases)."""
@@ -344,7 +351,11 @@ class _Pass:
         if info is None:
             return None
         skip_classes = info.extract.lang == "python"  # a Python class body does not enclose its methods
-        for current in _scope_chain(info.syms, scope, module_id(path)):
+        key = (path, scope)
+        scopes = self._chains.get(key)
+        if scopes is None:
+            scopes = self._chains[key] = _scope_chain(info.syms, scope, module_id(path))
+        for current in scopes:
             sym = info.syms.get(current)
             if skip_classes and current != scope and sym is not None and sym.kind in _CLASS_KINDS:
                 continue
@@ -387,8 +398,12 @@ class _Pass:
                 return None
             target, confidence = found
         for attr in rest:
-            if target is None:
+            if target is None or attr in _OPAQUE:
                 return None
+            if attr == _CALL:  # ``Cls()`` is an instance of Cls; what a function returns is unknown
+                if not (isinstance(target, Symbol) and target.kind in _CLASS_KINDS):
+                    return None
+                continue
             if isinstance(target, Symbol):
                 if target.kind not in _CLASS_KINDS:
                     return None
@@ -468,6 +483,8 @@ class _Pass:
             target: Target | None = None
             if mod is not None:
                 target = mod if n.name == "*" else self.member(mod, n.name, 1)
+                if target is None and n.name == "default":
+                    target = mod
             dst = None
             if isinstance(target, Symbol):
                 dst = target.id
@@ -479,19 +496,26 @@ class _Pass:
 
     def _fallback(self, path: str, src: str, ref: Reference) -> Edge:
         """Name-based match, lower confidence: same file, then same folder, then the nearest path."""
-        candidates = [s for s in self.graph.find(ref.name) if s.kind is not SymbolKind.MODULE]
-        if ref.receiver:
-            # ``obj.name``: only members (methods/fields) make sense, never top-level functions of other files.
-            candidates = [s for s in candidates if s.parent is not None and s.parent != module_id(s.path)]
+        key = (ref.name, bool(ref.receiver))
+        candidates = self._by_name.get(key)
+        if candidates is None:
+            candidates = [s for s in self.graph.find(ref.name) if s.kind is not SymbolKind.MODULE]
+            if ref.receiver:
+                # ``obj.name``: only members (methods/fields) make sense, never top-level functions of other files.
+                candidates = [s for s in candidates if s.parent is not None and s.parent != module_id(s.path)]
+            self._by_name[key] = candidates
         if not candidates:
             return Edge(src, None, ref.name, ref.kind, path, ref.span, 0.0)
-        folder = posixpath.dirname(path)
+        if len(candidates) == 1:
+            best = candidates[0]
+        else:
+            folder = posixpath.dirname(path) + "/"
 
-        def rank(s: Symbol) -> tuple[int, int, str]:
-            same_dir = posixpath.dirname(s.path) == folder
-            return (0 if s.path == path else 1 if same_dir else 2, -_shared_prefix(s.path, path), s.id)
+            def rank(s: Symbol) -> tuple[int, int, str]:
+                same_dir = s.path.startswith(folder) and "/" not in s.path[len(folder) :]
+                return (0 if s.path == path else 1 if same_dir else 2, -_shared_prefix(s.path, path), s.id)
 
-        best = min(candidates, key=rank)
+            best = min(candidates, key=rank)
         confidence = UNIQUE_NAME if len(candidates) == 1 else AMBIGUOUS_NAME
         return Edge(src, best.id, ref.name, ref.kind, path, ref.span, confidence)
 
