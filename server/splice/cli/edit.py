@@ -1,0 +1,119 @@
+"""``splice edit``: a raw model answer → the unified diff it would apply, or the reason it is refused.
+
+Writes nothing unless ``--apply`` is given (the explicit approval of the diff just printed). The same rules as in
+the editor apply: protected paths need ``--allow-protected``, invisible characters ``--allow-invisible``, a result
+that does not parse ``--allow-parse-errors``. Exit codes: 0 diff shown / applied, 2 refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from splice.cli.common import add_common, workspace_of
+
+REFUSED = 2
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "edit",
+        help="turn a model answer into a diff (and apply it with --apply)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_common(parser)
+    parser.add_argument("--answer", required=True, help="file holding the model's raw answer ('-' for stdin)")
+    parser.add_argument("--target", help="file the answer's path-less code applies to")
+    parser.add_argument("--symbol", help="qualified name (Class.method) that the answer's code replaces")
+    parser.add_argument("--apply", action="store_true", help="write the changes (approves the diff shown)")
+    parser.add_argument("--allow-protected", action="store_true", help="confirm edits to protected paths")
+    parser.add_argument("--allow-invisible", action="store_true", help="confirm new invisible/bidi characters")
+    parser.add_argument("--allow-parse-errors", action="store_true", help="apply even if the result does not parse")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    from splice.edits.errors import EditRefused
+    from splice.edits.paths import Workspace
+    from splice.edits.proposal import FlagKind
+    from splice.edits.propose import disk_reader, propose
+    from splice.edits.review import plan_apply
+    from splice.edits.writer import write_plan
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        answer = sys.stdin.read() if args.answer == "-" else Path(args.answer).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"splice edit: cannot read the answer: {exc}", file=err)
+        return REFUSED
+    try:
+        workspace = Workspace.of(workspace_of(args))
+        proposal = propose(answer, workspace, target=args.target, symbol=args.symbol)
+    except EditRefused as exc:
+        return _refuse(str(exc), args, out, err)
+    digest = proposal.digest()
+    if args.json:
+        _print_json(proposal, digest, out)
+    else:
+        out.write(proposal.diff())
+    for note in proposal.notes:
+        print(f"note: {note}", file=err)
+    for flag in proposal.flags:
+        print(f"{'warning' if flag.needs_confirmation else 'note'}: {flag.message}", file=err)
+    if not proposal.verification.parses and not args.allow_parse_errors:
+        return _refuse(
+            "the edited code does not parse (new syntax errors); not applied. Re-run with --allow-parse-errors "
+            "to apply anyway",
+            args,
+            out,
+            err,
+            quiet=True,
+        )
+    if not args.apply:
+        return 0
+    confirmed = [FlagKind.PROTECTED] if args.allow_protected else []
+    confirmed += [FlagKind.INVISIBLE] if args.allow_invisible else []
+    try:
+        plan = plan_apply(proposal, disk_reader, digest=digest, confirmed=confirmed)
+        written = write_plan(workspace, plan)
+    except EditRefused as exc:
+        reason = str(exc)
+        if "protected path" in reason:
+            reason += " — re-run with --allow-protected to confirm"
+        elif "invisible characters" in reason:
+            reason += " — re-run with --allow-invisible to confirm"
+        return _refuse(reason, args, out, err, quiet=True)
+    print(f"applied: {len(written)} file(s) changed", file=err)
+    return 0
+
+
+def _refuse(reason: str, args: argparse.Namespace, out: TextIO, err: TextIO, *, quiet: bool = False) -> int:
+    if args.json and not quiet:
+        out.write(json.dumps({"refused": reason}) + "\n")
+    print(f"splice edit: refused: {reason}", file=err)
+    return REFUSED
+
+
+def _print_json(proposal: object, digest: str, out: TextIO) -> None:
+    from splice.edits.proposal import Proposal
+    from splice.edits.store import to_json
+
+    assert isinstance(proposal, Proposal)
+    data = json.loads(to_json(proposal))
+    data["digest"] = digest
+    data["diff"] = proposal.diff()
+    out.write(json.dumps(data, indent=1) + "\n")
+
+
+def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run ``splice edit`` in-process (the benchmark and tests use this, the same path as the command)."""
+    parser = argparse.ArgumentParser(prog="splice")
+    register(parser.add_subparsers())
+    args = parser.parse_args(["edit", *argv])
+    return handle(args, out, err)

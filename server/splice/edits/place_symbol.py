@@ -1,0 +1,131 @@
+"""Whole-symbol replacement: a function/class from the answer placed over the existing definition's lines.
+
+The definition to replace is found by parsing the current text (``symbols.find``); the new code must hold exactly
+one definition of that name and nothing else but comments. Decorators and ``export`` the model left out are kept
+from the original (it usually quotes the bare function); decorators it wrote replace the old ones. Comment lines
+written directly above the new definition replace the comment lines directly above the old one.
+"""
+
+from __future__ import annotations
+
+from splice.edits import elision, symbols
+from splice.edits.answer import EditBlock
+from splice.edits.errors import EditRefused
+from splice.edits.match import common_indent, reindent, strip_trailing_if_clean
+from splice.edits.text import indent_of, join_lines, split_lines
+from splice.index.parser import error_count
+
+_COMMENT_STARTS = ("#", "//", "/*", "*", "*/")
+
+
+def apply_symbol(text: str, block: EditBlock, lang: str | None) -> str:
+    label = block.label()
+    if lang is None:
+        raise EditRefused(f"{label}: {block.path} is not a language Splice parses, so it cannot place a symbol")
+    code_lines = split_lines(block.code)
+    name, new_def = _new_definition(block, lang, label)
+    file_lines = split_lines(text)
+    found = symbols.find(lang, text, name)
+    if not found:
+        raise EditRefused(
+            f"{label}: {block.path} has no definition named {name!r}; nothing applied", block=block.number
+        )
+    if len(found) > 1:
+        where = ", ".join(f"{d.qualname} (line {d.start_line + 1})" for d in found[:5])
+        raise EditRefused(
+            f"{label}: {name!r} is ambiguous in {block.path}: {where}; name it fully (Class.method). Nothing applied",
+            block=block.number,
+        )
+    old = found[0]
+    # Which part of the old definition is replaced: its wrapper too only when the new code has one.
+    start_line, start_col = (
+        (old.outer_start_line, old.outer_start_col) if new_def.wrapped else (old.start_line, old.start_col)
+    )
+    new_start = new_def.outer_start_line if new_def.wrapped else new_def.start_line
+    new_lines = code_lines[new_start : new_def.end_line + 1]
+    new_comments = _comments_above(code_lines, new_start)
+    if new_comments and start_col == indent_width(file_lines[start_line]):
+        start_line -= len(_comments_above(file_lines, start_line))
+        new_lines = new_comments + new_lines
+    _check_nothing_else(code_lines, new_start - len(new_comments), new_def.end_line, block, label)
+
+    first = file_lines[start_line]
+    prefix = first.encode("utf-8")[:start_col].decode("utf-8") if not new_comments else indent_of(first)
+    suffix = file_lines[old.end_line].encode("utf-8")[old.end_col :].decode("utf-8")
+    if suffix.strip() not in ("", ";"):
+        raise EditRefused(f"{label}: other code follows {name!r} on its last line; nothing applied", block=block.number)
+    base = indent_of(first)
+    new_lines = reindent(new_lines, common_indent(new_lines[:1]), base, label)
+    original = file_lines[start_line : old.end_line + 1]
+    new_lines = elision.expand(new_lines, original, lang, label)
+    new_lines = strip_trailing_if_clean(new_lines, file_lines)
+    if prefix.strip():
+        new_lines[0] = prefix + new_lines[0].lstrip()
+    if suffix.strip() and not new_lines[-1].rstrip().endswith(suffix.strip()):
+        new_lines[-1] += suffix.rstrip()
+    out = file_lines[:start_line] + new_lines + file_lines[old.end_line + 1 :]
+    return join_lines(out, trailing_newline=text.endswith("\n"))
+
+
+def indent_width(line: str) -> int:
+    return len(indent_of(line).encode("utf-8"))
+
+
+def _new_definition(block: EditBlock, lang: str, label: str) -> tuple[str, symbols.Definition]:
+    """The qualified name to replace and the one definition in the answer's code that replaces it."""
+    defs = symbols.definitions(lang, block.code)
+    top = [d for d in defs if d.top_level]
+    name = block.symbol
+    if name is None:
+        if len(top) != 1:
+            raise EditRefused(
+                f"{label}: no symbol was named and the code defines {len(top)} top-level symbols, so Splice cannot "
+                "tell what it replaces; give --symbol or a file path. Nothing applied",
+                block=block.number,
+            )
+        return top[0].name, top[0]
+    short = name.rsplit(".", 1)[-1]
+    matches = [d for d in top if d.name == short]
+    if not matches:
+        raise EditRefused(
+            f"{label}: the answer's code has no top-level definition of {short!r}; nothing applied", block=block.number
+        )
+    if len(matches) > 1:
+        raise EditRefused(
+            f"{label}: the answer defines {short!r} {len(matches)} times; nothing applied", block=block.number
+        )
+    new_def = matches[0]
+    if not block.fenced:
+        # Without a fence the code was cut out of prose: accept it only if it parses cleanly on its own.
+        code_lines = split_lines(block.code)
+        start = new_def.outer_start_line
+        snippet = reindent(code_lines[start : new_def.end_line + 1], indent_of(code_lines[start]), "", label)
+        if error_count(lang, join_lines(snippet).encode("utf-8")):
+            raise EditRefused(
+                f"{label}: the answer has no code fence and the {short!r} found in it does not parse on its own; "
+                "nothing applied",
+                block=block.number,
+            )
+    return name, new_def
+
+
+def _comments_above(lines: list[str], line: int) -> list[str]:
+    out: list[str] = []
+    i = line - 1
+    while i >= 0 and lines[i].strip().startswith(_COMMENT_STARTS):
+        out.insert(0, lines[i])
+        i -= 1
+    return out
+
+
+def _check_nothing_else(code_lines: list[str], start: int, end: int, block: EditBlock, label: str) -> None:
+    if not block.fenced:
+        return
+    for i, line in enumerate(code_lines):
+        if start <= i <= end or not line.strip() or line.strip().startswith(_COMMENT_STARTS):
+            continue
+        raise EditRefused(
+            f"{label}: the code block also contains code outside the definition (line {i + 1}: {line.strip()!r}); "
+            "use SEARCH/REPLACE blocks for changes elsewhere. Nothing applied",
+            block=block.number,
+        )

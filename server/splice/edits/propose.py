@@ -1,0 +1,178 @@
+"""From a raw model answer to a Proposal: parse, confine paths, place every block, validate — all or nothing.
+
+Nothing is written here. Any block that cannot be placed for certain refuses the whole answer with a reason that
+names the block; a proposal either holds every change the answer asked for or does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from splice.edits import symbols
+from splice.edits.answer import BlockKind, EditBlock, parse_answer
+from splice.edits.apply import apply_diff, apply_search_replace, apply_whole_file
+from splice.edits.build import Draft, build_proposal
+from splice.edits.errors import EditRefused
+from splice.edits.paths import Target, Workspace, resolve
+from splice.edits.place_symbol import apply_symbol
+from splice.edits.proposal import ChangeKind, Cost, Proposal
+from splice.edits.review import FileState, Reader
+from splice.edits.text import join_lines
+from splice.index.languages import language_for_path
+
+
+def disk_reader(root: str, rel: str) -> FileState:
+    """Current state of a file on disk (the CLI's reader; the server passes one that prefers open buffers)."""
+    path = Path(root) / rel
+    if not path.exists():
+        return FileState(None)
+    if not path.is_file():
+        raise EditRefused(f"{rel} is not a regular file; Splice only edits files", path=rel)
+    return FileState.from_bytes(path.read_bytes(), rel)
+
+
+@dataclass(slots=True)
+class _Working:
+    target: Target
+    state: FileState
+    text: str | None
+    kind: ChangeKind
+    lang: str | None
+    new_path: str | None = None
+
+
+def propose(
+    answer: str,
+    workspace: Workspace,
+    *,
+    reader: Reader = disk_reader,
+    target: str | None = None,
+    symbol: str | None = None,
+    title: str | None = None,
+    rationale: str = "",
+    context: tuple[str, ...] = (),
+    cost: Cost | None = None,
+) -> Proposal:
+    """Build the proposal for ``answer``. ``target`` is a user-given path (absolute or workspace-relative) the
+    answer's path-less blocks apply to; ``symbol`` the qualified name whole-symbol code replaces."""
+    target_rel = resolve(workspace, target, from_model=False).rel if target else None
+    parsed = parse_answer(answer, target=target_rel, symbol=symbol)
+    blocks = _choose_symbol_block(list(parsed.blocks), symbol)
+    working: dict[str, _Working] = {}
+    for block in blocks:
+        _apply_block(block, workspace, reader, working)
+    drafts = [d for w in working.values() if (d := _draft(w)) is not None]
+    if not drafts:
+        raise EditRefused("the answer changes nothing (the edit may already be applied); no proposal")
+    return build_proposal(
+        title or "Edit " + ", ".join(d.new_path or d.path for d in drafts),
+        drafts,
+        rationale=rationale,
+        context=context,
+        cost=cost,
+        notes=parsed.notes,
+    )
+
+
+def _choose_symbol_block(blocks: list[EditBlock], symbol: str | None) -> list[EditBlock]:
+    """Several path-less code blocks: keep the one that defines the symbol (others are examples), if exactly one."""
+    code = [b for b in blocks if b.kind is BlockKind.SYMBOL]
+    if len(code) <= 1:
+        return blocks
+    lang = language_for_path(code[0].path or "")
+    if symbol is None or lang is None:
+        raise EditRefused(f"the answer has {len(code)} code blocks without file paths; cannot tell which to apply")
+    short = symbol.rsplit(".", 1)[-1]
+    defining = [b for b in code if any(d.top_level and d.name == short for d in symbols.definitions(lang, b.code))]
+    if len(defining) != 1:
+        raise EditRefused(
+            f"the answer has {len(defining)} code blocks defining {short!r} (expected exactly one); nothing applied"
+        )
+    return [b for b in blocks if b.kind is not BlockKind.SYMBOL or b is defining[0]]
+
+
+def _target(block: EditBlock, workspace: Workspace, raw: str | None) -> Target:
+    if raw is None:
+        raise EditRefused(f"{block.label()} names no file", block=block.number)
+    try:
+        return resolve(workspace, raw)
+    except EditRefused as exc:
+        raise EditRefused(f"{block.label()}: {exc}", block=block.number, path=raw) from None
+
+
+def _apply_block(block: EditBlock, workspace: Workspace, reader: Reader, working: dict[str, _Working]) -> None:
+    target = _target(block, workspace, block.path)
+    w = working.get(target.rel)
+    if w is None:
+        state = reader(str(target.root), target.rel)
+        kind = ChangeKind.MODIFY if state.text is not None else ChangeKind.CREATE
+        w = working[target.rel] = _Working(target, state, state.text, kind, language_for_path(target.rel))
+    label = block.label()
+    exists = w.text is not None
+    missing = EditRefused(f"{label}: {target.rel} does not exist; nothing applied", block=block.number)
+    if block.kind is BlockKind.SEARCH_REPLACE:
+        if not exists and block.search.strip():
+            raise missing
+        w.text = apply_search_replace(w.text or "", block, w.lang)
+    elif block.kind is BlockKind.DIFF:
+        _apply_diff_block(block, workspace, w)
+    elif block.kind is BlockKind.WHOLE_FILE:
+        w.text = apply_whole_file(w.text, block, w.lang)
+    else:
+        if not exists:
+            raise missing
+        w.text = apply_symbol(w.text or "", block, w.lang)
+    if w.kind is not ChangeKind.DELETE and (w.text is None or not w.text.strip()) and (w.state.text or "").strip():
+        raise EditRefused(
+            f"{label} would leave {target.rel} empty; Splice never empties a file (propose a deletion instead)",
+            block=block.number,
+        )
+    if w.kind is ChangeKind.CREATE and not (w.text or "").strip():
+        raise EditRefused(f"{label} would create {target.rel} empty; nothing applied", block=block.number)
+
+
+def _apply_diff_block(block: EditBlock, workspace: Workspace, w: _Working) -> None:
+    label = block.label()
+    if block.create:
+        if w.text is not None:
+            raise EditRefused(f"{label} creates {w.target.rel}, which already exists; nothing applied")
+        w.text = join_lines([line for h in block.hunks for line in h.new_lines()])
+        return
+    if w.text is None:
+        raise EditRefused(f"{label}: {w.target.rel} does not exist; nothing applied", block=block.number)
+    if block.delete:
+        quoted = [line for h in block.hunks for line in h.old_lines()]
+        if quoted and join_lines(quoted) != w.text:
+            raise EditRefused(f"{label} deletes {w.target.rel} but quotes different content; nothing applied")
+        w.kind, w.text = ChangeKind.DELETE, None
+        return
+    if block.hunks:
+        w.text = apply_diff(w.text, block, w.lang)
+    if block.new_path:
+        dest = _target(block, workspace, block.new_path)
+        if dest.abs.exists():
+            raise EditRefused(f"{label} renames onto {dest.rel}, which exists; nothing applied", block=block.number)
+        w.kind, w.new_path = ChangeKind.RENAME, dest.rel
+
+
+def _draft(w: _Working) -> Draft | None:
+    old = w.state.text
+    if w.kind is ChangeKind.MODIFY and w.text == old:
+        return None
+    return Draft(
+        kind=w.kind,
+        path=w.target.rel,
+        old_text=old,
+        new_text=w.text,
+        base_version=w.state.version,
+        new_path=w.new_path,
+        lang=language_for_path(w.new_path) if w.new_path else w.lang,
+        newline=w.state.newline,
+        bom=w.state.bom,
+        root=str(w.target.root),
+    )
+
+
+Propose = Callable[..., Proposal]

@@ -1,0 +1,125 @@
+"""Finding definitions (functions, classes, methods…) in source text, for symbol-anchored placement.
+
+A small tree-sitter walk rather than the full index extract: placement needs exact line ranges of the current
+text (an unsaved buffer or an answer's code), wrappers such as decorators and ``export``, and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from splice.index.parser import Node, parse
+
+# Node types that define a named symbol, across the grammars Splice ships.
+_DEFINITIONS = {
+    "function_definition",
+    "class_definition",
+    "function_declaration",
+    "generator_function_declaration",
+    "class_declaration",
+    "abstract_class_declaration",
+    "method_definition",
+    "interface_declaration",
+    "type_alias_declaration",
+    "enum_declaration",
+    "method_declaration",
+    "function_item",
+    "struct_item",
+    "enum_item",
+    "trait_item",
+    "public_field_definition",
+    "variable_declarator",
+}
+_FUNCTION_VALUES = {"arrow_function", "function_expression", "function", "generator_function"}
+_WRAPPERS = {"decorated_definition", "export_statement"}
+_DECLARATION_LISTS = {"lexical_declaration", "variable_declaration"}
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A definition's line range (0-based, inclusive) in the text it was found in."""
+
+    name: str
+    qualname: str
+    start_line: int
+    """First line of the definition proper (``def``/``class``/``function`` …)."""
+    end_line: int
+    outer_start_line: int
+    """First line including decorators or an ``export`` wrapper; equals ``start_line`` without one."""
+    start_col: int
+    outer_start_col: int
+    end_col: int
+    """Byte column just past the definition on ``end_line``."""
+    top_level: bool
+
+    @property
+    def wrapped(self) -> bool:
+        return self.outer_start_line != self.start_line or self.outer_start_col != self.start_col
+
+
+def definitions(lang: str, text: str) -> list[Definition]:
+    """Every definition in ``text`` with its qualified name (``Class.method``), in source order."""
+    found: list[Definition] = []
+    _walk(parse(lang, text.encode("utf-8")).root_node, (), found)
+    return found
+
+
+def find(lang: str, text: str, qualname: str) -> list[Definition]:
+    """Definitions named ``qualname``: exact qualified-name matches, else (for a bare name) every definition with
+    that name. More than one result means the name is ambiguous."""
+    defs = definitions(lang, text)
+    exact = [d for d in defs if d.qualname == qualname]
+    if exact or "." in qualname:
+        return exact
+    return [d for d in defs if d.name == qualname]
+
+
+def _walk(node: Node, scope: tuple[str, ...], out: list[Definition]) -> None:
+    for child in node.named_children:
+        name = _definition_name(child)
+        if name is None:
+            _walk(child, scope, out)
+            continue
+        core = _core(child)
+        outer = core.parent if core.parent is not None and core.parent.type in _WRAPPERS else core
+        qual = (*scope, name)
+        out.append(
+            Definition(
+                name=name,
+                qualname=".".join(qual),
+                start_line=core.start_point.row,
+                end_line=core.end_point.row,
+                outer_start_line=outer.start_point.row,
+                start_col=core.start_point.column,
+                outer_start_col=outer.start_point.column,
+                end_col=core.end_point.column,
+                top_level=outer.parent is not None and outer.parent.parent is None,
+            )
+        )
+        _walk(child, qual, out)
+
+
+def _definition_name(node: Node) -> str | None:
+    if node.type not in _DEFINITIONS:
+        return None
+    if node.type in ("variable_declarator", "public_field_definition"):
+        value = node.child_by_field_name("value")
+        if value is None or value.type not in _FUNCTION_VALUES:
+            return None
+    name = node.child_by_field_name("name")
+    if name is None or name.text is None:
+        return None
+    return name.text.decode("utf-8", "replace")
+
+
+def _core(node: Node) -> Node:
+    """The statement a definition occupies: ``const f = () => …`` is the declaration, not the declarator."""
+    parent = node.parent
+    if (
+        node.type == "variable_declarator"
+        and parent is not None
+        and parent.type in _DECLARATION_LISTS
+        and len(parent.named_children) == 1
+    ):
+        return parent
+    return node
