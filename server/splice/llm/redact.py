@@ -68,11 +68,12 @@ _ASSIGNED_SECRET = re.compile(
     rf"(?i)(?<![A-Za-z0-9])[\w.-]*{_SECRET_NAME}[\w.-]*['\"]?\s*(?::=|=>|[:=])\s*(?P<q>['\"`])(?P<v>[^'\"`\n]{{4,200}})(?P=q)"
 )
 _ENV_LINE = re.compile(
-    rf"(?im)^\s*(?:export\s+)?[\w.-]*{_SECRET_NAME}[\w.-]*\s*[:=]\s*(?P<v>[^\s'\"#][^\s#]{{3,}})\s*$"
+    rf"(?im)^\s*(?:export\s+)?[\w.-]*{_SECRET_NAME}[\w.-]*\s*[:=]\s*(?P<v>[^\s'\"#(),\[\]{{}};]{{4,}})\s*$"
 )
 _ASSIGNED_STRING = re.compile(r"(?:[\w\]'\"]\s*(?::=|=>|[:=])|\()\s*(?P<q>['\"`])(?P<v>[A-Za-z0-9+/=_\-.~]{20,})(?P=q)")
 _NOT_SECRET = re.compile(
-    r"(?i)^(?:none|null|nil|true|false|undefined|changeme|password|secret|token|string|example|test|dummy|"
+    r"(?i)^(?:none|null|nil|true|false|undefined|changeme|pass|pwd|user|password|secret|token|string|example|"
+    r"test|dummy|"
     r"placeholder|redacted|\*+|x+|\.+)$|\$\{|\{\{|%\(|%s|\{\}|<[^>]*>|^\$\w|your[_-]|example|xxxx|\.\.\.|"
     r"os\.environ|getenv|process\.env"
 )
@@ -98,7 +99,10 @@ def _looks_random(value: str) -> bool:
 
 
 def _plausible(value: str) -> bool:
-    return len(value) >= 4 and " " not in value.strip() and not _NOT_SECRET.search(value)
+    # A lone lowercase word or identifier ("config", "secret_key") names a value; it is not a credential.
+    if re.fullmatch(r"[a-z_]+|[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+", value):
+        return False
+    return len(value) >= 4 and " " not in value.strip() and not value.startswith("{") and not _NOT_SECRET.search(value)
 
 
 @dataclass(frozen=True)
