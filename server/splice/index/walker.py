@@ -35,7 +35,8 @@ class SkipReason(StrEnum):
     GENERATED = "generated"
     MINIFIED = "minified"
     SYMLINK_OUTSIDE = "symlink outside the workspace"
-    SYMLINK_LOOP = "symlink loop or duplicate"
+    SYMLINK_LOOP = "symlink loop"
+    SYMLINK_INSIDE = "symlink (its target is indexed)"
     BROKEN_SYMLINK = "broken symlink"
     UNREADABLE = "unreadable"
     VANISHED = "deleted while indexing"
@@ -217,7 +218,7 @@ def walk(workspace: Path, settings: Settings, rules: IgnoreRules | None = None) 
     """Every file a grammar handles under ``workspace`` that no rule excludes, with a reason for each skip.
 
     Never raises for a single bad entry: unreadable folders, broken links and loops become skips. Symlinks are
-    followed only while they stay inside the workspace, and each real file/folder is visited once.
+    never followed: a target outside the workspace is not ours to index, one inside is indexed at its real path.
     """
     root = workspace.resolve()
     rules = rules or IgnoreRules(root, settings)
@@ -274,6 +275,14 @@ def _visit(
         if not os.path.exists(target):
             out.skipped.append(Skip(rel, SkipReason.BROKEN_SYMLINK))
             return
+        # A link inside the workspace: its target is walked at its real path, so following it would only
+        # duplicate it (or loop, when it points at an ancestor).
+        target_rel = os.path.relpath(target, root)
+        if rel == target_rel or rel.startswith(target_rel + "/") or target_rel == ".":
+            out.skipped.append(Skip(rel, SkipReason.SYMLINK_LOOP, f"→ {target_rel}"))
+        else:
+            out.skipped.append(Skip(rel, SkipReason.SYMLINK_INSIDE, f"→ {target_rel}"))
+        return
     st = entry.stat(follow_symlinks=True)
     is_dir = stat.S_ISDIR(st.st_mode)
     if not is_dir and not stat.S_ISREG(st.st_mode):
@@ -282,7 +291,7 @@ def _visit(
         out.skipped.append(Skip(rel + "/" if is_dir else rel, SkipReason.IGNORED))
         return
     key = (st.st_dev, st.st_ino)
-    if key in seen:
+    if key in seen:  # bind mounts and hard-linked folders can still revisit a folder
         out.skipped.append(Skip(rel, SkipReason.SYMLINK_LOOP, "already visited through another path"))
         return
     if is_dir:
@@ -296,8 +305,6 @@ def _visit(
     if st.st_size > settings.max_file_size:
         out.skipped.append(Skip(rel, SkipReason.TOO_LARGE, f"{st.st_size:,} bytes > {settings.max_file_size:,}"))
         return
-    if is_link:
-        seen.add(key)  # a link and its target inside the workspace: index the real file once
     out.files.append(SourceFile(rel, root / rel, lang, st.st_size, st.st_mtime))
 
 
