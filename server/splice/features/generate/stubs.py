@@ -100,10 +100,12 @@ def _classify(path: str, lang: str, fn: Function) -> Stub | None:
     return _classify_braces(path, lang, fn)
 
 
-def _make(path: str, lang: str, fn: Function, body: Span, doc: str, pattern: StubPattern, marker: str,
-          notes: list[str]) -> Stub:  # fmt: skip
-    return Stub(path, lang, fn.name, fn.qualname, fn.kind, fn.span, body, fn.signature, doc, pattern, marker,
-                tuple(notes))  # fmt: skip
+def _make(
+    path: str, lang: str, fn: Function, body: Span, doc: str, pattern: StubPattern, marker: str, notes: list[str]
+) -> Stub:
+    return Stub(
+        path, lang, fn.name, fn.qualname, fn.kind, fn.span, body, fn.signature, doc, pattern, marker, tuple(notes)
+    )
 
 
 # -- Python ------------------------------------------------------------------------------------------------------
