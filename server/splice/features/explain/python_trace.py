@@ -1,0 +1,229 @@
+"""Python tracebacks: plain, chained (``raise … from`` / during handling), ``SyntaxError`` carets, exception groups.
+
+A traceback printed by a logger or a container runtime may carry the same prefix on every line
+(``web_1  | Traceback …``); the prefix in front of ``Traceback`` is stripped from the lines that follow.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from splice.features.explain.collect import FrameCollector
+from splice.features.explain.library import is_library_frame
+from splice.features.explain.model import ChainKind, Frame, Trace, TraceFormat
+
+_HEADER = re.compile(r"^(?P<prefix>.*?)Traceback \(most recent call last\):\s*$")
+_GROUP_HEADER = re.compile(r"^(?P<indent>\s*)\+ Exception Group Traceback \(most recent call last\):\s*$")
+_GROUP_SEPARATOR = re.compile(r"^\s*\+(?:-\+)?-+ (?:\d+|\.\.\.) -+\s*$")
+_GROUP_END = re.compile(r"^\s*\+-{10,}\s*$")
+FRAME = re.compile(r'^(?P<indent>\s*)File "(?P<path>[^"]+)", line (?P<line>\d+)(?:, in (?P<func>.+?))?\s*$')
+_REPEAT = re.compile(r"^\s*\[Previous line repeated (\d+) more times?\]\s*$")
+_CARET = re.compile(r"^\s*[~^]*\^[~^]*\s*$")
+_ELIDED = re.compile(r"^\s*\.\.\.<\d+ lines>\.\.\.\s*$")
+_EXCEPTION = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::(?: ?(?P<msg>.*))?)?\s*$")
+# Lines that end a multi-line exception message: log records and shell prompts.
+LOG_LINE = re.compile(
+    r"^\s*(\d{4}-\d\d-\d\d|\d\d:\d\d:\d\d|\[?(DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL|FATAL)\b|[A-Z]+:[\w.]+:)"
+    r"|^(\$|>|#|PS [A-Za-z]:\\\S*>|[A-Za-z]:\\\S*>) "
+)
+_CHAIN: dict[str, ChainKind] = {
+    "The above exception was the direct cause of the following exception:": "cause",
+    "During handling of the above exception, another exception occurred:": "context",
+}
+MAX_MESSAGE_LINES = 30
+MAX_TEXT = 2000
+
+
+class _View:
+    """The input lines with a per-trace prefix removed."""
+
+    def __init__(self, lines: list[str], prefix: str = "") -> None:
+        self.lines = lines
+        self.prefix = prefix
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, i: int) -> str:
+        line = self.lines[i]
+        if self.prefix and line.startswith(self.prefix):
+            return line[len(self.prefix) :]
+        if self.prefix:
+            # A line without the prefix (``web-1 exited with code 1``) is not part of this trace.
+            return ""
+        return line
+
+
+def starts_python(line: str) -> bool:
+    return bool(_HEADER.match(line) or _GROUP_HEADER.match(line) or FRAME.match(line))
+
+
+def parse_python(lines: list[str], start: int) -> tuple[Trace, int] | None:
+    """Parse the traceback (and everything chained after it) starting at ``lines[start]``."""
+    m = None if _GROUP_HEADER.match(lines[start]) else _HEADER.match(lines[start])
+    view = _View(lines, m.group("prefix") if m and m.group("prefix").strip() else "")
+    parsed = _parse_block(view, start)
+    if parsed is None:
+        return None
+    trace, end = parsed
+    while True:
+        j = _skip_blank(view, end)
+        kind = _CHAIN.get(view[j].strip()) if j < len(view) else None
+        if kind is None:
+            return trace, end
+        k = _skip_blank(view, j + 1)
+        if k >= len(view):
+            return trace, end
+        following = _parse_block(view, k)
+        if following is None:
+            return trace, end
+        nxt, end = following
+        trace = replace(nxt, cause=trace, context_kind=kind)
+
+
+def _skip_blank(view: _View, i: int) -> int:
+    while i < len(view) and not view[i].strip():
+        i += 1
+    return i
+
+
+def _parse_block(view: _View, start: int) -> tuple[Trace, int] | None:
+    first = view[start]
+    if _GROUP_HEADER.match(first):
+        return _parse_group(view, start)
+    i = start + 1 if _HEADER.match(first) else start
+    collector = FrameCollector(innermost_first=False)
+    i = _parse_frames(view, i, collector)
+    if i >= len(view):
+        return None
+    exc = _parse_exception(view, i)
+    if exc is None and len(collector) == 0:
+        return None
+    exc_type, message, end = exc if exc is not None else ("", "", i)
+    frames, dropped, gap = collector.result()
+    trace = Trace(
+        format=TraceFormat.PYTHON,
+        language="python",
+        exception_type=exc_type,
+        message=message,
+        frames=frames,
+        truncated_frames=dropped,
+        gap_index=gap,
+    )
+    return trace, end
+
+
+def _parse_frames(view: _View, i: int, collector: FrameCollector) -> int:
+    n = len(view)
+    while i < n:
+        line = view[i]
+        m = FRAME.match(line)
+        if m is None:
+            rep = _REPEAT.match(line)
+            if rep:
+                collector.repeat_last(int(rep.group(1)))
+                i += 1
+                continue
+            return i
+        path, func = m.group("path"), (m.group("func") or "")
+        indent = len(m.group("indent"))
+        collector.add(
+            Frame(
+                path=path,
+                line=int(m.group("line")),
+                col=None,
+                function=func,
+                name=func if func.isidentifier() else "",
+                source_line=None,
+                is_library=is_library_frame(TraceFormat.PYTHON, path, func),
+            )
+        )
+        i += 1
+        source_at: int | None = None
+        while i < n:
+            text = view[i]
+            if FRAME.match(text) or _REPEAT.match(text):
+                break
+            if _CARET.match(text):
+                last = collector.last
+                if source_at is not None and last is not None and last.col is None:
+                    # Python prints the source dedented; the caret column counts from the same dedent.
+                    col = text.find("^")
+                    collector.replace_last(replace(last, col=max(1, col - source_at + 1), col_from_indent=True))
+                i += 1
+                continue
+            if _ELIDED.match(text):
+                i += 1
+                continue
+            if text.strip() and len(text) - len(text.lstrip()) > indent:
+                if source_at is None:
+                    source_at = len(text) - len(text.lstrip())
+                    collector.set_last_source(text.strip()[:MAX_TEXT])
+                i += 1
+                continue
+            break
+    return i
+
+
+def _parse_exception(view: _View, i: int) -> tuple[str, str, int] | None:
+    line = view[i]
+    if not line.strip() or line.strip() in _CHAIN or _HEADER.match(line) or LOG_LINE.match(line):
+        return None
+    m = _EXCEPTION.match(line.strip())
+    exc_type, first = (m.group("type"), m.group("msg") or "") if m else ("", line.strip())
+    parts = [first]
+    j = i + 1
+    while j < len(view) and j - i <= MAX_MESSAGE_LINES:
+        nxt = view[j]
+        if not nxt.strip() or nxt.strip() in _CHAIN or starts_python(nxt) or LOG_LINE.match(nxt):
+            break
+        parts.append(nxt.rstrip())
+        j += 1
+    return exc_type, "\n".join(parts).strip()[:MAX_TEXT], j
+
+
+def _parse_group(view: _View, start: int) -> tuple[Trace, int] | None:
+    """An exception group: its own traceback behind ``|`` bars, then one ``+---- N ----`` section per member."""
+    indent = len(_GROUP_HEADER.match(view[start]).group("indent"))  # type: ignore[union-attr]
+    own: list[str] = ["Traceback (most recent call last):"]
+    members: list[list[str]] = []
+    i = start + 1
+    while i < len(view):
+        line = view[i]
+        body = line[indent:] if len(line) > indent else ""
+        if _GROUP_SEPARATOR.match(line):
+            members.append([])
+        elif _GROUP_END.match(line) and members:
+            i += 1
+            break
+        elif members and body.startswith("  |"):
+            members[-1].append(body[4:] if body.startswith("  | ") else body[3:])
+        elif not members and body.startswith("|"):
+            own.append(body[2:] if body.startswith("| ") else body[1:])
+        else:
+            break
+        i += 1
+    parsed = _parse_block(_View(own), 0)
+    if parsed is None:
+        return None
+    group, _ = parsed
+    related: list[Trace] = []
+    for member in members:
+        sub = _parse_member(member)
+        if sub is not None:
+            related.append(sub)
+    return replace(group, related=tuple(related)), i
+
+
+def _parse_member(lines: list[str]) -> Trace | None:
+    k = _skip_blank(_View(lines), 0)
+    if k >= len(lines):
+        return None
+    if starts_python(lines[k]):
+        parsed = parse_python(lines, k)
+        return parsed[0] if parsed else None
+    exc = _parse_exception(_View(lines), k)
+    if exc is None:
+        return None
+    return Trace(format=TraceFormat.PYTHON, language="python", exception_type=exc[0], message=exc[1], frames=())
