@@ -162,8 +162,9 @@ def related_tests(changed: Sequence[str], files: Collection[str]) -> list[str]:
         name = PurePosixPath(path).name
         if path in found or not _is_test(name):
             continue
-        core = name.split(".", 1)[0].removeprefix("test_").removesuffix("_test")
-        if core in stems:
+        stem = name.split(".", 1)[0]
+        cores = {stem.removeprefix("test_").removesuffix("_test"), stem.removesuffix("Tests").removesuffix("Test")}
+        if cores & stems:
             found.append(path)
     return found
 
