@@ -1,0 +1,196 @@
+"""Prompt snapshots: each template rendered with fixed context items, pinned in snapshots/ (UPDATE_GOLDEN=1)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from splice.llm import prompts
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+@dataclass(frozen=True)
+class Point:
+    line: int
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Span:
+    start: Point
+    end: Point
+
+
+@dataclass(frozen=True)
+class Item:
+    path: str
+    range: Span
+    symbol: str | None
+    kind: str
+    text: str
+    reason: str
+
+
+ITEMS = (
+    Item(
+        "src/shop/cart.py",
+        Span(Point(9), Point(15)),
+        "shop.cart.Cart.total",
+        "body",
+        'def total(self) -> Decimal:\n    """Sum of line prices."""\n\n\n'
+        "    return sum(l.price * l.qty for l in self.lines)\n",
+        "called by the target",
+    ),
+    Item(
+        "src/shop/money.py",
+        Span(Point(0), Point(0)),
+        "shop.money.CENT",
+        "card",
+        'CENT = Decimal("0.01")',
+        "module constant used by the target",
+    ),
+    Item(
+        "docs/usage.md",
+        Span(Point(3), Point(6)),
+        None,
+        "scope",
+        "Example:\n```python\ncart.total()\n```",
+        "mentions the target",
+    ),
+)
+
+CASES: dict[str, tuple[str, dict[str, Any]]] = {
+    "generate_symbol": (
+        "generate",
+        {
+            "edit_format": "symbol",
+            "instruction": "Implement apply_discount: subtract the percentage, round to cents.",
+            "path": "src/shop/cart.py",
+            "symbol": "shop.cart.Cart.apply_discount",
+            "current": "def apply_discount(self, percent: int) -> Decimal:\n    raise NotImplementedError",
+            "callers": ["src/shop/checkout.py:42  price = cart.apply_discount(10)"],
+        },
+    ),
+    "generate_search_replace": (
+        "generate",
+        {"edit_format": "search_replace", "instruction": "Add a __len__ to Cart.", "path": "src/shop/cart.py"},
+    ),
+    "generate_new_file": (
+        "generate",
+        {"edit_format": "new_file", "instruction": "Write tests for Cart.total.", "path": "tests/test_cart.py"},
+    ),
+    "fix_diff": (
+        "fix",
+        {
+            "edit_format": "diff",
+            "problem": 'mypy: Incompatible return value type (got "float", expected "Decimal")',
+            "location": "src/shop/cart.py:14",
+            "path": "src/shop/cart.py",
+            "current": "    return sum(l.price * l.qty for l in self.lines) * 1.0",
+        },
+    ),
+    "explain_with_fix": (
+        "explain",
+        {
+            "edit_format": "search_replace",
+            "error": "TypeError: unsupported operand type(s) for *: 'decimal.Decimal' and 'float'",
+            "frames": ["src/shop/checkout.py:42 in pay", "src/shop/cart.py:14 in total"],
+            "path": "src/shop/cart.py",
+        },
+    ),
+    "explain_only": (
+        "explain",
+        {"error": "ImportError: cannot import name 'CENT' from 'shop.money'", "frames": [], "path": ""},
+    ),
+    "review": (
+        "review",
+        {
+            "intent": "Round totals to cents",
+            "diff": "--- a/src/shop/cart.py\n+++ b/src/shop/cart.py\n@@ -14 +14 @@\n"
+            "-    return total\n+    return total.quantize(CENT)",
+        },
+    ),
+}
+
+
+def rendered(name: str) -> str:
+    feature, values = CASES[name]
+    values = dict(values)
+    edit_format = values.pop("edit_format", None)
+    messages = prompts.render(feature, ITEMS, edit_format=edit_format, **values)
+    return "".join(f"===== {m.role} =====\n{m.content}" for m in messages)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_prompt_snapshot(name: str) -> None:
+    text = rendered(name)
+    golden = SNAPSHOTS / f"{name}.txt"
+    if os.environ.get("UPDATE_GOLDEN") == "1" or not golden.exists():
+        if not os.environ.get("UPDATE_GOLDEN") and not golden.exists():
+            golden.parent.mkdir(parents=True, exist_ok=True)
+            golden.write_text(text)
+            pytest.fail(f"{golden.name} did not exist; written now — review it and re-run")
+        golden.write_text(text)
+    assert text == golden.read_text(), f"{name} changed; review and re-run with UPDATE_GOLDEN=1 if intended"
+
+
+def test_code_inside_items_is_kept_byte_for_byte() -> None:
+    text = rendered("generate_symbol")
+    assert ITEMS[0].text.rstrip("\n") in text  # the two blank lines inside the body survive tidying
+    assert "````markdown\nExample:\n```python\ncart.total()\n```\n````" in text  # longer fence around fences
+
+
+def test_every_item_says_why_and_cache_hashes_follow_content() -> None:
+    text = rendered("fix_diff")
+    for item in ITEMS:
+        assert f"Why: {item.reason}" in text
+    changed = Item(ITEMS[1].path, ITEMS[1].range, ITEMS[1].symbol, "card", 'CENT = Decimal("0.001")', "x")
+    assert prompts.context_hashes(ITEMS)[1] != prompts.context_hashes([changed])[0]
+    values = {k: v for k, v in CASES["fix_diff"][1].items() if k != "edit_format"}
+    request = prompts.request("fix", ITEMS, edit_format="diff", **values)
+    assert request.context_hashes == prompts.context_hashes(ITEMS) and request.feature == "fix"
+
+
+def test_bad_input_is_refused_clearly() -> None:
+    with pytest.raises(ValueError, match="unknown prompt 'migrate-all'"):
+        prompts.render("migrate-all")
+    with pytest.raises(ValueError, match="unknown edit format 'xml'"):
+        prompts.render("generate", edit_format="xml", instruction="x", path="a.py")
+    with pytest.raises(ValueError, match="needs a value the caller did not give"):
+        prompts.render("generate", edit_format="symbol", path="a.py")  # no instruction
+
+
+ANSWERS = {
+    "symbol": "```python\ndef apply_discount(self, percent: int) -> Decimal:\n    return self.total()\n```\n",
+    "search_replace": (
+        "src/shop/cart.py\n```python\n<<<<<<< SEARCH\n    x = 1\n=======\n    x = 2\n>>>>>>> REPLACE\n```\n"
+    ),
+    "diff": "```diff\n--- a/src/shop/cart.py\n+++ b/src/shop/cart.py\n@@ -1,1 +1,1 @@\n-x = 1\n+x = 2\n```\n",
+    "new_file": "tests/test_cart.py\n```python\ndef test_total():\n    assert True\n```\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("edit_format", "kind"),
+    [
+        ("symbol", "symbol code"),
+        ("search_replace", "SEARCH/REPLACE"),
+        ("diff", "unified diff"),
+        ("new_file", "whole file"),
+    ],
+)
+def test_answers_in_each_format_parse_in_the_edits_layer(edit_format: str, kind: str) -> None:
+    """The contract between these templates and splice.edits.answer: an answer shaped as asked parses as meant."""
+    answer = pytest.importorskip("splice.edits.answer")
+    parsed = answer.parse_answer(
+        ANSWERS[edit_format], target="src/shop/cart.py", symbol="shop.cart.Cart.apply_discount"
+    )
+    [block] = parsed.blocks
+    assert block.kind.value == kind
+    assert block.path == ("tests/test_cart.py" if edit_format == "new_file" else "src/shop/cart.py")
+    assert edit_format in prompts.EDIT_FORMATS
