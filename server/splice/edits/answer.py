@@ -105,15 +105,18 @@ def parse_answer(text: str, *, target: str | None = None, symbol: str | None = N
     """Split a raw answer into blocks. ``target``/``symbol`` come from the request (e.g. ``--target``)."""
     lines = _strip_thinking(normalise_newlines(text)).split("\n")
     fences = _fences(lines)
+    notes: list[str] = []
     if any(_SEARCH.match(line) for line in lines):
         blocks = _search_replace_blocks(lines, fences, target)
+        blocks += _files_beside_search_replace(lines, fences, len(blocks), notes)
     elif _has_diff(lines):
         blocks = _diff_blocks(lines, fences, target)
     else:
         blocks = _code_blocks(lines, fences, target, symbol)
     if not blocks:
         raise EditRefused("the answer contains no edit (no SEARCH/REPLACE block, diff or code block)")
-    return _dedupe(blocks)
+    parsed = _dedupe(blocks)
+    return ParsedAnswer(parsed.blocks, (*notes, *parsed.notes))
 
 
 def _strip_thinking(text: str) -> str:
@@ -220,6 +223,24 @@ def _search_replace_blocks(lines: list[str], fences: list[_Fence], target: str |
     return blocks
 
 
+def _files_beside_search_replace(
+    lines: list[str], fences: list[_Fence], count: int, notes: list[str]
+) -> list[EditBlock]:
+    """Fenced code in a SEARCH/REPLACE answer: a new whole file when a path heads it, otherwise an illustration
+    that is reported (never silently dropped) and not applied."""
+    blocks: list[EditBlock] = []
+    for fence in fences:
+        body = lines[fence.start + 1 : fence.end]
+        if any(_SEARCH.match(line) or _REPLACE.match(line) for line in body):
+            continue
+        path, _ = _path_above(lines, fences, fence.start + 1)
+        if path is None:
+            notes.append(f"the code block on line {fence.start + 1} names no file and was not applied")
+            continue
+        blocks.append(EditBlock(BlockKind.WHOLE_FILE, count + len(blocks) + 1, path, code=_join(body)))
+    return blocks
+
+
 def _next_marker(lines: list[str], start: int, marker: re.Pattern[str], number: int) -> int:
     for j in range(start, len(lines)):
         if marker.match(lines[j]):
@@ -241,7 +262,7 @@ def _has_diff(lines: list[str]) -> bool:
     for i, line in enumerate(lines):
         if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
             return True
-        if _HUNK.match(line):
+        if _HUNK.match(line) or line.startswith(("diff --git ", "rename from ")):
             return True
     return False
 

@@ -101,7 +101,7 @@ def _syntax(raw: str, from_model: bool) -> Path:
         raise EditRefused("refused an empty path")
     if _CONTROL.search(raw):
         raise EditRefused(f"refused path {raw!r}: it contains NUL or control characters")
-    text = raw.strip()
+    text = raw if from_model else raw.strip()
     if text.lower().startswith("file:"):
         uri = urlparse(text)
         if uri.netloc not in ("", "localhost"):
