@@ -103,17 +103,24 @@ def _references(
         if kinds.get(scope) in FUNCTION_KINDS:
             locals_by_scope.setdefault(scope, set()).add(decode(node.text or b""))
     seen: set[tuple[str, tuple[str, ...], str, EdgeKind]] = set()
+    seen_text: set[tuple[str, EdgeKind, bytes | None]] = set()
     refs: list[Reference] = []
     syntax = spec.syntax
+    at = scopes.at
     for kind, node in uses:
+        scope = at(node.start_byte)
+        # Most uses repeat within a scope: the same source text needs no second chain walk.
+        text_key = (scope, kind, node.text)
+        if text_key in seen_text:
+            continue
+        seen_text.add(text_key)
         parts = callee_chain(node, syntax) if kind is EdgeKind.CALLS else chain(node, syntax)
         if not parts or parts[-1] in _MARKERS:
             continue
         name, receiver = parts[-1], parts[:-1]
-        if not receiver and name in spec.skip_names and name not in defined:
-            continue
-        scope = scopes.at(node.start_byte)
-        if not receiver and _is_local(name, scope, locals_by_scope, scopes):
+        if not receiver and (
+            (name in spec.skip_names and name not in defined) or _is_local(name, scope, locals_by_scope, scopes)
+        ):
             continue
         key = (scope, receiver, name, kind)
         if key in seen:

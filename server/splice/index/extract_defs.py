@@ -31,7 +31,7 @@ VALUE_KINDS = frozenset({SymbolKind.CONSTANT, SymbolKind.VARIABLE, SymbolKind.FI
 FUNCTION_KINDS = frozenset({SymbolKind.FUNCTION, SymbolKind.METHOD})
 CONTAINER = "container"
 """Capture key of a qualname prefix that is no symbol itself (a Rust ``impl`` block)."""
-_WEAK = frozenset({"value", "constant", "variable", "field"})
+_WEAK = frozenset({"value", "constant", "variable", "field", "type"})
 """Kinds that yield when the same node is also captured as something more specific (``const f = () => …``)."""
 
 
@@ -57,6 +57,14 @@ class Scopes:
     kinds: list[SymbolKind]
     lexical_parent: list[int]
     _index: dict[str, int] | None = None
+
+    def add(self, start: int, end: int, symbol_id: str, kind: SymbolKind, lexical_parent: int) -> int:
+        self.starts.append(start)
+        self.ends.append(end)
+        self.ids.append(symbol_id)
+        self.kinds.append(kind)
+        self.lexical_parent.append(lexical_parent)
+        return len(self.ids) - 1
 
     def function_parent(self, symbol_id: str) -> str | None:
         """The lexically enclosing symbol of ``symbol_id`` when it is a function or method."""
@@ -96,14 +104,16 @@ def definitions(path: str, lang: str, source: bytes, raw: list[RawDef], spec: La
     symbols: list[Symbol] = []
     first_id: dict[str, str] = {}
     seen: dict[str, int] = {}
-    # stack items: (end_byte, qualname, index into symbols or -1 for a container, container's enclosing index)
-    stack: list[tuple[int, str, int, int]] = []
+    # stack items: (end byte, qualname, symbol index or -1 for a container, scope index, enclosing symbol index,
+    # start byte)
+    stack: list[tuple[int, str, int, int, int, int]] = []
     pending: list[tuple[int, str, int]] = []  # (symbol index, qualname its parent should have, fallback index)
-    starts: list[int] = []
-    ends: list[int] = []
-    lexical: list[int] = []
+    containers: list[tuple[int, str, int]] = []  # (scope index, qualname, enclosing symbol index)
+    scopes = Scopes(mod, [], [], [], [], [])
     for start, _neg_end, d, head, outer, comments in entries:
-        while stack and stack[-1][0] <= d.node.start_byte:
+        node_start, node_end = d.node.start_byte, d.node.end_byte
+        # Pop what ended, and a sibling name of the same node (`X, Y = …`, `A, B int`): neither encloses this one.
+        while stack and (stack[-1][0] <= node_start or (stack[-1][5] == node_start and stack[-1][0] == node_end)):
             stack.pop()
         enclosing = stack[-1] if stack else None
         name = decode(d.name.text or b"")
@@ -111,9 +121,13 @@ def definitions(path: str, lang: str, source: bytes, raw: list[RawDef], spec: La
         if d.receiver is not None:
             prefix = decode(d.receiver.text or b"")
         qualname = f"{prefix}.{name}" if prefix else name
-        real_parent = -1 if enclosing is None else (enclosing[2] if enclosing[2] >= 0 else enclosing[3])
+        real_parent = -1 if enclosing is None else (enclosing[2] if enclosing[2] >= 0 else enclosing[4])
+        lexical = enclosing[3] if enclosing else -1
         if d.kind_key == CONTAINER:
-            stack.append((d.node.end_byte, qualname, -1, real_parent))
+            containers.append(
+                (scopes.add(start, d.node.end_byte, "", SymbolKind.NAMESPACE, lexical), qualname, real_parent)
+            )
+            stack.append((node_end, qualname, -1, len(scopes.ids) - 1, real_parent, node_start))
             continue
         kind = _kind(d, name, spec, enclosing, symbols)
         count = seen.get(qualname, 0) + 1
@@ -130,10 +144,14 @@ def definitions(path: str, lang: str, source: bytes, raw: list[RawDef], spec: La
         if not doc and comments:
             doc = comment_text([decode(c.text or b"") for c in reversed(comments)])
         symbols.append(Symbol(sid, path, name, qualname, kind, span, span_of(d.name), sig, doc, parent, lang))
-        starts.append(start)
-        ends.append(span.end_byte)
-        lexical.append(real_parent)
-        stack.append((d.node.end_byte, qualname, len(symbols) - 1, real_parent))
+        scope_index = scopes.add(start, span.end_byte, sid, kind, lexical)
+        stack.append((node_end, qualname, len(symbols) - 1, scope_index, real_parent, node_start))
+    by_id = {s.id: s for s in symbols}
+    for scope_index, qualname, fallback in containers:
+        # Uses inside `impl Trait for Type` belong to Type when it is declared here, else to what encloses the impl.
+        target = first_id.get(qualname) or (symbols[fallback].id if fallback >= 0 else mod)
+        scopes.ids[scope_index] = target
+        scopes.kinds[scope_index] = by_id[target].kind if target in by_id else SymbolKind.MODULE
     for index, parent_qualname, fallback in pending:
         # A method's type may be declared in this file (Go receiver, Rust impl): then it is the parent.
         parent_id = first_id.get(parent_qualname) or (symbols[fallback].id if fallback >= 0 else mod)
@@ -142,14 +160,13 @@ def definitions(path: str, lang: str, source: bytes, raw: list[RawDef], spec: La
             old.id, path, old.name, old.qualname, old.kind, old.span, old.selection, old.signature, old.doc,
             parent_id, lang,
         )  # fmt: skip
-    kinds = [s.kind for s in symbols]
-    return symbols, Scopes(mod, starts, ends, [s.id for s in symbols], kinds, lexical)
+    return symbols, scopes
 
 
 def _dedupe(raw: list[RawDef]) -> list[RawDef]:
-    by_node: dict[tuple[int, int, str], RawDef] = {}
+    by_node: dict[tuple[int, int, str, int], RawDef] = {}
     for d in raw:
-        key = (d.node.start_byte, d.node.end_byte, d.node.type)
+        key = (d.node.start_byte, d.node.end_byte, d.node.type, d.name.start_byte)
         prior = by_node.get(key)
         if prior is None or (prior.kind_key in _WEAK and d.kind_key not in _WEAK):
             by_node[key] = d
@@ -157,7 +174,7 @@ def _dedupe(raw: list[RawDef]) -> list[RawDef]:
 
 
 def _kind(
-    d: RawDef, name: str, spec: LangSpec, enclosing: tuple[int, str, int, int] | None, symbols: list[Symbol]
+    d: RawDef, name: str, spec: LangSpec, enclosing: tuple[int, str, int, int, int, int] | None, symbols: list[Symbol]
 ) -> SymbolKind:
     if d.kind_key == "value":
         return spec.value_kind(name, d.node) if spec.value_kind else SymbolKind.VARIABLE

@@ -124,3 +124,73 @@ def _require(call: Node) -> list[ImportParts]:
                     ImportedName(_text(part.child_by_field_name("key")), _text(part.child_by_field_name("value")))
                 )
     return [(source, tuple(names), None, 0)]
+
+
+def go_import(node: Node) -> list[ImportParts]:
+    """``alias "path"``; a dot import is a star import, ``_`` stays an alias (the package is only initialised)."""
+    path = node.child_by_field_name("path")
+    module = _text(path)[1:-1] if path is not None else ""
+    name = node.child_by_field_name("name")
+    if name is not None and name.type == "dot":
+        return [(module, (ImportedName("*", None),), None, 0)]
+    return [(module, (), _text(name) or None, 0)]
+
+
+def java_import(node: Node) -> list[ImportParts]:
+    """``import a.b.C;`` → module ``a.b.C``; ``import static a.B.m;`` → ``a.B`` + ``m``; ``a.b.*`` → star."""
+    target = next((c for c in node.named_children if c.type in ("scoped_identifier", "identifier")), None)
+    if target is None:
+        return []
+    dotted = _text(target)
+    if any(c.type == "asterisk" for c in node.named_children):
+        return [(dotted, (ImportedName("*", None),), None, 0)]
+    if any(c.type == "static" for c in node.children):
+        module, _, member = dotted.rpartition(".")
+        return [(module, (ImportedName(member, None),), None, 0)]
+    return [(dotted, (), None, 0)]
+
+
+def rust_use(node: Node) -> list[ImportParts]:
+    """``use a::b::{c, d as e, self}`` flattened: one record per leaf, the leaf as the imported name."""
+    argument = node.child_by_field_name("argument")
+    records: list[ImportParts] = []
+    if argument is not None:
+        _rust_tree(argument, [], records)
+    return records
+
+
+def _rust_path(node: Node | None) -> list[str]:
+    return [part.strip() for part in _text(node).split("::") if part.strip()] if node is not None else []
+
+
+def _rust_tree(node: Node, prefix: list[str], out: list[ImportParts]) -> None:
+    kind = node.type
+    if kind == "use_as_clause":
+        _rust_leaf(prefix + _rust_path(node.child_by_field_name("path")), _text(node.child_by_field_name("alias")), out)
+    elif kind == "use_wildcard":
+        path = prefix + _rust_path(node.named_child(0))
+        out.append(("::".join(path), (ImportedName("*", None),), None, 0))
+    elif kind == "scoped_use_list":
+        inner = prefix + _rust_path(node.child_by_field_name("path"))
+        listing = node.child_by_field_name("list")
+        if listing is not None:
+            for child in listing.named_children:
+                _rust_tree(child, inner, out)
+    elif kind == "use_list":
+        for child in node.named_children:
+            _rust_tree(child, prefix, out)
+    else:
+        _rust_leaf(prefix + _rust_path(node), None, out)
+
+
+def _rust_leaf(path: list[str], alias: str | None, out: list[ImportParts]) -> None:
+    if not path:
+        return
+    if path[-1] == "self":
+        path = path[:-1]
+        if path:
+            out.append(("::".join(path), (), alias or None, 0))
+    elif len(path) == 1:
+        out.append((path[0], (), alias or None, 0))
+    else:
+        out.append(("::".join(path[:-1]), (ImportedName(path[-1], alias or None),), None, 0))

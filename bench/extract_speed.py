@@ -1,0 +1,72 @@
+"""Extraction overhead: parse-only vs parse+extract CPU seconds per corpus (flask, requests, zod).
+
+Run: ``.venv/bin/python bench/extract_speed.py [--repeat N] [corpus ...]``. The corpora are the tarballs in
+/work/shared/corpora (``../shared/corpora`` next to the repository); they are unpacked into a temp dir.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+from splice.index.extract import extract, supported
+from splice.index.languages import language_for_path
+from splice.index.parser import parse
+
+CORPORA = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpora"
+
+
+def _files(root: Path) -> list[tuple[str, str, bytes]]:
+    found = []
+    for path in sorted(root.rglob("*")):
+        lang = language_for_path(path.name)
+        if lang is None or not supported(lang) or not path.is_file() or "node_modules" in path.parts:
+            continue
+        found.append((path.relative_to(root).as_posix(), lang, path.read_bytes()))
+    return found
+
+
+def _best(fn: object, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        fn()  # type: ignore[operator]
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("corpora", nargs="*", default=["flask", "requests", "zod"])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    if not CORPORA.is_dir():
+        print(f"corpora not found at {CORPORA}; nothing to measure", file=sys.stderr)
+        return 1
+    print(
+        f"{'corpus':10} {'files':>6} {'MB':>6} {'parse s':>8} {'extract s':>10} {'ratio':>6} {'symbols':>8} {'refs':>7}"
+    )
+    for name in args.corpora:
+        with tempfile.TemporaryDirectory() as tmp:
+            with tarfile.open(CORPORA / f"{name}.tar.gz") as tar:
+                tar.extractall(tmp, filter="data")
+            files = _files(Path(tmp))
+        size = sum(len(src) for _, _, src in files) / 1e6
+        parse_s = _best(lambda files=files: [parse(lang, src) for _, lang, src in files], args.repeat)
+        extract_s = _best(lambda files=files: [extract(p, lang, src) for p, lang, src in files], args.repeat)
+        results = [extract(p, lang, src) for p, lang, src in files]
+        symbols = sum(len(r.symbols) for r in results)
+        refs = sum(len(r.references) for r in results)
+        print(
+            f"{name:10} {len(files):>6} {size:>6.2f} {parse_s:>8.3f} {extract_s:>10.3f} "
+            f"{extract_s / parse_s:>6.2f} {symbols:>8} {refs:>7}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
