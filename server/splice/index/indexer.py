@@ -30,6 +30,8 @@ log = logging.getLogger("splice.index")
 
 Progress = Callable[[int, int, str], None]
 _BATCH = 150
+_FLUSH_INTERVAL = 2.0
+"""Seconds between background store commits while editing."""
 _RESOLVE_CHUNK = 40
 """Files resolved per graph-lock acquisition, so requests interleave with a long resolution."""
 
@@ -99,6 +101,7 @@ class Indexer:
         self._worker: threading.Thread | None = None
         self._timers: dict[str, threading.Timer] = {}
         self._closed = False
+        self._last_flush = 0.0
 
     # -- whole workspace ---------------------------------------------------------------------------------------
 
@@ -373,10 +376,14 @@ class Indexer:
                 self._wake.wait(timeout=1.0)
                 if self._closed:
                     return
-            time.sleep(0.2)  # let a burst of edits coalesce into one resolution/commit
+            time.sleep(0.2)  # let a burst of edits coalesce into one resolution
             try:
                 self._resolve_dirty()
-                self._flush_store(final=False)
+                # Store commits are rate-limited (each is a LanceDB version; the graph is live anyway): what is
+                # left pending goes out on a later round, the wait above times out every second.
+                if time.monotonic() - self._last_flush >= _FLUSH_INTERVAL:
+                    self._last_flush = time.monotonic()
+                    self._flush_store(final=False)
             except Exception:  # the worker must survive a bad write; the next kick retries
                 log.exception("background index update failed")
 

@@ -115,7 +115,8 @@ class Resolver:
 
     def dependants(self, path: str) -> set[str]:
         """Files whose edges were resolved through ``path`` (they need re-resolution when it changes)."""
-        return set(self._rdeps.get(path, ())) - {path}
+        with self.graph.lock:
+            return set(self._rdeps.get(path, ())) - {path}
 
     def deps_of(self, path: str) -> tuple[str, ...]:
         return tuple(sorted(self._deps.get(path, ())))
@@ -137,6 +138,10 @@ class Resolver:
         self._set_deps(path, set())
 
     def _set_deps(self, path: str, deps: set[str]) -> None:
+        with self.graph.lock:  # the graph's lock also guards the dependency maps
+            self._replace_deps(path, deps)
+
+    def _replace_deps(self, path: str, deps: set[str]) -> None:
         for old in self._deps.pop(path, set()):
             users = self._rdeps.get(old)
             if users is not None:
@@ -166,11 +171,11 @@ class _Pass:
     # -- per-file lookups --------------------------------------------------------------------------------------
 
     def info(self, path: str) -> _FileInfo | None:
+        if path != self._current and self._current:
+            self.deps[self._current].add(path)
         if path in self._info:
             return self._info[path]
         extract = self.graph.extracts.get(path)
-        if path != self._current and self._current:
-            self.deps[self._current].add(path)
         if extract is None:
             self._info[path] = None
             return None

@@ -24,6 +24,7 @@ import re
 import shutil
 import threading
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -118,7 +119,7 @@ class Store:
         settings: Settings,
         *,
         optimize_every: int = 60,
-        retention: timedelta = timedelta(minutes=2),
+        retention: timedelta = timedelta(seconds=30),
         read_only: bool = False,
     ) -> None:
         self.workspace = workspace
@@ -354,8 +355,11 @@ class Store:
             self._writable()
             if not self._fts_ready:
                 self.ensure_fts()
-            for table in self._tables.values():
-                table.optimize(cleanup_older_than=self.retention)
+            with warnings.catch_warnings():
+                # LanceDB warns that retention 0 breaks concurrent readers; the caller chose it knowingly.
+                warnings.simplefilter("ignore", UserWarning)
+                for table in self._tables.values():
+                    table.optimize(cleanup_older_than=self.retention)
             self._commits = 0
 
     def ensure_fts(self) -> None:
@@ -377,7 +381,12 @@ class Store:
         if table is None or not query.strip():
             return []
         try:
-            rows = table.search(query, query_type="fts", fts_columns="text").limit(limit).select(["id"]).to_list()
+            rows = (
+                table.search(query, query_type="fts", fts_columns="text")
+                .limit(limit)
+                .select(["id", "_score"])
+                .to_list()
+            )
         except Exception as exc:  # no FTS index yet (fresh index, read-only reader): no lexical results
             log.debug("full-text search unavailable: %s", exc)
             return []
@@ -437,7 +446,14 @@ class Store:
         """(symbol id, cosine similarity) of the nearest stored vectors of ``model_id``."""
         if self.vector_model() != model_id:
             return []
-        rows = self._tables["vectors"].search(list(vector)).metric("cosine").limit(limit).select(["id"]).to_list()
+        rows = (
+            self._tables["vectors"]
+            .search(list(vector))
+            .metric("cosine")
+            .limit(limit)
+            .select(["id", "_distance"])
+            .to_list()
+        )
         return [(str(r["id"]), 1.0 - float(r["_distance"])) for r in rows]
 
 

@@ -287,6 +287,8 @@ def _visit(
     is_dir = stat.S_ISDIR(st.st_mode)
     if not is_dir and not stat.S_ISREG(st.st_mode):
         return  # sockets, fifos, devices: not source files and not worth a line in the report
+    if rel == ".splice":
+        return  # our own data folder: never indexed, and not worth a line in the report
     if rules.matches_entry(rel, is_dir):
         out.skipped.append(Skip(rel + "/" if is_dir else rel, SkipReason.IGNORED))
         return
