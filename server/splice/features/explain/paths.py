@@ -27,12 +27,14 @@ class PathMatch:
 
 
 def normalise(raw: str) -> str:
-    """``file:///C:/a%20b/x.py`` → ``a b/x.py``-style POSIX text: scheme, drive letter and ``./`` removed."""
+    """POSIX text without scheme, drive letter or ``./``: ``file:///C:/a%20b/x.py`` → ``/a b/x.py``."""
     text = raw.strip()
     if _SCHEME.match(text):
         text = unquote(_SCHEME.sub("", text, count=1))
+        if text.startswith(("/./", "/../")):
+            text = text[1:]  # ``webpack:///./src/x.js``: a relative path behind the scheme
         if not text.startswith("/") and not _DRIVE.match(text):
-            # ``webpack:///./src/x.js`` leaves ``./src/x.js``; ``file://host/share/x`` leaves ``host/share/x``
+            # ``file://host/share/x`` leaves ``host/share/x``: still an absolute location
             text = text if text.startswith(".") else "/" + text
     text = text.replace("\\", "/")
     if _DRIVE.match(text):

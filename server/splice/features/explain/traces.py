@@ -22,7 +22,7 @@ from splice.features.explain.rust_trace import parse_rust, starts_rust
 
 log = logging.getLogger(__name__)
 
-MAX_INPUT_CHARS = 8_000_000
+MAX_INPUT_CHARS = 4_000_000
 """Longer input keeps only its end: the failure is printed last, and memory must stay bounded."""
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 

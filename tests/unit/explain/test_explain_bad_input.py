@@ -1,0 +1,73 @@
+"""Bad input gives a defined result: a ParseError with a message, or a best-effort trace; never an exception."""
+
+from __future__ import annotations
+
+import pytest
+
+from splice.features.explain import traces
+from splice.features.explain.model import ParsedTraces, ParseError
+from splice.features.explain.traces import parse_traces
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t\n"])
+def test_empty_input(text: str) -> None:
+    result = parse_traces(text)
+    assert isinstance(result, ParseError)
+    assert "empty" in result.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hello world\nnothing to see\n",
+        "\x00\x01\x02binary\xff\xfe",
+        "Traceback (most recent call last):\n",  # header only
+        "panic: boom\n",  # no goroutine block
+        "thread 'main' panicked at nowhere\n",
+        "    at \n    at (:1:2)\n",
+        "Exception in thread\n\tat (Foo.java:1)\n",
+        "=" * 10_000,
+    ],
+)
+def test_garbage_gives_parse_error(text: str) -> None:
+    result = parse_traces(text)
+    assert isinstance(result, ParseError)
+    assert "No stack trace found" in result.message
+
+
+def test_truncated_traceback_without_exception_line_keeps_its_frames() -> None:
+    result = parse_traces('Traceback (most recent call last):\n  File "/w/a.py", line 3, in f\n    g()\n')
+    assert isinstance(result, ParsedTraces)
+    assert result.primary.exception_type == ""
+    assert [f.line for f in result.primary.frames] == [3]
+
+
+def test_huge_input_keeps_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(traces, "MAX_INPUT_CHARS", 20_000)
+    head = 'Traceback (most recent call last):\n  File "/w/a.py", line 1, in f\n    g()\nValueError: early\n'
+    filler = head + "noise line\n" * 3000
+    tail = 'Traceback (most recent call last):\n  File "/w/a.py", line 3, in f\n    g()\nValueError: late\n'
+    result = parse_traces(filler + tail)
+    assert isinstance(result, ParsedTraces)
+    assert result.primary.message == "late"
+    assert result.others == ()  # the early trace lay beyond the limit
+
+
+def test_parser_bug_becomes_parse_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(text: str) -> list[object]:
+        raise IndexError("bug")
+
+    monkeypatch.setattr(traces, "find_traces", broken)
+    result = parse_traces("Traceback (most recent call last):\n")
+    assert isinstance(result, ParseError)
+    assert "failed" in result.message
+
+
+def test_message_and_source_are_bounded() -> None:
+    long = "x" * 50_000
+    text = f'Traceback (most recent call last):\n  File "/w/a.py", line 3, in f\n    {long}\nValueError: {long}\n'
+    result = parse_traces(text)
+    assert isinstance(result, ParsedTraces)
+    assert len(result.primary.message) <= 2000
+    source = result.primary.frames[0].source_line
+    assert source is not None and len(source) <= 2000
