@@ -95,6 +95,8 @@ class ParsedTraces:
 
     primary: Trace
     others: tuple[Trace, ...] = ()
+    notes: tuple[str, ...] = ()
+    """What the parser did to the input that the user should know (hidden characters revealed, input cut)."""
 
     @property
     def all(self) -> tuple[Trace, ...]:

@@ -19,6 +19,7 @@ from splice.features.explain.model import ParsedTraces, ParseError, Trace
 from splice.features.explain.pytest_trace import merge_summaries, parse_pytest, starts_pytest
 from splice.features.explain.python_trace import parse_python, starts_python
 from splice.features.explain.rust_trace import parse_rust, starts_rust
+from splice.features.explain.untrusted import reveal_invisible
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,12 @@ def parse_traces(text: str) -> ParsedTraces | ParseError:
     """Every trace in ``text``; the primary one is the last trace that reaches non-library code."""
     if not text or not text.strip():
         return ParseError(f"The input is empty. Paste a stack trace ({SUPPORTED}).")
+    notes: list[str] = []
+    if len(text) > MAX_INPUT_CHARS:
+        notes.append(f"Only the last {MAX_INPUT_CHARS:,} characters of the input were read.")
+    text, hidden = reveal_invisible(text)
+    if hidden:
+        notes.append(f"The input contained {hidden} invisible or direction-changing characters, shown as <U+XXXX>.")
     try:
         traces = find_traces(text)
     except Exception:  # a parser bug must not take the feature down; the input is reported, not lost
@@ -53,7 +60,8 @@ def parse_traces(text: str) -> ParsedTraces | ParseError:
     if not traces:
         return ParseError(f"No stack trace found in the input. Supported: {SUPPORTED}.")
     primary = _primary(traces)
-    return ParsedTraces(primary=primary, others=tuple(t for t in traces if t is not primary))
+    others = tuple(t for t in traces if t is not primary)
+    return ParsedTraces(primary=primary, others=others, notes=tuple(notes))
 
 
 def find_traces(text: str) -> list[Trace]:
