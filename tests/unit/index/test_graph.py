@@ -1,0 +1,78 @@
+"""The in-memory graph: fuzzy symbol search and edge replacement in both directions."""
+
+from __future__ import annotations
+
+from splice.index.graph import Graph
+from splice.index.model import (
+    Edge,
+    EdgeKind,
+    FileExtract,
+    FileRecord,
+    Point,
+    Span,
+    Symbol,
+    SymbolKind,
+    module_id,
+    symbol_id,
+)
+
+SPAN = Span(Point(0, 0), Point(0, 1), 0, 1)
+
+
+def sym(path: str, qualname: str, kind: SymbolKind = SymbolKind.FUNCTION) -> Symbol:
+    parent = module_id(path) if "." not in qualname else symbol_id(path, qualname.rsplit(".", 1)[0])
+    name = qualname.rsplit(".", 1)[-1]
+    return Symbol(symbol_id(path, qualname), path, name, qualname, kind, SPAN, SPAN, "", "", parent, "python")
+
+
+def put(graph: Graph, path: str, *qualnames: str) -> None:
+    module = Symbol(module_id(path), path, path, "", SymbolKind.MODULE, SPAN, SPAN, "", "", None, "python")
+    symbols = [module] + [sym(path, q, SymbolKind.CLASS if q[:1].isupper() else SymbolKind.FUNCTION) for q in qualnames]
+    graph.put_file(FileRecord(path, "python", "h", 1, 0.0, 0.0), FileExtract(path, "python", symbols))
+
+
+def names(results: list[Symbol]) -> list[str]:
+    return [s.qualname for s in results]
+
+
+def test_search_orders_exact_prefix_hump_substring_subsequence() -> None:
+    g = Graph()
+    put(g, "a.py", "get", "getter", "get_some_unit", "forget", "g_e_t", "Target")
+    put(g, "b.py", "getSomethingUseful", "GetRequest")
+    assert names(g.search("get", 10))[:2] == ["get", "getter"]
+    ranked = names(g.search("get", 10))
+    assert ranked.index("getter") < ranked.index("g_e_t") < ranked.index("forget")  # hump before substring
+    assert names(g.search("gsu", 10))[:2] == ["get_some_unit", "getSomethingUseful"]
+    assert names(g.search("GR", 10))[0] == "GetRequest"
+    assert g.search("zzz", 10) == []
+    assert len(g.search("", 3)) == 3
+    assert all(s.kind is not SymbolKind.MODULE for s in g.search("a", 50))
+
+
+def test_search_qualified_and_live_updates() -> None:
+    g = Graph()
+    put(g, "a.py", "Session", "Session.send", "Client", "Client.send")
+    assert [s.id for s in g.search("Session.send", 10)] == ["a.py::Session.send"]
+    assert len(g.search("send", 10)) == 2
+    put(g, "a.py", "Client", "Client.send_all")
+    assert names(g.search("send", 10)) == ["Client.send_all"]
+    g.remove_file("a.py")
+    assert g.search("send", 10) == []
+
+
+def test_set_edges_replaces_both_directions() -> None:
+    g = Graph()
+    put(g, "a.py", "f", "g")
+    put(g, "b.py", "h")
+    f, gg, h = "a.py::f", "a.py::g", "b.py::h"
+    g.set_edges(
+        "b.py",
+        [Edge(h, f, "f", EdgeKind.CALLS, "b.py", SPAN, 1.0), Edge(h, gg, "g", EdgeKind.CALLS, "b.py", SPAN, 1.0)],
+    )
+    g.set_edges("a.py", [Edge(gg, f, "f", EdgeKind.CALLS, "a.py", SPAN, 1.0)])
+    assert {e.src for e in g.incoming(f)} == {h, gg}
+    g.set_edges("b.py", [Edge(h, None, "gone", EdgeKind.CALLS, "b.py", SPAN, 0.0)])
+    assert {e.src for e in g.incoming(f)} == {gg}, "a.py's edge into f survives b.py's replacement"
+    assert g.incoming(gg) == []
+    assert [e.name for e in g.outgoing(h)] == ["gone"]
+    assert g.stats() == {"files": 2, "symbols": 5, "edges": 2, "resolved": 1}
