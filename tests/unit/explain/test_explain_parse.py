@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.unit.explain.explain_support import fixture_text
+
 from splice.features.explain.model import ParsedTraces, Trace, TraceFormat
 from splice.features.explain.traces import find_traces, parse_traces
 
@@ -225,3 +227,25 @@ def test_chain_helpers() -> None:
     assert [t.exception_type for t in trace.chain()] == ["ValueError", "KeyError"]
     assert trace.root_cause().exception_type == "KeyError"
     assert trace.context_kind == "context"
+
+
+def test_jest_code_frame_is_taken_out_of_the_message_and_quoted_on_the_frame() -> None:
+    parsed = parse_traces(fixture_text("node_jest"))
+    assert isinstance(parsed, ParsedTraces)
+    first = parsed.others[0]
+    assert (first.exception_type, first.message) == ("Error", "unknown sku: kiwi")
+    assert first.frames[0].source_line == "throw new Error(`unknown sku: ${sku}`);"
+    assert first.frames[0].col == 13
+    assert parsed.primary.frames[0].source_line == "throw new RangeError(`discount over 100%: ${rule.code}`);"
+
+
+def test_jest_expect_failure_is_an_assertion() -> None:
+    text = (
+        "  ● Cart › totals\n\n"
+        "    expect(received).toBe(expected) // Object.is equality\n\n"
+        "    Expected: 3\n    Received: 2\n\n"
+        "      at Object.<anonymous> (web/cart.test.js:9:27)\n"
+    )
+    trace = only(text)
+    assert trace.exception_type == "AssertionError"
+    assert trace.message.splitlines()[-2:] == ["    Expected: 3", "    Received: 2"]

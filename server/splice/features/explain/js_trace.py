@@ -25,6 +25,12 @@ _SKIPPED = re.compile(r"^\s*\.\.\. (\d+) lines? matching cause stack trace \.\.\
 _CAUSE = re.compile(r"^\s*\[cause\]:\s*(?P<rest>.*)$")
 _SOURCE_LOCATION = re.compile(r"^(?P<path>\S.*?):(?P<line>\d+)\s*$")
 _CARET = re.compile(r"^\s*\^+\s*$")
+# Jest/Vitest/Babel code frames between the message and the stack: ``> 18 |   code`` and ``   |   ^``
+_CODE_LINE = re.compile(r"^\s*(?P<mark>>)?\s*(?P<line>\d+) \|(?: (?P<src>.*))?$")
+_CODE_CARET = re.compile(r"^(?P<lead>\s*\| )(?P<pad>[ \t]*)\^")
+_BULLET = re.compile(r"^\s*● ")
+_CodeFrame = tuple[int, str, int | None]
+"""A quoted line from a code frame: (1-based line, source text, 1-based caret column)."""
 _TS = (".ts", ".tsx", ".mts", ".cts")
 LOOKBACK = 30
 MAX_TEXT = 2000
@@ -40,16 +46,25 @@ def is_js_frame(line: str) -> bool:
 def parse_js(lines: list[str], start: int, floor: int) -> tuple[Trace, int] | None:
     """Parse the trace whose first ``at`` line is ``lines[start]``; its header lies above, not before ``floor``."""
     header_at = _find_header(lines, start, floor)
-    if header_at is None:
+    code: _CodeFrame | None = None
+    bullet = _find_bullet(lines, start, floor) if header_at is None else None
+    if bullet is not None:
+        # Jest prints a plain Error's message without its type under the ``● suite › test`` line.
+        message, code = _message(lines, "", bullet + 1, start)
+        exc_type = "AssertionError" if message.startswith("expect(") else "Error"
+        top = bullet
+    elif header_at is None:
         exc_type, message = "Error", ""
         top = start
     else:
-        exc_type, message = _header(lines, header_at, start)
+        exc_type, message, code = _header(lines, header_at, start)
         top = header_at
     trace, end = _parse_frames(lines, start, exc_type, message)
     located = _source_block(lines, top, floor)
     if located is not None and trace.frames:
         trace = _attach_source(trace, *located)
+    elif code is not None and trace.frames:
+        trace = _attach_code_frame(trace, *code)
     return trace, end
 
 
@@ -62,11 +77,37 @@ def _find_header(lines: list[str], start: int, floor: int) -> int | None:
     return None
 
 
-def _header(lines: list[str], at: int, first_frame: int) -> tuple[str, str]:
+def _find_bullet(lines: list[str], start: int, floor: int) -> int | None:
+    for j in range(start - 1, max(floor, start - LOOKBACK) - 1, -1):
+        if _BULLET.match(lines[j]):
+            return j
+    return None
+
+
+def _header(lines: list[str], at: int, first_frame: int) -> tuple[str, str, _CodeFrame | None]:
+    """(type, message, code frame) from the header line down to the first ``at`` line."""
     m = _HEADER.match(lines[at]) or _GENERIC_HEADER.match(lines[at])
     assert m is not None
-    parts = [m.group("msg") or "", *(line.rstrip() for line in lines[at + 1 : first_frame])]
-    return m.group("type"), "\n".join(parts).strip()[:MAX_TEXT]
+    message, code = _message(lines, m.group("msg") or "", at + 1, first_frame)
+    return m.group("type"), message, code
+
+
+def _message(lines: list[str], first: str, begin: int, end: int) -> tuple[str, _CodeFrame | None]:
+    """The message lines in ``lines[begin:end]`` after ``first``, minus any code frame, which is returned apart."""
+    parts = [first]
+    code: _CodeFrame | None = None
+    for line in lines[begin:end]:
+        numbered = _CODE_LINE.match(line)
+        caret = _CODE_CARET.match(line)
+        if numbered is not None:
+            if numbered.group("mark"):
+                code = (int(numbered.group("line")), (numbered.group("src") or "").strip()[:MAX_TEXT], None)
+        elif caret is not None:
+            if code is not None and code[2] is None:
+                code = (code[0], code[1], len(caret.group("pad")) + 1)
+        else:
+            parts.append(line.rstrip())
+    return "\n".join(parts).strip()[:MAX_TEXT], code
 
 
 def _parse_frames(lines: list[str], start: int, exc_type: str, message: str) -> tuple[Trace, int]:
@@ -176,3 +217,13 @@ def _attach_source(trace: Trace, path: str, line: int, source: str, col: int | N
         return trace
     frame = replace(first, source_line=source, col=first.col or col)
     return replace(trace, frames=(frame, *trace.frames[1:]))
+
+
+def _attach_code_frame(trace: Trace, line: int, source: str, col: int | None) -> Trace:
+    """Give the quoted line to the first own-code frame at that line (test runners quote the failing line)."""
+    frames = list(trace.frames)
+    for k, frame in enumerate(frames):
+        if not frame.is_library and frame.line == line:
+            frames[k] = replace(frame, source_line=source, col=frame.col or col)
+            return replace(trace, frames=tuple(frames))
+    return trace
