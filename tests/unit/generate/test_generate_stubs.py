@@ -205,3 +205,18 @@ def test_non_utf8_source_does_not_raise() -> None:
     source = b"def f():\n    '\xff\xfe'\n"
     (stub,) = stubs_in("m.py", "python", source)
     assert stub.pattern is P.DOCSTRING_ONLY
+
+
+def test_existing_tree_is_reused() -> None:
+    from splice.index.parser import parse
+
+    source = b"def f():\n    pass\n\ndef g():\n    return 1\n"
+    tree = parse("python", source)
+    assert stubs_in("m.py", "python", source, tree=tree) == stubs_in("m.py", "python", source)
+    assert stub_at("m.py", "python", source, 1, 4, tree=tree) == stubs_in("m.py", "python", source)[0]
+
+
+def test_big_bodies_are_never_stubs() -> None:
+    body = "".join(f"    x{i} = {i}\n" for i in range(20))
+    source = f"def f():\n{body}    pass\n".encode()
+    assert stubs_in("m.py", "python", source) == []

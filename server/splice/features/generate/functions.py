@@ -70,23 +70,32 @@ def text(node: Node | None) -> str:
 
 
 @cache
-def _query(lang: str) -> Query | None:
+def _query(lang: str, capture: str) -> Query | None:
+    """The language's query with only ``capture`` enabled (comments are many; stub detection never needs them)."""
     path = _QUERY_DIR / f"{lang}.scm"
     if not path.is_file():
         return None
-    return Query(language(lang), path.read_text(encoding="utf-8"))
+    query = Query(language(lang), path.read_text(encoding="utf-8"))
+    for other in ("function", "comment"):
+        if other != capture:
+            query.disable_capture(other)
+    return query
 
 
 def supports(lang: str) -> bool:
     """True when the language has a query file (comments at least)."""
-    return _query(lang) is not None
+    return (_QUERY_DIR / f"{lang}.scm").is_file()
 
 
-def captures(lang: str, tree: Tree, name: str) -> list[Node]:
-    query = _query(lang)
+def captures(lang: str, tree: Tree, name: str, lines: tuple[int, int] | None = None) -> list[Node]:
+    """Nodes captured as ``@name``, in source order; ``lines`` limits them to nodes touching that line range."""
+    query = _query(lang, name)
     if query is None:
         return []
-    found = QueryCursor(query).captures(tree.root_node).get(name, [])
+    cursor = QueryCursor(query)
+    if lines is not None:
+        cursor.set_point_range((lines[0], 0), (lines[1] + 1, 0))
+    found = cursor.captures(tree.root_node).get(name, [])
     return sorted(found, key=lambda n: n.start_byte)
 
 
@@ -94,10 +103,10 @@ def parse_source(lang: str, source: bytes) -> Tree:
     return parse(lang, source)
 
 
-def functions(lang: str, tree: Tree) -> list[Function]:
+def functions(lang: str, tree: Tree, lines: tuple[int, int] | None = None) -> list[Function]:
     """Every named function/method in source order; anonymous callbacks are left out."""
     result = []
-    for node in captures(lang, tree, "function"):
+    for node in captures(lang, tree, "function", lines):
         fn = describe(lang, node)
         if fn is not None:
             result.append(fn)
@@ -108,7 +117,7 @@ def describe(lang: str, node: Node) -> Function | None:
     name = _name(node)
     if not name:
         return None
-    anchor = _anchor(node)
+    anchor = anchor_of(node)
     owners = _owners(lang, node)
     in_class = bool(owners) and owners[-1][1]
     qualname = ".".join([o for o, _ in owners] + [name])
@@ -148,7 +157,7 @@ def _name(node: Node) -> str:
     return ""
 
 
-def _anchor(node: Node) -> Node:
+def anchor_of(node: Node) -> Node:
     anchor = node
     parent = node.parent
     if parent is not None and parent.type == "variable_declarator":

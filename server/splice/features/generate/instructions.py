@@ -22,7 +22,7 @@ from splice.features.generate.functions import (
     text,
 )
 from splice.index.model import Point, Span
-from splice.index.parser import Node
+from splice.index.parser import Node, Tree
 
 _PREFIX = re.compile(r"^splice:\s*", re.I)
 _LINE_COMMENT = re.compile(r"^(\s*)(#+|//+!?|--+|/\*+)\s*splice:\s*(.*?)\s*(\*/)?\s*$", re.I)
@@ -51,12 +51,16 @@ class Instruction:
     """Qualified name of that function, None for ``HERE``."""
 
 
-def instructions_in(path: str, lang: str | None, source: bytes) -> list[Instruction]:
-    """Every instruction comment in a file, in source order."""
+def instructions_in(path: str, lang: str | None, source: bytes, tree: Tree | None = None) -> list[Instruction]:
+    """Every instruction comment in a file, in source order (``tree``: an existing parse of ``source``)."""
+    if b"splice:" not in source.lower():
+        return []  # the common case, decided without parsing
     if lang is None or not supports(lang):
         return _scan_lines(path, lang, source)
-    tree = parse_source(lang, source)
+    tree = tree or parse_source(lang, source)
     comments = captures(lang, tree, "comment")
+    if not any(b"splice:" in (c.text or b"").lower() for c in comments):
+        return []
     fns = functions(lang, tree)
     found: list[Instruction] = []
     used: set[int] = set()

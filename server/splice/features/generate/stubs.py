@@ -13,15 +13,16 @@ from enum import StrEnum
 
 from splice.features.generate.functions import (
     Function,
+    captures,
     comment_lines,
     comments_before,
-    functions,
+    describe,
     parse_source,
     span_of,
     text,
 )
 from splice.index.model import Point, Span, SymbolKind
-from splice.index.parser import Node
+from splice.index.parser import Node, Tree
 
 STUB_LANGUAGES = ("python", "javascript", "typescript", "tsx", "go", "rust", "java")
 
@@ -65,44 +66,81 @@ _NOT_IMPLEMENTED_TEXT = re.compile(r"not\s*(yet\s*)?implemented|unimplemented|im
 _PY_SKIP_DECORATORS = re.compile(
     r"\b(abstractmethod|abstractproperty|abstractclassmethod|abstractstaticmethod|overload)\b"
 )
+_WRAPPER_TYPES = {"decorated_definition", "decorator", "export_statement", "lexical_declaration", "variable_declarator"}
+_MAX_BODY_NODES = 8
+_PLACEHOLDER_TYPES = {
+    "pass_statement",
+    "expression_statement",
+    "raise_statement",
+    "return_statement",
+    "return_expression",
+    "throw_statement",
+    "macro_invocation",
+    "call_expression",
+}
+"""Docstring + statement + a few comments (+ braces in some grammars): anything larger is a real body."""
 _UNIT_RESULTS = {"()", "void", "undefined", "never", "Promise<void>"}
 _DEFAULT_RETURNS = {"null", "nil", "None", "0", "0L", "0.0", "false", "False", '""', "''", "undefined"}
 
 
-def stubs_in(path: str, lang: str, source: bytes) -> list[Stub]:
-    """Every stub in a file, in source order; an empty list for languages without stub patterns."""
-    if lang not in STUB_LANGUAGES or path.endswith((".pyi", ".d.ts")):
-        return []
-    tree = parse_source(lang, source)
-    found = []
-    for fn in functions(lang, tree):
-        stub = _classify(path, lang, fn)
-        if stub is not None:
-            found.append(stub)
-    return found
+def stubs_in(path: str, lang: str, source: bytes, tree: Tree | None = None) -> list[Stub]:
+    """Every stub in a file, in source order; an empty list for languages without stub patterns.
+
+    Pass ``tree`` when the caller already holds a parse of ``source`` (the parse is most of the cost).
+    """
+    return _stubs(path, lang, source, tree, None)
 
 
-def stub_at(path: str, lang: str, source: bytes, line: int, col: int) -> Stub | None:
+def stub_at(path: str, lang: str, source: bytes, line: int, col: int, tree: Tree | None = None) -> Stub | None:
     """The innermost stub whose definition contains the position (0-based line, UTF-8 byte column), else None."""
     point = Point(line, col)
+    tree = tree or parse_source(lang, source)
+    # Only functions touching the cursor's line matter — and a decorator/export line belongs to the definition below.
+    last = line
+    node: Node | None = tree.root_node.descendant_for_point_range((line, col), (line, col))
+    while node is not None:
+        if node.type in _WRAPPER_TYPES:
+            last = max(last, node.end_point[0])
+        node = node.parent
     best: Stub | None = None
-    for stub in stubs_in(path, lang, source):
+    for stub in _stubs(path, lang, source, tree, (line, last)):
         if stub.span.contains(point) and (best is None or best.span.encloses(stub.span)):
             best = stub
     return best
 
 
-def _classify(path: str, lang: str, fn: Function) -> Stub | None:
-    if fn.body is None:
-        return None
-    if lang == "python":
-        return _classify_python(path, fn)
-    return _classify_braces(path, lang, fn)
+def _stubs(path: str, lang: str, source: bytes, tree: Tree | None, lines: tuple[int, int] | None) -> list[Stub]:
+    if lang not in STUB_LANGUAGES or path.endswith((".pyi", ".d.ts")):
+        return []
+    tree = tree or parse_source(lang, source)
+    found = []
+    for node in captures(lang, tree, "function", lines):
+        body = node.child_by_field_name("body")
+        # A stub body holds a handful of nodes at most; skip real bodies before any per-function work.
+        if body is None or body.named_child_count > _MAX_BODY_NODES or not _candidate(body):
+            continue
+        fn = describe(lang, node)
+        if fn is None:
+            continue
+        stub = _classify_python(path, fn) if lang == "python" else _classify_braces(path, lang, fn)
+        if stub is not None:
+            found.append(stub)
+    return found
+
+
+def _candidate(body: Node) -> bool:
+    """Cheap pre-check on node types only: at most a docstring plus one placeholder-like statement."""
+    statements = [c for c in _body_children(body) if "comment" not in c.type]
+    if len(statements) > 2 or (len(statements) == 2 and not _is_docstring(statements[0])):
+        return False
+    return not statements or statements[-1].type in _PLACEHOLDER_TYPES
 
 
 def _make(
-    path: str, lang: str, fn: Function, body: Span, doc: str, pattern: StubPattern, marker: str, notes: list[str]
+    path: str, lang: str, fn: Function, body: Span, doc: str | None, pattern: StubPattern, marker: str, notes: list[str]
 ) -> Stub:
+    if doc is None:
+        doc = "\n".join(line for c in comments_before(fn.anchor) for line in comment_lines(text(c)))
     return Stub(
         path, lang, fn.name, fn.qualname, fn.kind, fn.span, body, fn.signature, doc, pattern, marker, tuple(notes)
     )
@@ -200,13 +238,13 @@ def _classify_braces(path: str, lang: str, fn: Function) -> Stub | None:
     comments = [c for c in children if "comment" in c.type]
     statements = [c for c in children if "comment" not in c.type]
     notes = _todo_notes(comments)
-    doc = "\n".join(line for c in comments_before(fn.anchor) for line in comment_lines(text(c)))
     body = span_of(fn.body)
     if not statements:
         if notes:
-            return _make(path, lang, fn, body, doc, StubPattern.TODO, _first_note_marker(comments), notes)
+            return _make(path, lang, fn, body, None, StubPattern.TODO, _first_note_marker(comments), notes)
         if comments or fn.node.type == "constructor_declaration" or fn.name == "constructor":
             return None
+        doc = "\n".join(line for c in comments_before(fn.anchor) for line in comment_lines(text(c)))
         if doc or _declares_result(lang, fn.node):
             return _make(path, lang, fn, body, doc, StubPattern.EMPTY, text(fn.body), notes)
         return None
@@ -215,9 +253,9 @@ def _classify_braces(path: str, lang: str, fn: Function) -> Stub | None:
     stmt = statements[0]
     marker = text(stmt)
     if _is_not_implemented(lang, stmt):
-        return _make(path, lang, fn, body, doc, StubPattern.NOT_IMPLEMENTED, marker, notes)
+        return _make(path, lang, fn, body, None, StubPattern.NOT_IMPLEMENTED, marker, notes)
     if notes and _is_default_return(stmt):
-        return _make(path, lang, fn, body, doc, StubPattern.TODO, _first_note_marker(comments), notes)
+        return _make(path, lang, fn, body, None, StubPattern.TODO, _first_note_marker(comments), notes)
     return None
 
 
