@@ -1,0 +1,345 @@
+/**
+ * Palette commands. Server commands (`splice.generate`, …) are registered by vscode-languageclient from the
+ * server's executeCommandProvider; the middleware here fills in their arguments when they come from the palette
+ * or a menu (no arguments) and runs them with a cancellable progress notification. Client commands (keys,
+ * restart, logs, menu) are registered here.
+ */
+
+import * as vscode from "vscode";
+import type { Middleware } from "vscode-languageclient/node";
+import type { ServerManager } from "./client";
+import { ServerCommands } from "./protocol";
+import type { ExplainErrorArgs, GenerateArgs, ShowContextArgs } from "./protocol";
+import { errorText, isUsageReport, resultMarkdown, resultMessage, usageMarkdown } from "./render";
+import type { InlineReview } from "./review";
+import { ReviewCommands } from "./review";
+import { isValidEnvName, requiredKeys, type ApiKeyStore } from "./secrets";
+import { configuredModels, type ReadSettings } from "./settings";
+import { MENU_COMMAND, type StatusState } from "./status";
+import { INSTALL_COMMAND } from "./install";
+import { Reports } from "./reports";
+
+export namespace ClientCommands {
+    export const SET_API_KEY = "splice.setApiKey";
+    export const RESTART = "splice.restartServer";
+    export const SHOW_LOGS = "splice.showLogs";
+    export const MENU = MENU_COMMAND;
+    export const TRUST_INFO = "splice.explainRestrictedMode";
+}
+
+/** Titles for the progress notification of long server commands; others run without one. */
+const PROGRESS_TITLES: Readonly<Record<string, string>> = {
+    [ServerCommands.GENERATE]: "Splice: generating",
+    [ServerCommands.EXPLAIN_ERROR]: "Splice: explaining the error",
+    [ServerCommands.SHOW_CONTEXT]: "Splice: gathering context",
+    [ServerCommands.UNDO]: "Splice: preparing the undo",
+};
+
+export interface Services {
+    server: ServerManager;
+    review: InlineReview;
+    keys: ApiKeyStore;
+    reports: Reports;
+    log: vscode.LogOutputChannel;
+    settings(): ReadSettings;
+    status(): StatusState;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !(value instanceof vscode.Uri) && !Array.isArray(value);
+}
+
+/** Arguments that came with the command (a code action's) are used as they are; else they are gathered. */
+export function passedArgs(args: readonly unknown[], required: readonly string[]): Record<string, unknown> | undefined {
+    const first = args[0];
+    return isRecord(first) && required.every((k) => k in first) ? first : undefined;
+}
+
+/** The error text to explain: selection, else terminal selection, else clipboard (pure; the order is tested). */
+export function chooseErrorText(sources: { selection?: string; terminal?: string; clipboard?: string }):
+    | { text: string; from: "selection" | "terminal" | "clipboard" }
+    | undefined {
+    for (const from of ["selection", "terminal", "clipboard"] as const) {
+        const text = sources[from]?.trim();
+        if (text) {
+            return { text, from };
+        }
+    }
+    return undefined;
+}
+
+/** Bound lazily: the middleware is built before the server object that the services include. */
+export function serverCommandMiddleware(services: () => Services | undefined): Middleware {
+    return {
+        executeCommand: (command, args, next): Promise<unknown> => {
+            const bound = services();
+            return bound ? runServerCommand(bound, command, args) : Promise.resolve(next(command, args) as unknown);
+        },
+    };
+}
+
+async function runServerCommand(services: Services, command: string, args: unknown[]): Promise<unknown> {
+    let commandArgs: unknown;
+    try {
+        commandArgs = await gatherArgs(command, args);
+    } catch (error) {
+        void vscode.window.showWarningMessage(errorText(error));
+        return undefined;
+    }
+    if (commandArgs === undefined) {
+        return undefined; // the user cancelled an input
+    }
+    const title = PROGRESS_TITLES[command];
+    let result: unknown;
+    try {
+        result = title
+            ? await vscode.window.withProgress(
+                  { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+                  (_progress, token) => services.server.executeCommand(command, commandArgs, token),
+              )
+            : await services.server.executeCommand(command, commandArgs);
+    } catch (error) {
+        if (isCancellation(error)) {
+            services.log.info(`${command} cancelled`);
+            return undefined;
+        }
+        void vscode.window.showErrorMessage(`Splice: ${errorText(error)}`);
+        return undefined;
+    }
+    await showResult(services, command, result);
+    return result;
+}
+
+function isCancellation(error: unknown): boolean {
+    return error instanceof vscode.CancellationError || (isRecord(error) && error.code === -32800);
+}
+
+async function gatherArgs(command: string, args: unknown[]): Promise<unknown> {
+    switch (command) {
+        case ServerCommands.GENERATE:
+            return passedArgs(args, ["uri", "range"]) ?? (await generateArgs());
+        case ServerCommands.EXPLAIN_ERROR:
+            return passedArgs(args, []) ?? (await explainArgs(args));
+        case ServerCommands.SHOW_CONTEXT:
+            return passedArgs(args, ["uri", "position"]) ?? showContextArgs();
+        case ServerCommands.APPLY_PROPOSAL:
+        case ServerCommands.REJECT_PROPOSAL:
+            if (!passedArgs(args, ["id"])) {
+                throw new Error(`${command} needs a proposal id; open the proposal's review instead.`);
+            }
+            return args[0];
+        default:
+            return passedArgs(args, []) ?? {};
+    }
+}
+
+function activeFileEditor(purpose: string): vscode.TextEditor {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document.uri.scheme !== "file") {
+        throw new Error(`Open a file first: Splice needs an editor to ${purpose}.`);
+    }
+    return editor;
+}
+
+async function generateArgs(): Promise<GenerateArgs | undefined> {
+    const editor = activeFileEditor("generate code into");
+    const instruction = await vscode.window.showInputBox({
+        title: "Splice: Generate",
+        prompt: editor.selection.isEmpty
+            ? "What should Splice write at the cursor? (empty: infer from the surrounding code)"
+            : "How should Splice change the selection? (empty: complete or fix it)",
+        ignoreFocusOut: true,
+    });
+    if (instruction === undefined) {
+        return undefined;
+    }
+    const { start, end } = editor.selection;
+    return {
+        uri: editor.document.uri.toString(),
+        range: { start: { line: start.line, character: start.character }, end: { line: end.line, character: end.character } },
+        ...(instruction.trim() ? { instruction: instruction.trim() } : {}),
+    };
+}
+
+function showContextArgs(): ShowContextArgs {
+    const editor = activeFileEditor("show the context of");
+    const { line, character } = editor.selection.active;
+    return { uri: editor.document.uri.toString(), position: { line, character } };
+}
+
+/** Selection, else the terminal's selection, else the clipboard, else ask. */
+async function explainArgs(args: unknown[]): Promise<ExplainErrorArgs | undefined> {
+    const editor = vscode.window.activeTextEditor;
+    const fromTerminalMenu = args.length > 0 && !isRecord(args[0]) && !(args[0] instanceof vscode.Uri);
+    const selection = editor && !editor.selection.isEmpty && !fromTerminalMenu ? editor.document.getText(editor.selection) : undefined;
+    const terminal = selection ? undefined : await terminalSelection();
+    const clipboard = selection || terminal ? undefined : await vscode.env.clipboard.readText();
+    const chosen = chooseErrorText({ selection, terminal, clipboard });
+    const uri = editor?.document.uri.scheme === "file" ? editor.document.uri.toString() : undefined;
+    if (chosen) {
+        return { text: chosen.text, ...(uri ? { uri } : {}) };
+    }
+    const typed = await vscode.window.showInputBox({
+        title: "Splice: Explain Error",
+        prompt: "Paste the error or stack trace (nothing was selected and the clipboard is empty)",
+        ignoreFocusOut: true,
+    });
+    return typed?.trim() ? { text: typed.trim(), ...(uri ? { uri } : {}) } : undefined;
+}
+
+/**
+ * VS Code 1.91 has no API for a terminal's selection: copy it through the clipboard and put the clipboard back.
+ * A sentinel tells "no selection" apart from "the selection equals the old clipboard".
+ */
+async function terminalSelection(): Promise<string | undefined> {
+    if (!vscode.window.activeTerminal) {
+        return undefined;
+    }
+    const saved = await vscode.env.clipboard.readText();
+    const sentinel = `splice-no-selection-${Date.now()}`;
+    await vscode.env.clipboard.writeText(sentinel);
+    try {
+        await vscode.commands.executeCommand("workbench.action.terminal.copySelection");
+        const copied = await vscode.env.clipboard.readText();
+        return copied === sentinel ? undefined : copied;
+    } finally {
+        await vscode.env.clipboard.writeText(saved);
+    }
+}
+
+async function showResult(services: Services, command: string, result: unknown): Promise<void> {
+    if (command === ServerCommands.USAGE && isUsageReport(result)) {
+        await services.reports.show("usage.md", usageMarkdown(result));
+        return;
+    }
+    if (command === ServerCommands.EXPLAIN_ERROR || command === ServerCommands.SHOW_CONTEXT) {
+        const title = command === ServerCommands.EXPLAIN_ERROR ? "Error explained" : "Context Splice would send";
+        const markdown = resultMarkdown(title, result);
+        if (markdown) {
+            await services.reports.show(command === ServerCommands.EXPLAIN_ERROR ? "explanation.md" : "context.md", markdown);
+            return;
+        }
+    }
+    const review = (result as { review?: unknown; id?: unknown } | null) ?? undefined;
+    if (review && review.review === "inline" && typeof review.id === "string") {
+        await services.review.open(review.id);
+        return;
+    }
+    const message = resultMessage(result);
+    if (message) {
+        void vscode.window.showInformationMessage(message);
+    }
+}
+
+/** "Splice: Set API Key": pick the variable (from the configured models), type the key, restart the server. */
+async function setApiKey(services: Services): Promise<void> {
+    const values = services.settings().values;
+    const apiKeyEnv = typeof values.apiKeyEnv === "string" ? values.apiKeyEnv : undefined;
+    const needed = requiredKeys(configuredModels(values), apiKeyEnv);
+    const stored = await services.keys.names();
+    const names = [...new Set([...needed.keys(), ...stored])];
+    const other = "Another variable…";
+    const items = [
+        ...names.map((name) => ({
+            label: name,
+            description: [needed.has(name) ? `for ${needed.get(name)!.join(", ")}` : "", stored.includes(name) ? "(stored)" : ""].filter(Boolean).join(" "),
+        })),
+        { label: other, description: "name the environment variable yourself" },
+    ];
+    const picked = await vscode.window.showQuickPick(items, { title: "Splice: which API key?" });
+    if (!picked) {
+        return;
+    }
+    let name = picked.label;
+    if (name === other) {
+        const typed = await vscode.window.showInputBox({
+            title: "Environment variable for the key",
+            placeHolder: "OPENAI_API_KEY",
+            validateInput: (v) => (isValidEnvName(v.trim()) ? undefined : "Letters, digits and _ only, not starting with a digit"),
+        });
+        if (!typed) {
+            return;
+        }
+        name = typed.trim();
+    }
+    const key = await vscode.window.showInputBox({
+        title: `Splice: ${name}`,
+        prompt: `Stored in VS Code's secret storage and given to the Splice server as ${name}; never written to settings. Leave empty to remove it.`,
+        password: true,
+        ignoreFocusOut: true,
+    });
+    if (key === undefined) {
+        return;
+    }
+    if (key.trim()) {
+        await services.keys.set(name, key.trim());
+    } else {
+        await services.keys.delete(name);
+    }
+    void vscode.window.showInformationMessage(`${key.trim() ? "Stored" : "Removed"} ${name}; restarting the Splice server to use it.`);
+    await services.server.restart();
+}
+
+export interface MenuEntry {
+    label: string;
+    description?: string;
+    command: string;
+    args?: unknown[];
+}
+
+/** The status-bar menu (pure): pending reviews first, then what makes sense in the current state. */
+export function menuEntries(state: StatusState, pending: readonly { id: string; title: string; open: boolean }[]): MenuEntry[] {
+    const entries: MenuEntry[] = pending.map((p) => ({
+        label: `$(diff) Review: ${p.title}`,
+        description: p.open ? "under review" : "waiting",
+        command: ReviewCommands.OPEN,
+        args: [p.id],
+    }));
+    if (state.server === "running") {
+        entries.push(
+            { label: "$(sparkle) Generate…", command: ServerCommands.GENERATE },
+            { label: "$(question) Explain Error", description: "selection, terminal selection or clipboard", command: ServerCommands.EXPLAIN_ERROR },
+            { label: "$(list-tree) Show Context", command: ServerCommands.SHOW_CONTEXT },
+            { label: "$(refresh) Reindex Workspace", command: ServerCommands.REINDEX },
+            { label: "$(graph) Usage Report", command: ServerCommands.USAGE },
+            { label: "$(discard) Undo Last Splice Edit", command: ServerCommands.UNDO },
+        );
+    } else {
+        entries.push({ label: "$(tools) Install Splice in a Virtual Environment", command: INSTALL_COMMAND });
+    }
+    entries.push(
+        { label: "$(key) Set API Key…", command: ClientCommands.SET_API_KEY },
+        { label: "$(debug-restart) Restart Server", command: ClientCommands.RESTART },
+        { label: "$(output) Show Logs", command: ClientCommands.SHOW_LOGS },
+    );
+    if (!state.trusted) {
+        entries.push({ label: "$(shield) Why Verify Commands Are Off", command: ClientCommands.TRUST_INFO });
+    }
+    return entries;
+}
+
+export const RESTRICTED_MESSAGE =
+    "This workspace is in restricted mode, so Splice does not run verify commands (splice.verify.command or " +
+    "[tool.splice] in pyproject.toml): they execute programs from the workspace. Everything else works. " +
+    "Trust the workspace to let Splice check its edits with them.";
+
+export function registerClientCommands(services: Services): vscode.Disposable[] {
+    return [
+        vscode.commands.registerCommand(ClientCommands.SET_API_KEY, () => setApiKey(services)),
+        vscode.commands.registerCommand(ClientCommands.RESTART, () => services.server.restart()),
+        vscode.commands.registerCommand(ClientCommands.SHOW_LOGS, () => services.log.show()),
+        vscode.commands.registerCommand(ClientCommands.TRUST_INFO, async () => {
+            const manage = "Manage Workspace Trust";
+            if ((await vscode.window.showInformationMessage(RESTRICTED_MESSAGE, manage)) === manage) {
+                await vscode.commands.executeCommand("workbench.trust.manage");
+            }
+        }),
+        vscode.commands.registerCommand(ClientCommands.MENU, async () => {
+            const entries = menuEntries(services.status(), services.review.pendingTitles());
+            const picked = await vscode.window.showQuickPick(entries, { title: "Splice" });
+            if (picked) {
+                await vscode.commands.executeCommand(picked.command, ...(picked.args ?? []));
+            }
+        }),
+    ];
+}

@@ -1,0 +1,88 @@
+/**
+ * Turning command results into Markdown for the report view: the usage table, and the text/markdown results of
+ * explain-error and show-context. Pure; results whose shape is unknown are shown as JSON rather than dropped.
+ */
+
+import { formatCost } from "./status";
+import type { UsageReport } from "./protocol";
+
+function cell(value: unknown): string {
+    if (value === null || value === undefined) {
+        return "";
+    }
+    let text: string;
+    if (typeof value === "number") {
+        text = Number.isInteger(value) ? String(value) : value.toFixed(4);
+    } else {
+        text = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+export function isUsageReport(value: unknown): value is UsageReport {
+    if (typeof value !== "object" || value === null) {
+        return false;
+    }
+    const report = value as Partial<UsageReport>;
+    return typeof report.today?.cost === "number" && Array.isArray(report.rows);
+}
+
+/** The usage report as a Markdown page: today's totals, then one table row per row the server sent. */
+export function usageMarkdown(report: UsageReport): string {
+    const lines = [
+        "# Splice usage",
+        "",
+        `Today: **${formatCost(report.today.cost)}** over ${report.today.requests} request${report.today.requests === 1 ? "" : "s"}.`,
+        "",
+    ];
+    const rows = report.rows.filter((r): r is Record<string, unknown> => typeof r === "object" && r !== null);
+    if (rows.length === 0) {
+        lines.push("No model calls recorded yet.");
+        return lines.join("\n") + "\n";
+    }
+    const columns: string[] = [];
+    for (const row of rows) {
+        for (const key of Object.keys(row)) {
+            if (!columns.includes(key)) {
+                columns.push(key);
+            }
+        }
+    }
+    lines.push(`| ${columns.join(" | ")} |`, `| ${columns.map(() => "---").join(" | ")} |`);
+    for (const row of rows) {
+        lines.push(`| ${columns.map((c) => cell(row[c])).join(" | ")} |`);
+    }
+    return lines.join("\n") + "\n";
+}
+
+/** Markdown for a command's result: a string as is, `{markdown}`/`{text}`/`{message}` unwrapped, else JSON. */
+export function resultMarkdown(title: string, result: unknown): string | undefined {
+    if (result === null || result === undefined) {
+        return undefined;
+    }
+    let body: string;
+    if (typeof result === "string") {
+        body = result;
+    } else if (typeof result === "object" && typeof (result as { markdown?: unknown }).markdown === "string") {
+        body = (result as { markdown: string }).markdown;
+    } else if (typeof result === "object" && typeof (result as { text?: unknown }).text === "string") {
+        body = (result as { text: string }).text;
+    } else {
+        body = "```json\n" + JSON.stringify(result, null, 2) + "\n```";
+    }
+    return body.trimStart().startsWith("#") ? body : `# ${title}\n\n${body}`;
+}
+
+/** A short message a command result carries for a notification, if any. */
+export function resultMessage(result: unknown): string | undefined {
+    if (typeof result === "object" && result !== null) {
+        const message = (result as { message?: unknown }).message;
+        return typeof message === "string" && message ? message : undefined;
+    }
+    return undefined;
+}
+
+/** The message of an error of any kind (ResponseError, Error, string). */
+export function errorText(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}

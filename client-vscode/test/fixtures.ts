@@ -1,0 +1,14 @@
+/** Proposals shaped like the server's `splice/proposal` answers. */
+import type { Hunk, Proposal, ProposalFile } from "../src/protocol";
+
+export function hunk(id: string, newStart: number, text = "-old\n+new\n"): Hunk {
+    return { id, header: `@@ -${newStart},1 +${newStart},1 @@`, oldStart: newStart, oldLines: 1, newStart, newLines: 1, text };
+}
+
+export function file(path: string, hunks: Hunk[], over: Partial<ProposalFile> = {}): ProposalFile {
+    return { uri: `file:///w/${path}`, path, kind: "modify", originalText: "a\nb\nc\n", proposedText: "a\nB\nc\n", hunks, ...over };
+}
+
+export function proposal(id: string, files: ProposalFile[], over: Partial<Proposal> = {}): Proposal {
+    return { id, title: `Proposal ${id}`, rationale: "because", status: "pending", flags: [], files, ...over };
+}
