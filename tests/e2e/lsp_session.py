@@ -76,6 +76,8 @@ async def start(
     def on_register(params: types.RegistrationParams) -> None:
         return None
 
+    lsp_client.splice_recorder = rec  # type: ignore[attr-defined]
+    lsp_client.splice_root = root  # type: ignore[attr-defined]
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=pytest_lsp.client_capabilities(PROFILES[profile]),
@@ -85,3 +87,8 @@ async def start(
         )
     )
     return rec
+
+
+def session(client: LanguageClient) -> tuple[LanguageClient, Recorder, Path]:
+    """The client with what ``start`` attached to it (pytest-lsp fixtures yield the client itself)."""
+    return client, client.splice_recorder, client.splice_root  # type: ignore[attr-defined]

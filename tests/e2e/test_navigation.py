@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
-from tests.e2e.lsp_session import Recorder, copy_example, server_config, start
+from tests.e2e.lsp_session import copy_example, server_config, session, start
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -21,11 +22,11 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 @pytest_lsp.fixture(config=server_config(), params=["vscode", "neovim"], scope="module")
 async def client(
     lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[tuple[LanguageClient, Recorder, Path]]:
+) -> AsyncIterator[None]:
     root = copy_example(tmp_path_factory.mktemp(request.param))
     rec = await start(lsp_client, request.param, root)
     await rec.wait_ready()
-    yield lsp_client, rec, root
+    yield
     await lsp_client.shutdown_session()
 
 
@@ -43,8 +44,8 @@ def position_of(root: Path, rel: str, needle: str, occurrence: int = 0) -> types
     return types.Position(line=line, character=col)
 
 
-async def test_initialize_and_index_progress(client: tuple[LanguageClient, Recorder, Path]) -> None:
-    lsp, rec, _ = client
+async def test_initialize_and_index_progress(client: LanguageClient) -> None:
+    lsp, rec, _ = session(client)
     caps = lsp.protocol.server_capabilities if hasattr(lsp.protocol, "server_capabilities") else None
     states = [s["state"] for s in rec.index_status]
     assert states[0] == "indexing" and states[-1] == "ready", states
@@ -56,8 +57,8 @@ async def test_initialize_and_index_progress(client: tuple[LanguageClient, Recor
     assert caps is None or caps.workspace_symbol_provider
 
 
-async def test_workspace_and_document_symbols(client: tuple[LanguageClient, Recorder, Path]) -> None:
-    lsp, _, root = client
+async def test_workspace_and_document_symbols(client: LanguageClient) -> None:
+    lsp, _, root = session(client)
     found = await lsp.workspace_symbol_async(types.WorkspaceSymbolParams(query="pricewd"))
     names = [s.name for s in found]
     assert "price_with_discount" in names
@@ -67,9 +68,7 @@ async def test_workspace_and_document_symbols(client: tuple[LanguageClient, Reco
     assert hit.location.range.start == position_of(root, "inventory/pricing.py", "price_with_discount")
 
     symbols = await lsp.text_document_document_symbol_async(
-        types.DocumentSymbolParams(
-            text_document=types.TextDocumentIdentifier(uri=uri(root, "inventory/service.py"))
-        )
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri(root, "inventory/service.py")))
     )
     by_name = {s.name: s for s in symbols if isinstance(s, types.DocumentSymbol)}
     assert {"OutOfStock", "InventoryService"} <= set(by_name)
@@ -78,9 +77,9 @@ async def test_workspace_and_document_symbols(client: tuple[LanguageClient, Reco
 
 
 async def test_definition_references_and_call_hierarchy(
-    client: tuple[LanguageClient, Recorder, Path],
+    client: LanguageClient,
 ) -> None:
-    lsp, _, root = client
+    lsp, _, root = session(client)
     service = uri(root, "inventory/service.py")
     # order_total(...) call inside InventoryService.quote → its definition in pricing.py
     call_pos = position_of(root, "inventory/service.py", "order_total(lines")
@@ -106,31 +105,23 @@ async def test_definition_references_and_call_hierarchy(
     assert uri(root, "tests/test_pricing.py") in ref_files
 
     items = await lsp.text_document_prepare_call_hierarchy_async(
-        types.CallHierarchyPrepareParams(
-            text_document=types.TextDocumentIdentifier(uri=pricing), position=decl
-        )
+        types.CallHierarchyPrepareParams(text_document=types.TextDocumentIdentifier(uri=pricing), position=decl)
     )
     assert items and items[0].name == "price_with_discount"
-    incoming = await lsp.call_hierarchy_incoming_calls_async(
-        types.CallHierarchyIncomingCallsParams(item=items[0])
-    )
+    incoming = await lsp.call_hierarchy_incoming_calls_async(types.CallHierarchyIncomingCallsParams(item=items[0]))
     assert "order_total" in {c.from_.name for c in incoming}
 
     quote = position_of(root, "inventory/service.py", "def quote")
     quote = types.Position(line=quote.line, character=quote.character + 4)
     items = await lsp.text_document_prepare_call_hierarchy_async(
-        types.CallHierarchyPrepareParams(
-            text_document=types.TextDocumentIdentifier(uri=service), position=quote
-        )
+        types.CallHierarchyPrepareParams(text_document=types.TextDocumentIdentifier(uri=service), position=quote)
     )
-    outgoing = await lsp.call_hierarchy_outgoing_calls_async(
-        types.CallHierarchyOutgoingCallsParams(item=items[0])
-    )
+    outgoing = await lsp.call_hierarchy_outgoing_calls_async(types.CallHierarchyOutgoingCallsParams(item=items[0]))
     assert "order_total" in {c.to.name for c in outgoing}
 
 
-async def test_incremental_edit_updates_the_graph(client: tuple[LanguageClient, Recorder, Path]) -> None:
-    lsp, _, root = client
+async def test_incremental_edit_updates_the_graph(client: LanguageClient) -> None:
+    lsp, _, root = session(client)
     doc = uri(root, "inventory/pricing.py")
     text = (root / "inventory/pricing.py").read_text()
     lsp.text_document_did_open(
@@ -157,15 +148,24 @@ async def test_incremental_edit_updates_the_graph(client: tuple[LanguageClient, 
         await asyncio.sleep(0.1)
     else:
         pytest.fail("the edited buffer's new function never appeared in workspace/symbol")
-    assert not (root / "inventory/pricing.py").read_text().count("shipping_fee"), (
-        "the server must not write files"
-    )
+    assert not (root / "inventory/pricing.py").read_text().count("shipping_fee"), "the server must not write files"
 
 
-async def test_malformed_params_get_an_error_reply(client: tuple[LanguageClient, Recorder, Path]) -> None:
-    lsp, _, _ = client
-    future = lsp.protocol.send_request(
-        "textDocument/definition", {"textDocument": {"uri": 42}, "position": "x"}
+async def test_malformed_params_get_an_error_reply(client: LanguageClient) -> None:
+    """pygls drops requests whose params fail to deserialize; Splice must answer them with an error."""
+    lsp, _, _ = session(client)
+    future: Future[object] = Future()
+    lsp.protocol._request_futures["bad-params-1"] = future
+    lsp.protocol._send_data(
+        {
+            "jsonrpc": "2.0",
+            "id": "bad-params-1",
+            "method": "textDocument/definition",
+            "params": {"textDocument": {"uri": 42}, "position": "nowhere"},
+        }
     )
-    with pytest.raises(JsonRpcException):
-        await asyncio.wait_for(asyncio.wrap_future(future) if not asyncio.isfuture(future) else future, 10)
+    with pytest.raises(JsonRpcException) as err:
+        await asyncio.wait_for(asyncio.wrap_future(future), 10)
+    assert "textDocument/definition" in str(err.value)
+    # and the server is still healthy afterwards
+    assert await lsp.workspace_symbol_async(types.WorkspaceSymbolParams(query="Item"))

