@@ -1,6 +1,6 @@
-"""End-to-end session helpers: a real ``python -m splice serve`` subprocess driven by pytest-lsp with the capabilities of
-real editors (VS Code and Neovim), over a copy of the example workspace. One server per module and profile: each
-start costs seconds, so tests group their assertions."""
+"""End-to-end session helpers: a real ``python -m splice serve`` subprocess driven by pytest-lsp with the
+capabilities of real editors (VS Code and Neovim), over a copy of the example workspace. One server per module and
+profile: each start costs seconds, so tests group their assertions."""
 
 from __future__ import annotations
 
