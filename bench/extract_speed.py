@@ -1,4 +1,4 @@
-"""Extraction overhead: parse-only vs parse+extract CPU seconds per corpus (flask, requests, zod).
+"""Extraction overhead: parse-only vs parse+query vs parse+extract CPU seconds per corpus (flask, requests, zod).
 
 Run: ``.venv/bin/python bench/extract_speed.py [--repeat N] [corpus ...]``. The corpora are the tarballs in
 /work/shared/corpora (``../shared/corpora`` next to the repository); they are unpacked into a temp dir.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from splice.index.extract import extract, supported
 from splice.index.languages import language_for_path
-from splice.index.parser import parse
+from splice.index.parser import QueryCursor, parse, query
 
 CORPORA = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpora"
 
@@ -28,6 +28,13 @@ def _files(root: Path) -> list[tuple[str, str, bytes]]:
             continue
         found.append((path.relative_to(root).as_posix(), lang, path.read_bytes()))
     return found
+
+
+def _parse_and_match(lang: str, source: bytes) -> object:
+    # The C-side floor of extraction: the parse plus running the language's query, no Python handling.
+    compiled = query(lang, "tags")
+    assert compiled is not None
+    return QueryCursor(compiled).matches(parse(lang, source).root_node)
 
 
 def _best(fn: object, repeat: int) -> float:
@@ -48,7 +55,8 @@ def main() -> int:
         print(f"corpora not found at {CORPORA}; nothing to measure", file=sys.stderr)
         return 1
     print(
-        f"{'corpus':10} {'files':>6} {'MB':>6} {'parse s':>8} {'extract s':>10} {'ratio':>6} {'symbols':>8} {'refs':>7}"
+        f"{'corpus':10} {'files':>6} {'MB':>6} {'parse s':>8} {'+query s':>9} {'extract s':>10} {'ratio':>6} "
+        f"{'symbols':>8} {'refs':>7}"
     )
     for name in args.corpora:
         with tempfile.TemporaryDirectory() as tmp:
@@ -57,12 +65,13 @@ def main() -> int:
             files = _files(Path(tmp))
         size = sum(len(src) for _, _, src in files) / 1e6
         parse_s = _best(lambda files=files: [parse(lang, src) for _, lang, src in files], args.repeat)
+        query_s = _best(lambda files=files: [_parse_and_match(lang, src) for _, lang, src in files], args.repeat)
         extract_s = _best(lambda files=files: [extract(p, lang, src) for p, lang, src in files], args.repeat)
         results = [extract(p, lang, src) for p, lang, src in files]
         symbols = sum(len(r.symbols) for r in results)
         refs = sum(len(r.references) for r in results)
         print(
-            f"{name:10} {len(files):>6} {size:>6.2f} {parse_s:>8.3f} {extract_s:>10.3f} "
+            f"{name:10} {len(files):>6} {size:>6.2f} {parse_s:>8.3f} {query_s:>9.3f} {extract_s:>10.3f} "
             f"{extract_s / parse_s:>6.2f} {symbols:>8} {refs:>7}"
         )
     return 0

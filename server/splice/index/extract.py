@@ -106,6 +106,7 @@ def _references(
     seen_text: set[tuple[str, EdgeKind, bytes | None]] = set()
     refs: list[Reference] = []
     syntax = spec.syntax
+    names = syntax.names
     at = scopes.at
     for kind, node in uses:
         scope = at(node.start_byte)
@@ -114,10 +115,13 @@ def _references(
         if text_key in seen_text:
             continue
         seen_text.add(text_key)
-        parts = callee_chain(node, syntax) if kind is EdgeKind.CALLS else chain(node, syntax)
-        if not parts or parts[-1] in _MARKERS:
-            continue
-        name, receiver = parts[-1], parts[:-1]
+        if node.type in names:
+            name, receiver = decode(text_key[2] or b""), ()  # a bare name: no chain to walk
+        else:
+            parts = callee_chain(node, syntax) if kind is EdgeKind.CALLS else chain(node, syntax)
+            if not parts or parts[-1] in _MARKERS:
+                continue
+            name, receiver = parts[-1], parts[:-1]
         if not receiver and (
             (name in spec.skip_names and name not in defined) or _is_local(name, scope, locals_by_scope, scopes)
         ):

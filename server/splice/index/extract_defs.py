@@ -137,7 +137,7 @@ def definitions(path: str, lang: str, source: bytes, raw: list[RawDef], spec: La
         parent = mod if real_parent < 0 else symbols[real_parent].id
         if d.receiver is not None or (enclosing is not None and enclosing[2] < 0):
             pending.append((len(symbols), prefix, real_parent))
-        span = span_of(outer, d.node)
+        span = span_of(outer, head)
         body = _body(d.node, spec)
         sig = signature(source, head.start_byte, body.start_byte if body is not None else d.node.end_byte)
         doc = _docstring(d.node) if spec.docstrings else ""
@@ -201,7 +201,7 @@ def _extent(node: Node, spec: LangSpec) -> tuple[Node, Node, list[Node]]:
     comments: list[Node] = []
     line = outer.start_point[0]
     sibling = outer.prev_named_sibling
-    while sibling is not None and sibling.end_point[0] >= line - 1:
+    while sibling is not None and _end_line(sibling) >= line - 1:
         if sibling.type in spec.attributes:
             outer = sibling
         elif sibling.type in spec.comments and _own_line(sibling) and not _inner_doc(sibling):
@@ -224,7 +224,13 @@ def _sole_child(node: Node) -> bool:
 
 def _own_line(comment: Node) -> bool:
     before = comment.prev_sibling
-    return before is None or before.end_point[0] < comment.start_point[0]
+    return before is None or _end_line(before) < comment.start_point[0]
+
+
+def _end_line(node: Node) -> int:
+    # Rust line comments (and C preprocessor lines) end at column 0 of the next line: they include the newline.
+    row, col = node.end_point
+    return row - 1 if col == 0 and row > node.start_point[0] else row
 
 
 def _inner_doc(comment: Node) -> bool:

@@ -61,7 +61,10 @@ def render(fx: FileExtract) -> str:
 
 def check(lang: str, source: str, expected: list[str], absent: tuple[str, ...] = (), path: str = "") -> None:
     """Every expected line appears (as a line prefix) in the rendering; no line starts with an ``absent`` text."""
-    suffix = {"python": "py", "javascript": "js", "typescript": "ts", "tsx": "tsx"}.get(lang, lang)
+    suffix = {
+        "python": "py", "javascript": "js", "typescript": "ts", "tsx": "tsx", "go": "go", "rust": "rs",
+        "java": "java", "c": "c", "cpp": "cpp", "c_sharp": "cs", "ruby": "rb", "php": "php",
+    }[lang]  # fmt: skip
     fx = extract(path or f"pkg/mod.{suffix}", lang, source.encode())
     rendered = render(fx).splitlines()
     missing = [e for e in expected if not any(line.startswith(e) for line in rendered)]
