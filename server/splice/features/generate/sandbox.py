@@ -18,6 +18,7 @@ import selectors
 import signal
 import stat
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -211,19 +212,19 @@ class Sandbox:
         for tool in (PRLIMIT, *((SETPRIV,) if self.drops_root else ())):
             if not os.access(tool, os.X_OK):
                 return f"sandbox unavailable: {tool} is missing (util-linux) — install util-linux"
-        empty = Path(os.environ.get("TMPDIR", "/tmp"))
-        mounts = Mounts(writable=empty, writable_at=Path("/sandbox"))
-        argv = self.command_line(["/bin/sh", "-c", "exit 0"], mounts, Limits(timeout=10))
-        # The probe binds the temp folder read-write at /sandbox but never writes to it.
         try:
-            done = subprocess.run(
-                argv,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=20,
-                env={"PATH": "/usr/bin:/bin"},
-                check=False,
-            )
+            with tempfile.TemporaryDirectory(prefix="splice-probe-") as empty:
+                # Exactly the mounts, namespaces and user switch a real run uses, around a command that does nothing.
+                mounts = Mounts(writable=Path(empty), writable_at=Path("/sandbox"))
+                argv = self.command_line(["/bin/sh", "-c", "exit 0"], mounts, Limits(timeout=10))
+                done = subprocess.run(
+                    argv,
+                    stdin=subprocess.DEVNULL,
+                    capture_output=True,
+                    timeout=20,
+                    env={"PATH": "/usr/bin:/bin"},
+                    check=False,
+                )
         except (OSError, subprocess.TimeoutExpired) as exc:
             return f"sandbox unavailable: bubblewrap probe failed ({exc}) — {FIX}"
         if done.returncode != 0:
