@@ -35,26 +35,6 @@ MAX_MESSAGE_LINES = 30
 MAX_TEXT = 2000
 
 
-class _View:
-    """The input lines with a per-trace prefix removed."""
-
-    def __init__(self, lines: list[str], prefix: str = "") -> None:
-        self.lines = lines
-        self.prefix = prefix
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-    def __getitem__(self, i: int) -> str:
-        line = self.lines[i]
-        if self.prefix and line.startswith(self.prefix):
-            return line[len(self.prefix) :]
-        if self.prefix:
-            # A line without the prefix (``web-1 exited with code 1``) is not part of this trace.
-            return ""
-        return line
-
-
 def starts_python(line: str) -> bool:
     return bool(_HEADER.match(line) or _GROUP_HEADER.match(line) or FRAME.match(line))
 
@@ -62,7 +42,21 @@ def starts_python(line: str) -> bool:
 def parse_python(lines: list[str], start: int) -> tuple[Trace, int] | None:
     """Parse the traceback (and everything chained after it) starting at ``lines[start]``."""
     m = None if _GROUP_HEADER.match(lines[start]) else _HEADER.match(lines[start])
-    view = _View(lines, m.group("prefix") if m and m.group("prefix").strip() else "")
+    prefix = m.group("prefix") if m and m.group("prefix").strip() else ""
+    if not prefix:
+        return _parse_chain(lines, start)
+    # Strip the prefix from the run of lines that carry it; a line without it ends the trace.
+    bare = prefix.rstrip()
+    stripped: list[str] = []
+    k = start
+    while k < len(lines) and lines[k].startswith(bare):
+        stripped.append(lines[k][len(prefix) :] if lines[k].startswith(prefix) else "")
+        k += 1
+    parsed = _parse_chain(stripped, 0)
+    return None if parsed is None else (parsed[0], start + parsed[1])
+
+
+def _parse_chain(view: list[str], start: int) -> tuple[Trace, int] | None:
     parsed = _parse_block(view, start)
     if parsed is None:
         return None
@@ -82,13 +76,13 @@ def parse_python(lines: list[str], start: int) -> tuple[Trace, int] | None:
         trace = replace(nxt, cause=trace, context_kind=kind)
 
 
-def _skip_blank(view: _View, i: int) -> int:
+def _skip_blank(view: list[str], i: int) -> int:
     while i < len(view) and not view[i].strip():
         i += 1
     return i
 
 
-def _parse_block(view: _View, start: int) -> tuple[Trace, int] | None:
+def _parse_block(view: list[str], start: int) -> tuple[Trace, int] | None:
     first = view[start]
     if _GROUP_HEADER.match(first):
         return _parse_group(view, start)
@@ -114,59 +108,53 @@ def _parse_block(view: _View, start: int) -> tuple[Trace, int] | None:
     return trace, end
 
 
-def _parse_frames(view: _View, i: int, collector: FrameCollector) -> int:
+def _parse_frames(view: list[str], i: int, collector: FrameCollector) -> int:
     n = len(view)
     while i < n:
         line = view[i]
         m = FRAME.match(line)
         if m is None:
             rep = _REPEAT.match(line)
-            if rep:
-                collector.repeat_last(int(rep.group(1)))
-                i += 1
-                continue
-            return i
-        path, func = m.group("path"), (m.group("func") or "")
+            if rep is None:
+                return i
+            collector.repeat_last(int(rep.group(1)))
+            i += 1
+            continue
         indent = len(m.group("indent"))
+        i += 1
+        source: str | None = None
+        source_at = 0
+        col: int | None = None
+        # The quoted source and caret lines are indented deeper than the ``File`` line.
+        while i < n:
+            text = view[i]
+            body = text.lstrip()
+            if not body or len(text) - len(body) <= indent:
+                break
+            if _CARET.match(text):
+                if source is not None and col is None:
+                    # Python prints the source dedented; the caret column counts from the same dedent.
+                    col = max(1, text.find("^") - source_at + 1)
+            elif source is None and not _ELIDED.match(text):
+                source, source_at = body.rstrip()[:MAX_TEXT], len(text) - len(body)
+            i += 1
+        path, func = m.group("path"), (m.group("func") or "")
         collector.add(
             Frame(
                 path=path,
                 line=int(m.group("line")),
-                col=None,
+                col=col,
                 function=func,
                 name=func if func.isidentifier() else "",
-                source_line=None,
+                source_line=source,
                 is_library=is_library_frame(TraceFormat.PYTHON, path, func),
+                col_from_indent=col is not None,
             )
         )
-        i += 1
-        source_at: int | None = None
-        while i < n:
-            text = view[i]
-            if FRAME.match(text) or _REPEAT.match(text):
-                break
-            if _CARET.match(text):
-                last = collector.last
-                if source_at is not None and last is not None and last.col is None:
-                    # Python prints the source dedented; the caret column counts from the same dedent.
-                    col = text.find("^")
-                    collector.replace_last(replace(last, col=max(1, col - source_at + 1), col_from_indent=True))
-                i += 1
-                continue
-            if _ELIDED.match(text):
-                i += 1
-                continue
-            if text.strip() and len(text) - len(text.lstrip()) > indent:
-                if source_at is None:
-                    source_at = len(text) - len(text.lstrip())
-                    collector.set_last_source(text.strip()[:MAX_TEXT])
-                i += 1
-                continue
-            break
     return i
 
 
-def _parse_exception(view: _View, i: int) -> tuple[str, str, int] | None:
+def _parse_exception(view: list[str], i: int) -> tuple[str, str, int] | None:
     line = view[i]
     if not line.strip() or line.strip() in _CHAIN or _HEADER.match(line) or LOG_LINE.match(line):
         return None
@@ -183,7 +171,7 @@ def _parse_exception(view: _View, i: int) -> tuple[str, str, int] | None:
     return exc_type, "\n".join(parts).strip()[:MAX_TEXT], j
 
 
-def _parse_group(view: _View, start: int) -> tuple[Trace, int] | None:
+def _parse_group(view: list[str], start: int) -> tuple[Trace, int] | None:
     """An exception group: its own traceback behind ``|`` bars, then one ``+---- N ----`` section per member."""
     indent = len(_GROUP_HEADER.match(view[start]).group("indent"))  # type: ignore[union-attr]
     own: list[str] = ["Traceback (most recent call last):"]
@@ -204,7 +192,7 @@ def _parse_group(view: _View, start: int) -> tuple[Trace, int] | None:
         else:
             break
         i += 1
-    parsed = _parse_block(_View(own), 0)
+    parsed = _parse_block(own, 0)
     if parsed is None:
         return None
     group, _ = parsed
@@ -217,13 +205,13 @@ def _parse_group(view: _View, start: int) -> tuple[Trace, int] | None:
 
 
 def _parse_member(lines: list[str]) -> Trace | None:
-    k = _skip_blank(_View(lines), 0)
+    k = _skip_blank(lines, 0)
     if k >= len(lines):
         return None
     if starts_python(lines[k]):
         parsed = parse_python(lines, k)
         return parsed[0] if parsed else None
-    exc = _parse_exception(_View(lines), k)
+    exc = _parse_exception(lines, k)
     if exc is None:
         return None
     return Trace(format=TraceFormat.PYTHON, language="python", exception_type=exc[0], message=exc[1], frames=())
