@@ -54,8 +54,12 @@ export class Installer {
 
     /** Shows the problem with its fixes and runs the one the user picks. */
     async offerFix(message: string, problem: (ProbeResult & { ok: false })["problem"], python: PythonChoice): Promise<void> {
-        const detail = python.source === "setting" ? " (from splice.server.python)" : python.source === "python-extension" ? " (the Python extension's interpreter)" : "";
-        const choice = await vscode.window.showErrorMessage(`${message}${detail}`, ...fixesFor(problem));
+        const where: Record<PythonChoice["source"], string> = {
+            setting: " It is set in splice.server.python.",
+            "python-extension": " It is the Python extension's selected interpreter.",
+            default: " Set splice.server.python to use another one.",
+        };
+        const choice = await vscode.window.showErrorMessage(`${message}${where[python.source]}`, ...fixesFor(problem));
         if (choice === Fix.INSTALL) {
             await this.installInVenv(python.command);
         } else if (choice === Fix.CHOOSE) {

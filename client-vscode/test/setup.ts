@@ -3,9 +3,17 @@
 import Module from "node:module";
 import * as stub from "./vscode-stub";
 
+/**
+ * vscode-languageclient subclasses many vscode classes at load time (CodeLens, Diagnostic, …); names the stub does
+ * not define resolve to an empty class, so loading works and any real use of them fails loudly in a test.
+ */
+const vscode = new Proxy(stub as Record<string, unknown>, {
+    get: (target, name: string) => (name in target ? target[name] : class {}),
+});
+
 type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
 const moduleWithLoad = Module as unknown as { _load: Load };
 const original = moduleWithLoad._load;
 moduleWithLoad._load = function (request: string, parent: unknown, isMain: boolean): unknown {
-    return request === "vscode" ? stub : original.call(this, request, parent, isMain);
+    return request === "vscode" ? vscode : original.call(this, request, parent, isMain);
 };

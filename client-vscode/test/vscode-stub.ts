@@ -24,6 +24,8 @@ export const ui = {
         tabs.length = 0;
         openDocuments.length = 0;
         files.clear();
+        statusItems.length = 0;
+        outputChannels.length = 0;
     },
     called(api: string): Call[] {
         return this.calls.filter((c) => c.api === api);
@@ -149,6 +151,9 @@ export enum ViewColumn {
 const commandHandlers = new Map<string, (...args: unknown[]) => unknown>();
 const tabs: { input: unknown }[] = [];
 const tabsChanged = new EventEmitter<{ closed: { input: unknown }[]; opened: unknown[]; changed: unknown[] }>();
+export const statusItems: { text: string; tooltip: string }[] = [];
+export const outputChannels: { name: string; lines: string[] }[] = [];
+export const registeredCommands = (): string[] => [...commandHandlers.keys()];
 export const openDocuments: { uri: Uri; getText(): string }[] = [];
 /** Files on "disk" for workspace.fs.readFile, by URI string. */
 export const files = new Map<string, string>();
@@ -189,7 +194,24 @@ export const window = {
         ui.calls.push({ api: "withProgress", args: [options] });
         return task({ report: () => undefined }, { isCancellationRequested: false, onCancellationRequested: () => new Disposable() });
     },
-    createStatusBarItem: () => ({ text: "", tooltip: "", show: () => undefined, dispose: () => undefined }),
+    createStatusBarItem: () => {
+        const item = { text: "", tooltip: "", show: () => undefined, dispose: () => undefined };
+        statusItems.push(item);
+        return item;
+    },
+    createOutputChannel: (name: string) => {
+        const channel = {
+            name,
+            lines: [] as string[],
+            info: (line: string) => channel.lines.push(`info ${line}`),
+            warn: (line: string) => channel.lines.push(`warn ${line}`),
+            error: (line: string) => channel.lines.push(`error ${line}`),
+            show: () => ui.calls.push({ api: "showOutput", args: [name] }),
+            dispose: () => undefined,
+        };
+        outputChannels.push(channel);
+        return channel;
+    },
     onDidChangeActiveTextEditor: () => new Disposable(),
     tabGroups: {
         get all() {
@@ -226,6 +248,8 @@ export const workspace = {
             return Promise.resolve();
         },
     }),
+    onDidChangeConfiguration: () => new Disposable(),
+    onDidGrantWorkspaceTrust: () => new Disposable(),
     registerTextDocumentContentProvider: (scheme: string, provider: unknown) => {
         ui.calls.push({ api: "registerTextDocumentContentProvider", args: [scheme, provider] });
         return new Disposable();
