@@ -1,8 +1,5 @@
-"""Shared helpers for the explain tests: the fixture workspace as a Graph, fixture traces and their expectations.
-
-Python and JS/TS files go through the real extractor (``splice.index.extract``). For languages it does not cover
-yet (Go, Rust, Java) a small tree-sitter walk below produces the definitions the frame mapper needs (functions,
-methods, types with their spans); it uses the index's own parser module.
+"""Shared helpers for the explain tests: the fixture workspace as a Graph (built with the real extractor),
+fixture traces and their expectations, and the frame-mapping accuracy table (``python -m`` this module).
 """
 
 from __future__ import annotations
@@ -19,80 +16,10 @@ from splice.features.explain.traces import parse_traces
 from splice.index.extract import extract, supported
 from splice.index.graph import Graph
 from splice.index.languages import language_for_path
-from splice.index.model import FileExtract, FileRecord, Point, Span, Symbol, SymbolKind, module_id, symbol_id
-from splice.index.parser import Node, parse
+from splice.index.model import FileRecord
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "traces"
 WORKSPACE = FIXTURES / "workspace"
-
-# node type -> (kind, field holding the name, whether it is a container for nested definitions)
-_DEFS: dict[str, dict[str, tuple[SymbolKind, str]]] = {
-    "go": {
-        "function_declaration": (SymbolKind.FUNCTION, "name"),
-        "method_declaration": (SymbolKind.METHOD, "name"),
-        "type_spec": (SymbolKind.STRUCT, "name"),
-    },
-    "rust": {
-        "function_item": (SymbolKind.FUNCTION, "name"),
-        "struct_item": (SymbolKind.STRUCT, "name"),
-        "impl_item": (SymbolKind.NAMESPACE, "type"),
-        "mod_item": (SymbolKind.NAMESPACE, "name"),
-    },
-    "java": {
-        "class_declaration": (SymbolKind.CLASS, "name"),
-        "record_declaration": (SymbolKind.CLASS, "name"),
-        "interface_declaration": (SymbolKind.INTERFACE, "name"),
-        "method_declaration": (SymbolKind.METHOD, "name"),
-        "constructor_declaration": (SymbolKind.METHOD, "name"),
-    },
-}
-
-
-def _span(node: Node) -> Span:
-    return Span(
-        Point(node.start_point[0], node.start_point[1]),
-        Point(node.end_point[0], node.end_point[1]),
-        node.start_byte,
-        node.end_byte,
-    )
-
-
-def _walk_definitions(path: str, lang: str, source: bytes) -> FileExtract:
-    root = parse(lang, source).root_node
-    out = FileExtract(path=path, lang=lang)
-    mod = module_id(path)
-    out.symbols.append(Symbol(mod, path, path, "", SymbolKind.MODULE, _span(root), _span(root), "", "", None, lang))
-    defs = _DEFS[lang]
-
-    def visit(node: Node, prefix: str, parent: str) -> None:
-        for child in node.named_children:
-            spec = defs.get(child.type)
-            if spec is None:
-                visit(child, prefix, parent)
-                continue
-            kind, field = spec
-            name_node = child.child_by_field_name(field)
-            if name_node is None or name_node.text is None:
-                visit(child, prefix, parent)
-                continue
-            name = name_node.text.decode().split("<")[0]
-            if child.type == "method_declaration" and lang == "go":
-                receiver = child.child_by_field_name("receiver")
-                rtext = receiver.text.decode() if receiver is not None and receiver.text else ""
-                owner = rtext.strip("()").split()[-1].lstrip("*") if rtext.strip("()") else ""
-                qual = f"{owner}.{name}" if owner else name
-            else:
-                qual = f"{prefix}.{name}" if prefix else name
-            sid = symbol_id(path, qual)
-            if child.type != "impl_item":
-                first_line = (child.text or b"").decode().splitlines()[0] if child.text else ""
-                out.symbols.append(
-                    Symbol(sid, path, name, qual, kind, _span(child), _span(name_node), first_line, "", parent, lang)
-                )
-            visit(child, qual, sid if child.type != "impl_item" else parent)
-
-    visit(root, "", mod)
-    return out
 
 
 def build_graph(root: Path = WORKSPACE) -> Graph:
@@ -102,10 +29,10 @@ def build_graph(root: Path = WORKSPACE) -> Graph:
             continue
         rel = file.relative_to(root).as_posix()
         lang = language_for_path(rel)
-        if lang is None:
+        if lang is None or not supported(lang):
             continue
         data = file.read_bytes()
-        ex = extract(rel, lang, data) if supported(lang) else _walk_definitions(rel, lang, data)
+        ex = extract(rel, lang, data)
         record = FileRecord(rel, lang, hashlib.sha256(data).hexdigest(), len(data), 0.0, 0.0)
         graph.put_file(record, ex)
     return graph
