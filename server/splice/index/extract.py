@@ -115,8 +115,9 @@ def _references(
         if text_key in seen_text:
             continue
         seen_text.add(text_key)
+        receiver: tuple[str, ...] = ()
         if node.type in names:
-            name, receiver = decode(text_key[2] or b""), ()  # a bare name: no chain to walk
+            name = decode(text_key[2] or b"")  # a bare name: no chain to walk
         else:
             parts = callee_chain(node, syntax) if kind is EdgeKind.CALLS else chain(node, syntax)
             if not parts or parts[-1] in _MARKERS:
@@ -170,6 +171,10 @@ def _assignments(nodes: list[Node], scopes: Scopes, spec: LangSpec) -> list[Assi
         value = chain(value_node, spec.syntax)
         if not target or not value or _MARKERS.intersection(target):
             continue
+        holders = spec.member_holders
+        if holders and (node.type in holders or (node.parent is not None and node.parent.type in holders)):
+            # `private repo = new Repo()` in a class body is `this.repo = new Repo()` for the resolver.
+            target = (spec.self_name, *target)
         is_call = value[-1] == CALL
         if is_call:
             value = value[:-1]

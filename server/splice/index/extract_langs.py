@@ -66,7 +66,13 @@ def _ecma() -> LangSpec:
             {"export_statement", "lexical_declaration", "variable_declaration", "ambient_declaration"}
         ),
         value_kind=declared_const,
-        assigns={"assignment_expression": ("left", "right"), "variable_declarator": ("name", "value")},
+        assigns={
+            "assignment_expression": ("left", "right"),
+            "variable_declarator": ("name", "value"),
+            "field_definition": ("property", "value"),
+            "public_field_definition": ("name", "value"),
+        },
+        member_holders=frozenset({"field_definition", "public_field_definition"}),
         skip_names=_ECMA_GLOBALS,
     )
 
@@ -221,6 +227,7 @@ _JAVA = LangSpec(
     imports=java_import,
     comments=frozenset({"line_comment", "block_comment"}),
     assigns={"variable_declarator": ("name", "value"), "assignment_expression": ("left", "right")},
+    member_holders=frozenset({"field_declaration"}),
     skip_names=frozenset(
         {
             "this",

@@ -50,6 +50,10 @@
   declarator: (variable_declarator
     name: (identifier)
     value: [(object_creation_expression) (method_invocation) (identifier) (field_access)]) @assign)
+(field_declaration
+  declarator: (variable_declarator
+    name: (identifier)
+    value: [(object_creation_expression) (method_invocation) (identifier) (field_access)]) @assign)
 (assignment_expression
   left: [(identifier) (field_access)]
   right: [(object_creation_expression) (method_invocation) (identifier) (field_access)]) @assign

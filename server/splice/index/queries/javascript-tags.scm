@@ -12,3 +12,4 @@
 (jsx_expression [(identifier) (member_expression)] @ref)
 (field_definition value: [(identifier) (member_expression)] @ref)
 (formal_parameters (identifier) @local)
+(field_definition value: [(new_expression) (call_expression) (identifier) (member_expression)]) @assign

@@ -31,3 +31,4 @@
 ; ---- names bound inside a function ------------------------------------------------------------------------
 (required_parameter pattern: (identifier) @local)
 (optional_parameter pattern: (identifier) @local)
+(public_field_definition value: [(new_expression) (call_expression) (identifier) (member_expression)]) @assign
