@@ -160,6 +160,13 @@ def _imports(nodes: list[Node], scopes: Scopes, spec: LangSpec) -> list[Import]:
 def _assignments(nodes: list[Node], scopes: Scopes, spec: LangSpec) -> list[Assignment]:
     found: list[Assignment] = []
     for node in nodes:
+        if node.type == "export_statement":
+            # `export default Name` / `export default class Name`: the module's `default` is that name.
+            value_node = _default_export(node)
+            value = chain(value_node, spec.syntax) if value_node is not None else None
+            if value:
+                found.append(Assignment(("default",), value, False, scopes.module))
+            continue
         fields = spec.assigns.get(node.type)
         if fields is None:
             continue
@@ -182,3 +189,11 @@ def _assignments(nodes: list[Node], scopes: Scopes, spec: LangSpec) -> list[Assi
             continue
         found.append(Assignment(target, value, is_call, scopes.at(node.start_byte, skip_values=True)))
     return found
+
+
+def _default_export(node: Node) -> Node | None:
+    value = node.child_by_field_name("value")
+    if value is not None:
+        return value
+    declaration = node.child_by_field_name("declaration")
+    return declaration.child_by_field_name("name") if declaration is not None else None

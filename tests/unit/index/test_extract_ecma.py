@@ -108,6 +108,20 @@ CASES: list[tuple[str, str, str, list[str], tuple[str, ...]]] = [
         ("references id ", "calls Map", "references Map"),
     ),
     (
+        "default exports are recorded as `default = Name` at module scope",
+        "typescript",
+        "class Store {}\nexport default Store;\n",
+        ["assign default = Store | in <module>", "references Store | in <module>"],
+        (),
+    ),
+    (
+        "a default-exported declaration is its own default",
+        "javascript",
+        "export default function handler(req) { return reply(req); }\n",
+        ["function handler ", "assign default = handler | in <module>", "calls reply | in handler"],
+        (),
+    ),
+    (
         "TSX: components are references, intrinsic elements are not",
         "tsx",
         "export function App() { return <div><Header title={TITLE} /><ui.Card /></div>; }\n",

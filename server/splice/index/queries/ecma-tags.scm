@@ -64,6 +64,8 @@
 (assignment_expression
   left: [(identifier) (member_expression)]
   right: [(call_expression) (new_expression) (identifier) (member_expression)]) @assign
+(export_statement "default" value: [(identifier) (member_expression)]) @assign
+(export_statement "default" declaration: (_ name: (_))) @assign
 (variable_declarator
   name: (identifier)
   value: [(call_expression) (new_expression) (identifier) (member_expression)]) @assign
