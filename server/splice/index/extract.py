@@ -108,7 +108,11 @@ def _references(
     syntax = spec.syntax
     names = syntax.names
     at = scopes.at
+    # A base written `Base[T]` is also a subscript use: the INHERITS capture wins over the REFERENCES one.
+    bases = {node.start_byte for kind, node in uses if kind is EdgeKind.INHERITS}
     for kind, node in uses:
+        if kind is EdgeKind.REFERENCES and node.start_byte in bases:
+            continue
         scope = at(node.start_byte)
         # Most uses repeat within a scope: the same source text needs no second chain walk.
         text_key = (scope, kind, node.text)

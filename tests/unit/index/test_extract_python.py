@@ -78,6 +78,12 @@ CASES: list[tuple[str, str, list[str], tuple[str, ...]]] = [
         (),
     ),
     (
+        "generic bases inherit; their type arguments are references",
+        "class P(Proxy[Flask], t.Generic[T]):\n    pass\n",
+        ["inherits Proxy | in P", "references Flask | in P", "inherits t.Generic | in P", "references T | in P"],
+        ("references Proxy ", "references t.Generic "),
+    ),
+    (
         "imports: every form, relative levels, scope of a function-level import",
         "import a.b\nimport a.b as m, c\nfrom . import x\nfrom ..pkg.mod import a as b, c\nfrom x import *\n"
         "def f():\n    import json\n",

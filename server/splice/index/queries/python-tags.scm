@@ -16,6 +16,7 @@
 ; ---- uses ---------------------------------------------------------------------------------------------------
 (call function: [(identifier) (attribute)] @call)
 (class_definition superclasses: (argument_list [(identifier) (attribute)] @inherit))
+(class_definition superclasses: (argument_list (subscript value: [(identifier) (attribute)] @inherit)))
 
 (call arguments: (argument_list [(identifier) (attribute)] @ref))
 (keyword_argument value: [(identifier) (attribute)] @ref)
