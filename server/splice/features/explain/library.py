@@ -17,7 +17,10 @@ _PYTHON_PATH = re.compile(
     r"|^<frozen |^<string>$|^<stdin>$|^<frozen>"
     r"|[/\\]_pytest[/\\]|[/\\]pluggy[/\\]"
 )
-_NODE_PATH = re.compile(r"node_modules[/\\]|^node:|^internal[/\\]|^<anonymous>$|^native$|^\s*$")
+# ``[eval]``/``evalmachine.<anonymous>`` are code typed on the command line or built at run time: no file to map.
+_NODE_PATH = re.compile(
+    r"node_modules[/\\]|^node:|^internal[/\\]|^<anonymous>$|^native$|^\s*$|^\[eval\]|^evalmachine\."
+)
 # GOROOT sources (``…/go/src/runtime/``: a first component without a dot) and the module cache; a GOPATH
 # workspace (``~/go/src/github.com/…``) has a dotted first component and stays user code.
 _GO_PATH = re.compile(
