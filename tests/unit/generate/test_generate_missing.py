@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from splice.features.generate.callsites import call_sites
 from splice.features.generate.missing import MissingSymbol, missing_ref_at, missing_refs, missing_symbols
-from splice.features.generate.signature import call_sites, infer
+from splice.features.generate.signature import infer
 from splice.index.extract import extract
 from splice.index.graph import Graph
 from splice.index.model import Edge, EdgeKind, FileExtract, FileRecord, Import, ImportedName, Point, Reference, Span
@@ -188,7 +189,7 @@ def test_unreadable_caller_still_gives_a_target() -> None:
 
 
 def sites(source: str, callee: str = "f") -> list:  # type: ignore[type-arg]
-    return call_sites("m.py", source.encode(), {callee})
+    return call_sites("m.py", "python", source.encode(), {callee})
 
 
 @pytest.mark.parametrize(
@@ -235,3 +236,97 @@ def test_call_site_details() -> None:
 
 def test_other_callees_are_ignored() -> None:
     assert sites("g(1)\nx.f(1)\nf.g(1)\n") == []
+
+
+# -- JavaScript / TypeScript ------------------------------------------------------------------------------------
+
+
+def build_ts(files: dict[str, str]) -> Graph:
+    from splice.index.languages import language_for_path
+
+    graph = Graph()
+    for path, source in files.items():
+        lang = language_for_path(path) or "typescript"
+        graph.put_file(FileRecord(path, lang, "h", len(source), 0, 0), extract(path, lang, source.encode()))
+    for path, edges in Resolver(graph).resolve(list(files)).items():
+        graph.set_edges(path, edges)
+    return graph
+
+
+def ts_symbols(files: dict[str, str], path: str) -> dict[str, MissingSymbol]:
+    graph = build_ts(files)
+    return {m.name: m for m in missing_symbols(graph, path, lambda p: files[p].encode())}
+
+
+TS = {"src/util.ts": "export function known(a: number) {\n  return a;\n}\n"}
+
+
+def test_ts_named_import_from_a_module_to_create() -> None:
+    files = {
+        **TS,
+        "src/app.ts": (
+            'import { known, parseHeader } from "./http";\n'
+            "const kind = parseHeader(`a${b}`, { strict: true });\n"
+            "if (parseHeader(raw)) {}\n"
+        ),
+    }
+    sym = ts_symbols(files, "src/app.ts")["parseHeader"]
+    assert (sym.target_path, sym.target_exists) == ("src/http.ts", False)
+    assert len(sym.call_sites) == 2
+    assert sym.signature.text == ("export function parseHeader(raw: string, options?: { strict: boolean })")
+
+
+def test_ts_namespace_import_into_an_existing_module() -> None:
+    files = {**TS, "src/app.ts": 'import * as util from "./util";\nawait util.fetchAll(url, 3);\n'}
+    sym = ts_symbols(files, "src/app.ts")["fetchAll"]
+    assert (sym.target_path, sym.target_exists) == ("src/util.ts", True)
+    assert sym.signature.text == "export async function fetchAll(url: unknown, n: number): Promise<void>"
+
+
+def test_ts_bare_call_and_this_method() -> None:
+    files = {
+        **TS,
+        "src/app.ts": "class A {\n  m() {\n    return this.helper(2, ...rest);\n  }\n}\nconst ok = check(null, 'x');\n",
+    }
+    found = ts_symbols(files, "src/app.ts")
+    assert found["helper"].target_class == "A"
+    assert found["helper"].signature.text == "helper(n: number, ...args: unknown[])"
+    assert found["check"].target_path == "src/app.ts"
+    assert found["check"].signature.text == "function check(arg: unknown, text: string)"
+
+
+def test_js_signature_has_no_types() -> None:
+    files = {"src/a.js": "export const z = 1;\n", "src/b.js": 'import { make } from "./a.js";\nmake(1, "two");\n'}
+    sym = ts_symbols(files, "src/b.js")["make"]
+    assert (sym.target_path, sym.target_exists) == ("src/a.js", True)
+    assert sym.signature.text == "export function make(n, text)"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'import { get } from "axios";\nget("u");\n',
+        "console.log(1);\nsetTimeout(() => 1, 5);\nJSON.parse('{}');\n",
+        "function f(cb) {\n  cb();\n}\n",
+        'import def from "./util";\ndef();\n',
+        'import { known } from "./util";\nknown(1);\n',
+        'import { x } from "./nowhere/deep";\nx();\n',
+    ],
+)
+def test_ts_not_missing(source: str) -> None:
+    files = {**TS, "src/app.ts": source}
+    assert missing_refs(build_ts(files), "src/app.ts") == []
+
+
+def test_ts_call_site_details() -> None:
+    source = b"for (const y of list(1)) {}\nconst x = list(-2.5, [1], () => 1, a['key'], this.size);\n"
+    first, second = call_sites("m.ts", "typescript", source, {"list"})
+    assert first.result == "iterated"
+    assert second.result == "assigned" and second.result_name == "x"
+    assert [(a.name, a.type) for a in second.positional] == [
+        (None, "number"),
+        (None, "unknown[]"),
+        (None, "(...args: unknown[]) => unknown"),
+        ("key", None),
+        ("size", None),
+    ]

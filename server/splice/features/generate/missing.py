@@ -1,16 +1,18 @@
 """Missing symbols: calls and imports of names that exist nowhere in the workspace, and where each should be created.
 
 Input is the graph: the resolver leaves an Edge with ``dst=None`` for every use it could not resolve. Most of those
-are not "missing" at all (the standard library, dependencies, methods of unknown objects), so a name counts only
-when its home is certainly in the workspace:
+are not "missing" at all (the standard library, dependencies, globals, methods of unknown objects), so a name counts
+only when its home is certainly in the workspace:
 
-- imported from a workspace module (``from pkg.http import parse_header``) → that module; when ``pkg/http.py`` does
-  not exist but ``pkg`` is a workspace package, the module is to be created;
-- called through a workspace module (``http.parse_header()`` after ``from pkg import http``) → that module;
-- called bare and bound nowhere (not imported, not a builtin, no star import from outside) → the caller's module;
-- called on ``self``/``cls`` in a class whose bases all resolve in the workspace → that class.
+- imported from a workspace module (``from pkg.http import parse_header``, ``import { parseHeader } from "./http"``)
+  → that module; when the module file does not exist but its package/folder does, the module is to be created;
+- called through a workspace module (``http.parse_header()``, ``http.parseHeader()`` after ``import * as http``)
+  → that module;
+- called bare and bound nowhere (not imported, not a builtin or global, no star import from outside) → the caller's
+  module;
+- called on ``self``/``cls``/``this`` in a class whose bases all resolve in the workspace → that class.
 
-Cheap: no parsing here (imports and references come from the file's extract). Python only for now.
+Cheap: no parsing here (imports and references come from the file's extract). Python, JavaScript, TypeScript.
 """
 
 from __future__ import annotations
@@ -20,14 +22,30 @@ import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from splice.features.generate.signature import CallSite, InferredSignature, call_sites, infer
+from splice.features.generate.callsites import CallSite, call_sites
+from splice.features.generate.signature import InferredSignature, infer
 from splice.index.graph import Graph
 from splice.index.model import Edge, EdgeKind, FileExtract, Import, Point, Reference, Span, SymbolKind
 from splice.index.modules import ModuleTable
 
-LANGUAGES = ("python",)
-_BUILTINS = frozenset(dir(builtins))
+LANGUAGES = ("python", "javascript", "typescript", "tsx")
+_ECMA = frozenset({"javascript", "typescript", "tsx"})
+_PY_BUILTINS = frozenset(dir(builtins))
+# Globals of browsers, Node and the common test runners: calls to them are never "missing".
+_ECMA_GLOBALS = frozenset(
+    {
+        *("console", "Math", "JSON", "Object", "Array", "String", "Number", "Boolean", "Promise", "Date", "RegExp"),
+        *("Error", "TypeError", "RangeError", "Map", "Set", "WeakMap", "WeakSet", "Symbol", "BigInt", "Proxy"),
+        *("Reflect", "Intl", "URL", "URLSearchParams", "TextEncoder", "TextDecoder", "Buffer", "process"),
+        *("globalThis", "window", "document", "navigator", "parseInt", "parseFloat", "isNaN", "isFinite"),
+        *("setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "queueMicrotask"),
+        *("structuredClone", "fetch", "require", "import", "super", "encodeURIComponent", "decodeURIComponent"),
+        *("encodeURI", "decodeURI", "atob", "btoa", "alert", "describe", "it", "test", "expect", "beforeEach"),
+        *("afterEach", "beforeAll", "afterAll", "jest", "vi", "suite"),
+    }
+)
 _CLASS_KINDS = {SymbolKind.CLASS, SymbolKind.STRUCT, SymbolKind.INTERFACE, SymbolKind.TRAIT, SymbolKind.ENUM}
+_SELF = {("self",), ("cls",), ("this",)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +79,7 @@ def missing_refs(graph: Graph, path: str, table: ModuleTable | None = None) -> l
         if edge.dst is not None:
             continue
         if edge.kind is EdgeKind.IMPORTS:
-            found.extend(_from_import(graph, table, extract, edge))
+            found.extend(_from_import(table, extract, edge))
         elif edge.kind is EdgeKind.CALLS:
             ref = refs_by_span.get((edge.span.start_byte, edge.name))
             if ref is not None:
@@ -81,25 +99,20 @@ def missing_ref_at(graph: Graph, path: str, line: int, col: int, table: ModuleTa
     return None
 
 
-# -- imports ---------------------------------------------------------------------------------------------------
+# -- where a module lives --------------------------------------------------------------------------------------
 
 
-def _from_import(graph: Graph, table: ModuleTable, extract: FileExtract, edge: Edge) -> list[MissingRef]:
-    imports = [i for i in extract.imports if i.span == edge.span and any(n.name == edge.name for n in i.names)]
-    out = []
-    for imp in imports:
-        home = _module_home(graph, table, extract.path, imp.module, imp.level)
-        if home is None:
-            continue
-        target, exists = home
-        if exists and _is_submodule(table, target, edge.name):
-            continue  # `from pkg import http` names a module, not a symbol
-        out.append(MissingRef(edge.name, extract.path, imp.span, "", target, exists, None, imp.span))
-    return out
+def _home(
+    table: ModuleTable, lang: str, importer: str, imp: Import, extra: Iterable[str] = ()
+) -> tuple[str, bool] | None:
+    """(file, exists) of the module ``imp`` names (plus ``extra`` dotted parts); None when it is not ours."""
+    if lang in _ECMA:
+        return _ecma_home(table, importer, imp.module) if not extra else None
+    module = ".".join([imp.module, *extra]) if imp.module else ".".join(extra)
+    return _python_home(table, importer, module, imp.level)
 
 
-def _module_home(graph: Graph, table: ModuleTable, importer: str, module: str, level: int) -> tuple[str, bool] | None:
-    """(file, exists) for a workspace module; a file to create inside a workspace package; None when external."""
+def _python_home(table: ModuleTable, importer: str, module: str, level: int) -> tuple[str, bool] | None:
     found = table.python(importer, module, level)
     if found is not None and found.paths:
         return found.paths[0], True
@@ -114,10 +127,47 @@ def _module_home(graph: Graph, table: ModuleTable, importer: str, module: str, l
     return posixpath.join(parent.package_dir, f"{last}.py"), False
 
 
+def _ecma_home(table: ModuleTable, importer: str, spec: str) -> tuple[str, bool] | None:
+    found = table.javascript(importer, spec)
+    if found is not None and found.paths:
+        return found.paths[0], True
+    if not spec.startswith("."):
+        return None  # a package (or an unresolvable alias): not ours
+    base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
+    folder = posixpath.dirname(base)
+    if folder and not any(f.startswith(folder + "/") for f in table.files):
+        return None  # not even the folder exists: probably a typo, not a module to create
+    ext = posixpath.splitext(importer)[1]
+    ext = {".tsx": ".ts", ".jsx": ".js", ".mts": ".mts"}.get(ext, ext)
+    stem, own_ext = posixpath.splitext(base)
+    if own_ext in (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"):
+        base = stem  # ESM TypeScript writes `./x.js` for `x.ts`
+    return base + ext, False
+
+
 def _is_submodule(table: ModuleTable, target: str, name: str) -> bool:
     if not target.endswith("__init__.py"):
         return False
     return table.python_submodule(posixpath.dirname(target), name) is not None
+
+
+# -- imports ---------------------------------------------------------------------------------------------------
+
+
+def _from_import(table: ModuleTable, extract: FileExtract, edge: Edge) -> list[MissingRef]:
+    imports = [i for i in extract.imports if i.span == edge.span and any(n.name == edge.name for n in i.names)]
+    out = []
+    for imp in imports:
+        if edge.name in ("default", "*"):
+            continue  # a default export or a whole module: not one symbol to write
+        home = _home(table, extract.lang, extract.path, imp)
+        if home is None:
+            continue
+        target, exists = home
+        if exists and _is_submodule(table, target, edge.name):
+            continue  # `from pkg import http` names a module, not a symbol
+        out.append(MissingRef(edge.name, extract.path, imp.span, "", target, exists, None, imp.span))
+    return out
 
 
 # -- calls -----------------------------------------------------------------------------------------------------
@@ -127,20 +177,22 @@ def _from_call(graph: Graph, table: ModuleTable, extract: FileExtract, ref: Refe
     callee = ".".join([*ref.receiver, ref.name])
     if not ref.receiver:
         return _bare_call(graph, table, extract, ref, callee)
-    if ref.receiver in (("self",), ("cls",)):
+    if ref.receiver in _SELF:
         cls = _enclosing_class(graph, extract.path, ref.span)
         if cls is None or not _bases_known(graph, cls) or _assigned_attribute(extract, ref.name):
             return None
         qualname = graph.symbols[cls].qualname
         return MissingRef(ref.name, extract.path, ref.span, callee, extract.path, True, qualname, None)
-    module = _receiver_module(extract.imports, ref.receiver)
-    if module is None:
+    bound = _receiver_module(extract.imports, ref.receiver)
+    if bound is None:
         return None
-    imp, dotted = module
-    found = table.python(extract.path, dotted, imp.level)
-    if found is None or not found.paths or (found.package_dir and _is_submodule(table, found.paths[0], ref.name)):
+    imp, extra = bound
+    home = _home(table, extract.lang, extract.path, imp, extra)
+    if home is None or (extract.lang == "python" and not home[1]):
+        return None  # `from pkg import http; http.f()` with no pkg/http.py: the import is the problem
+    if home[1] and _is_submodule(table, home[0], ref.name):
         return None
-    return MissingRef(ref.name, extract.path, ref.span, callee, found.paths[0], True, None, imp.span)
+    return MissingRef(ref.name, extract.path, ref.span, callee, home[0], home[1], None, imp.span)
 
 
 def _bare_call(
@@ -149,15 +201,16 @@ def _bare_call(
     for imp in extract.imports:
         for imported in imp.names:
             if (imported.alias or imported.name) == ref.name:
-                if imported.alias:
+                if imported.alias or imported.name == "default":
                     return None  # `from m import a as b; b()`: generating `b` would not fix `a`
-                home = _module_home(graph, table, extract.path, imp.module, imp.level)
+                home = _home(table, extract.lang, extract.path, imp)
                 if home is None:
                     return None
                 return MissingRef(ref.name, extract.path, ref.span, callee, home[0], home[1], None, imp.span)
         if not imp.names and (imp.alias or imp.module.split(".")[0]) == ref.name:
             return None  # calling a module object
-    if ref.name in _BUILTINS or _has_external_star(table, extract):
+    known = _PY_BUILTINS if extract.lang == "python" else _ECMA_GLOBALS
+    if ref.name in known or _has_external_star(table, extract):
         return None
     if any(s.name == ref.name for s in graph.symbols_in(extract.path)):
         return None  # defined here after all (the resolver keeps scoping rules; be conservative)
@@ -166,32 +219,30 @@ def _bare_call(
 
 def _has_external_star(table: ModuleTable, extract: FileExtract) -> bool:
     for imp in extract.imports:
-        if any(n.name == "*" for n in imp.names):
-            found = table.python(extract.path, imp.module, imp.level)
-            if found is None or not found.paths:
-                return True
+        if any(n.name == "*" for n in imp.names) and _home(table, extract.lang, extract.path, imp) is None:
+            return True
     return False
 
 
-def _receiver_module(imports: Iterable[Import], receiver: tuple[str, ...]) -> tuple[Import, str] | None:
-    """The import that binds the receiver chain to a module, and the module's dotted name."""
+def _receiver_module(imports: Iterable[Import], receiver: tuple[str, ...]) -> tuple[Import, list[str]] | None:
+    """The import that binds the receiver chain to a module, and the dotted parts below that import's module."""
     head, rest = receiver[0], list(receiver[1:])
     for imp in imports:
         if imp.names:
             for imported in imp.names:
-                if (imported.alias or imported.name) == head and imported.name != "*":
-                    base = f"{imp.module}.{imported.name}" if imp.module else imported.name
-                    return imp, ".".join([base, *rest])
+                if (imported.alias or imported.name) == head and imported.name not in ("*", "default"):
+                    return imp, [imported.name, *rest]
         elif imp.alias == head:
-            return imp, ".".join([imp.module, *rest])
+            return imp, rest
         elif imp.alias is None and imp.module.split(".")[0] == head and ".".join(receiver).startswith(imp.module):
-            return imp, ".".join(receiver)
+            return imp, list(receiver[len(imp.module.split(".")) :])
     return None
 
 
 def _assigned_attribute(extract: FileExtract, name: str) -> bool:
     """``self.on_done = callback`` makes ``self.on_done()`` a call of a stored value, not of a missing method."""
-    return any(a.target in (("self", name), ("cls", name)) for a in extract.assignments)
+    targets = {(owner[0], name) for owner in _SELF}
+    return any(a.target in targets for a in extract.assignments)
 
 
 def _enclosing_class(graph: Graph, path: str, span: Span) -> str | None:
@@ -247,13 +298,15 @@ def missing_symbol(
         source = read(path)
         callees = {m.callee for m in here if m.callee}
         if source is not None and callees:
-            sites.extend(call_sites(path, source, callees))
+            sites.extend(call_sites(path, graph.extracts[path].lang, source, callees))
+    lang = graph.extracts[ref.path].lang
     method = None
     if ref.target_class is not None:
-        method = "cls" if any(m.callee.startswith("cls.") for m in uses) else "self"
-    signature = infer(ref.name, sites, method=method)
+        method = "this" if lang in _ECMA else "cls" if any(m.callee.startswith("cls.") for m in uses) else "self"
+    exported = any(u.path != ref.target_path for u in uses)
+    signature = infer(ref.name, sites, lang=lang, method=method, exported=exported)
     return MissingSymbol(
-        ref.name, "python", ref.target_path, ref.target_exists, ref.target_class, tuple(uses), tuple(sites), signature
+        ref.name, lang, ref.target_path, ref.target_exists, ref.target_class, tuple(uses), tuple(sites), signature
     )
 
 
