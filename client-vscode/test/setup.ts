@@ -7,8 +7,9 @@ import * as stub from "./vscode-stub";
  * vscode-languageclient subclasses many vscode classes at load time (CodeLens, Diagnostic, …); names the stub does
  * not define resolve to an empty class, so loading works and any real use of them fails loudly in a test.
  */
-const vscode = new Proxy(stub as Record<string, unknown>, {
-    get: (target, name: string) => (name in target ? target[name] : class {}),
+const surface: Record<string, unknown> = { ...stub };
+const vscode = new Proxy(surface, {
+    get: (target, name: string): unknown => (name in target ? target[name] : class {}),
 });
 
 type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
