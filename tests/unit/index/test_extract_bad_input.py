@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import random
+from pathlib import Path
+
 import pytest
+from tests.unit.index.golden import golden_cases
 
 from splice.index.extract import extract, supported
 from splice.index.languages import LANGUAGES
@@ -78,3 +82,27 @@ def test_every_language_survives_garbage(lang: str) -> None:
 def test_unknown_language_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="cobol"):
         extract("a.cob", "cobol", b"")
+
+
+@pytest.mark.parametrize(("lang", "source"), golden_cases(), ids=lambda v: v.name if isinstance(v, Path) else v)
+def test_mangled_sources_extract_with_spans_inside_the_file(lang: str, source: Path) -> None:
+    """Truncations and random byte flips of every golden source (fixed seed): no exception, sane spans and ids."""
+    original = source.read_bytes()
+    rng = random.Random(source.name)
+    variants = [original[: len(original) * k // 5] for k in range(1, 5)]
+    for _ in range(6):
+        data = bytearray(original)
+        for _ in range(8):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        variants.append(bytes(data))
+    for data in variants:
+        fx = extract(f"{lang}/{source.name}", lang, data)
+        ids = [s.id for s in fx.symbols]
+        assert len(ids) == len(set(ids))
+        known = set(ids)
+        for s in fx.symbols[1:]:
+            assert 0 <= s.span.start_byte <= s.selection.start_byte <= s.selection.end_byte <= s.span.end_byte
+            assert s.span.end_byte <= len(data) and s.parent in known
+        for r in fx.references:
+            assert r.scope in known and r.span.end_byte <= len(data)
+        assert all(i.scope in known for i in fx.imports) and all(a.scope in known for a in fx.assignments)

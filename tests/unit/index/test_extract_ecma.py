@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.unit.index.golden import check
 
 CASES: list[tuple[str, str, str, list[str], tuple[str, ...]]] = [
@@ -94,7 +93,8 @@ CASES: list[tuple[str, str, str, list[str], tuple[str, ...]]] = [
         "typescript",
         "export class Repo<T> extends Base<T> implements Store, Closeable {\n"
         "  private cache: Map<string, Item> = new Map();\n"
-        "  constructor(private readonly db: Database) { super(); }\n  get(id: Id): Item { return this.db.find(id); }\n}\n",
+        "  constructor(private readonly db: Database) { super(); }\n"
+        "  get(id: Id): Item { return this.db.find(id); }\n}\n",
         [
             "class Repo ",
             "field Repo.cache ",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.unit.index.golden import check
 
 CASES: list[tuple[str, str, str, list[str], tuple[str, ...]]] = [
@@ -102,7 +101,8 @@ CASES: list[tuple[str, str, str, list[str], tuple[str, ...]]] = [
         "/** Runs. */\nclass Job extends Task implements Runnable {\n  private Repo repo;\n"
         "  public void run() { repo.load().save(LIMIT); Util.log(this); }\n}\n",
         [
-            "class Job 'Job' | span 0:0-4:1 | sel 1:6-1:9 | parent <module> | class Job extends Task implements Runnable",
+            "class Job 'Job' | span 0:0-4:1 | sel 1:6-1:9 | parent <module> | "
+            "class Job extends Task implements Runnable",
             "    doc: Runs.",
             "field Job.repo ",
             "method Job.run ",
@@ -118,7 +118,8 @@ CASES: list[tuple[str, str, str, list[str], tuple[str, ...]]] = [
     (
         "C definitions: functions through pointer declarators, structs, typedefs, macros, globals",
         "c",
-        "#define N 4\nstruct node { int v; };\ntypedef struct node node_t;\nint total = 0;\nnode_t *mk(void) { return alloc(N); }\n",
+        "#define N 4\nstruct node { int v; };\ntypedef struct node node_t;\nint total = 0;\n"
+        "node_t *mk(void) { return alloc(N); }\n",
         ["constant N ", "struct node ", "type node_t ", "variable total ", "function mk ", "calls alloc | in mk"],
         (),
     ),
@@ -132,7 +133,8 @@ CASES: list[tuple[str, str, str, list[str], tuple[str, ...]]] = [
     (
         "C# namespaces, classes, properties, enums, bases",
         "c_sharp",
-        "namespace Shop { public class Cart : Base, ICart { public int Count { get; set; } void Add() {} } enum S { A } }",
+        "namespace Shop { public class Cart : Base, ICart { public int Count { get; set; } void Add() {} }\n"
+        "enum S { A } }",
         [
             "namespace Shop ",
             "class Shop.Cart ",
@@ -143,7 +145,7 @@ CASES: list[tuple[str, str, str, list[str], tuple[str, ...]]] = [
             "inherits ICart | in Shop.Cart",
         ],
         (),
-    ),  # fmt: skip
+    ),
     (
         "Ruby classes, modules, methods, singleton methods, constants",
         "ruby",
@@ -157,7 +159,7 @@ CASES: list[tuple[str, str, str, list[str], tuple[str, ...]]] = [
             "inherits Base | in Shop.Cart",
         ],
         (),
-    ),  # fmt: skip
+    ),
     (
         "PHP namespaces, classes, interfaces, traits, methods, properties, constants",
         "php",
@@ -175,7 +177,7 @@ CASES: list[tuple[str, str, str, list[str], tuple[str, ...]]] = [
             "calls store | in Cart.add",
         ],
         (),
-    ),  # fmt: skip
+    ),
 ]
 
 
