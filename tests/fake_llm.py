@@ -18,6 +18,7 @@ In tests::
 As a subprocess (e2e tests of the language server)::
 
     python tests/fake_llm.py --port 0 --script replies.json   # prints the base URL (…/v1) on its first line
+    GET <url>/stats → {"requests": n, "max_in_flight": n, "disconnects": n}
 """
 
 from __future__ import annotations
@@ -99,8 +100,19 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read records, not logs
         return
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes; without NODELAY, Nagle + delayed ACK add ~40 ms per reply.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def do_GET(self) -> None:
-        if self.path.rstrip("/").endswith("/models"):
+        fake = self.server.fake
+        if self.path.rstrip("/").endswith("/stats"):  # for a subprocess server: what tests read as attributes
+            with fake._lock:
+                stats = {"requests": len(fake.requests), "max_in_flight": fake.max_in_flight}
+                stats["disconnects"] = fake.disconnects
+            self._json(200, stats)
+        elif self.path.rstrip("/").endswith("/models"):
             self._json(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
         else:
             self._json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})

@@ -87,6 +87,7 @@ class DiskCache:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.problem: str | None = None
+        self._shards: set[Path] = set()
 
     def get(self, key: str) -> CachedAnswer | None:
         if self.problem:
@@ -114,22 +115,33 @@ class DiskCache:
             return
         path = self._path(key)
         data = json.dumps({"v": FORMAT, "key": key, "answer": asdict(answer)}, ensure_ascii=False).encode()
-        tmp: str | None = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-            tmp = None
+            self._write(path, data)
+        except FileNotFoundError:
+            # The folder was removed under us (``splice cache clear`` from another process): recreate it once.
+            self._shards.clear()
+            try:
+                self._write(path, data)
+            except OSError as exc:
+                self._fail(f"cannot write the answer cache under {self.root} ({exc.strerror or exc})")
         except OSError as exc:
             self._fail(f"cannot write the answer cache under {self.root} ({exc.strerror or exc})")
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+
+    def _write(self, path: Path, data: bytes) -> None:
+        if path.parent not in self._shards:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._shards.add(path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        try:
+            # No fsync: the rename makes a crash leave the old entry or the new one, never half of one; after a
+            # power loss an entry may be empty, which reads as corrupt, i.e. a miss. Speed matters more here.
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
     def stats(self) -> tuple[int, int]:
         entries = size = 0
@@ -146,6 +158,7 @@ class DiskCache:
         if self.root.is_dir():
             shutil.rmtree(self.root, ignore_errors=True)
         self.problem = None
+        self._shards.clear()
         return entries
 
     def _path(self, key: str) -> Path:

@@ -50,6 +50,7 @@ class RawAnswer:
 # -- model checks --------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
 def provider_of(model: str) -> str:
     try:
         return str(litellm().get_llm_provider(model)[1])
@@ -89,6 +90,7 @@ def api_key(model: str, api_base: str | None, api_key_env: str | None, env: Mapp
     return None
 
 
+@functools.lru_cache(maxsize=64)
 def context_window(model: str) -> int | None:
     """Max input tokens from litellm's model info; None when litellm does not know the model."""
     try:
@@ -99,6 +101,7 @@ def context_window(model: str) -> int | None:
     return int(value) if value else None
 
 
+@functools.lru_cache(maxsize=64)
 def prices(model: str) -> tuple[float, float] | None:
     """Dollars per prompt token and per completion token; None for models missing from the cost map."""
     try:
@@ -109,10 +112,11 @@ def prices(model: str) -> tuple[float, float] | None:
 
 
 def count_tokens(model: str, messages: Sequence[Mapping[str, str]]) -> int:
-    try:
-        return int(litellm().token_counter(model=model, messages=list(messages)))
-    except Exception:
-        return approx_tokens("".join(m.get("content", "") for m in messages)) + 4 * len(messages)
+    """Prompt tokens: each message's text counted by the model's tokenizer (memoised), plus OpenAI's framing
+    overhead of 3 tokens per message and 3 for the reply. litellm's message counter gives the same figure
+    but re-tokenises every message on every call."""
+    count = token_counter(model)
+    return sum(count(m.get("content", "")) + 3 for m in messages) + 3
 
 
 def approx_tokens(text: str) -> int:
@@ -120,6 +124,7 @@ def approx_tokens(text: str) -> int:
     return (len(text) + 3) // 4
 
 
+@functools.lru_cache(maxsize=16)
 def token_counter(model: str | None) -> Callable[[str], int]:
     """A text → token count function for ``model`` (litellm's counter; the approximation when it cannot count)."""
     if not model:
@@ -130,7 +135,7 @@ def token_counter(model: str | None) -> Callable[[str], int]:
     except Exception:
         return approx_tokens
 
-    @functools.lru_cache(maxsize=4096)
+    @functools.lru_cache(maxsize=512)  # keys are whole texts: bounded so a long session cannot hoard them
     def count(text: str) -> int:
         try:
             return int(module.token_counter(model=model, text=text))

@@ -208,18 +208,27 @@ class Gateway:
 
     # -- steps -----------------------------------------------------------------------------------------------
 
-    def _check_limits(self, model: str, messages: list[dict[str, str]], request: Request) -> Estimate:
-        prompt_tokens = client.count_tokens(model, messages)
+    def _check_limits(self, model: str, messages: list[dict[str, str]], request: Request) -> None:
+        """Context window and budgets. Tokens are counted exactly only when it matters: a budget applies to a
+        priced model, or the prompt's byte length (an upper bound on its tokens) does not clearly fit."""
         window = self.context_windows.get(model) or client.context_window(model)
+        prices = client.prices(model)
+        budgeted = prices is not None and (
+            self.settings.budget_per_request is not None or self.settings.budget_daily is not None
+        )
+        upper_bound = sum(len(m["content"].encode()) + 8 for m in messages) + 8
+        if not budgeted and (window is None or upper_bound <= window):
+            return
+        prompt_tokens = client.count_tokens(model, messages)
         if window is not None and prompt_tokens > window:
             raise errors.ContextWindowExceeded(
                 f"the prompt has {prompt_tokens} tokens but model '{model}' accepts at most {window}",
                 "narrow the selection, lower splice.context.budget, or pick a model with a larger window",
             )
-        est = estimate(model, prompt_tokens, self._max_tokens(request), client.prices(model))
-        spent = self.usage.spent_on(today()) if self.usage is not None else 0.0
-        check_budget(est, self.settings.budget_per_request, self.settings.budget_daily, spent)
-        return est
+        if budgeted:
+            est = estimate(model, prompt_tokens, self._max_tokens(request), prices)
+            spent = self.usage.spent_on(today()) if self.usage is not None else 0.0
+            check_budget(est, self.settings.budget_per_request, self.settings.budget_daily, spent)
 
     async def _call_with_retries(
         self,

@@ -10,6 +10,7 @@ back before the answer becomes an edit.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -26,51 +27,94 @@ _SECRET_NAME = (
 )
 _SECRET_ENV_NAME = re.compile(r"(?i)(KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIAL|AUTH|PRIVATE|DSN)")
 
-# (kind, pattern, group holding the secret)
-_PATTERNS: tuple[tuple[str, re.Pattern[str], int], ...] = (
+# (kind, pattern, group holding the secret, markers): a pattern runs only when one of its markers occurs in the
+# text (case-insensitively for markers written in lower case) — a substring test is far cheaper than a regex scan,
+# and most code contains none of them.
+_PATTERNS: tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...] = (
     (
         "PRIVATE_KEY",
         re.compile(
             r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", re.S
         ),
         0,
+        ("PRIVATE KEY",),
     ),
-    ("AWS_KEY_ID", re.compile(r"\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|ABIA|ACCA)[0-9A-Z]{16})\b"), 1),
+    (
+        "AWS_KEY_ID",
+        re.compile(r"\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|ABIA|ACCA)[0-9A-Z]{16})\b"),
+        1,
+        ("AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA", "ABIA", "ACCA"),
+    ),
     (
         "AWS_SECRET",
         re.compile(
             r"(?i)aws_?secret_?(?:access_?)?key\w*['\"]?\s*[:=]+\s*['\"]?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
         ),
         1,
+        ("aws",),
     ),
-    ("GCP_API_KEY", re.compile(r"\b(AIza[0-9A-Za-z_\-]{35})(?![0-9A-Za-z_\-])"), 1),
-    ("AZURE_KEY", re.compile(r"(?i)(?:AccountKey|SharedAccessKey|SharedAccessSignature)=([A-Za-z0-9+/%=]{20,})"), 1),
+    ("GCP_API_KEY", re.compile(r"\b(AIza[0-9A-Za-z_\-]{35})(?![0-9A-Za-z_\-])"), 1, ("AIza",)),
+    (
+        "AZURE_KEY",
+        re.compile(r"(?i)(?:AccountKey|SharedAccessKey|SharedAccessSignature)=([A-Za-z0-9+/%=]{20,})"),
+        1,
+        ("accountkey", "sharedaccess"),
+    ),
     (
         "AZURE_CLIENT_SECRET",
         re.compile(r"(?<![A-Za-z0-9_~.-])([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])"),
         1,
+        ("Q~",),
     ),
     (
         "GITHUB_TOKEN",
         re.compile(r"\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})\b"),
         1,
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
     ),
-    ("GITLAB_TOKEN", re.compile(r"\b(gl(?:pat|dt|rt|ptt|cbt|soat|ft)-[A-Za-z0-9_\-]{20,})(?![A-Za-z0-9_\-])"), 1),
-    ("SLACK_TOKEN", re.compile(r"\b(xox[abposre]-[A-Za-z0-9-]{10,})(?![A-Za-z0-9-])"), 1),
-    ("SLACK_WEBHOOK", re.compile(r"(https://hooks\.slack\.com/services/[A-Za-z0-9_/]{20,})"), 1),
-    ("ANTHROPIC_KEY", re.compile(r"\b(sk-ant-[A-Za-z0-9]{2,10}-[A-Za-z0-9_\-]{40,})(?![A-Za-z0-9_\-])"), 1),
-    ("OPENAI_KEY", re.compile(r"\b(sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,})(?![A-Za-z0-9_\-])"), 1),
-    ("STRIPE_KEY", re.compile(r"\b((?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,})\b"), 1),
-    ("JWT", re.compile(r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"), 1),
-    ("URL_PASSWORD", re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@'\"]+:([^\s@/'\"]{3,})@"), 1),
+    (
+        "GITLAB_TOKEN",
+        re.compile(r"\b(gl(?:pat|dt|rt|ptt|cbt|soat|ft)-[A-Za-z0-9_\-]{20,})(?![A-Za-z0-9_\-])"),
+        1,
+        ("glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "glsoat-", "glft-"),
+    ),
+    ("SLACK_TOKEN", re.compile(r"\b(xox[abposre]-[A-Za-z0-9-]{10,})(?![A-Za-z0-9-])"), 1, ("xox",)),
+    (
+        "SLACK_WEBHOOK",
+        re.compile(r"(https://hooks\.slack\.com/services/[A-Za-z0-9_/]{20,})"),
+        1,
+        ("hooks.slack.com",),
+    ),
+    (
+        "ANTHROPIC_KEY",
+        re.compile(r"\b(sk-ant-[A-Za-z0-9]{2,10}-[A-Za-z0-9_\-]{40,})(?![A-Za-z0-9_\-])"),
+        1,
+        ("sk-ant-",),
+    ),
+    (
+        "OPENAI_KEY",
+        re.compile(r"\b(sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,})(?![A-Za-z0-9_\-])"),
+        1,
+        ("sk-",),
+    ),
+    ("STRIPE_KEY", re.compile(r"\b((?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,})\b"), 1, ("_live_", "_test_")),
+    ("JWT", re.compile(r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"), 1, ("eyJ",)),
+    (
+        "URL_PASSWORD",
+        re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*+://[^\s:/@'\"]++:([^\s@/'\"]{3,})@"),
+        1,
+        ("://",),
+    ),
 )
-_ASSIGNED_SECRET = re.compile(
-    rf"(?i)(?<![A-Za-z0-9])[\w.-]*{_SECRET_NAME}[\w.-]*['\"]?\s*(?::=|=>|[:=])\s*(?P<q>['\"`])(?P<v>[^'\"`\n]{{4,200}})(?P=q)"
+_SECRET_NAME_RE = re.compile(_SECRET_NAME, re.I)
+# Possessive quantifiers (Python ≥ 3.11) so a long identifier is read once, not re-split at every position.
+_ASSIGNED_QUOTED = re.compile(
+    r"(?<![\w.-])(?P<name>[\w.-]++)['\"]?[ \t]*+(?::=|=>|[:=])[ \t]*+(?P<q>['\"`])(?P<v>[^'\"`\n]{4,200})(?P=q)"
 )
 _ENV_LINE = re.compile(
-    rf"(?im)^\s*(?:export\s+)?[\w.-]*{_SECRET_NAME}[\w.-]*\s*[:=]\s*(?P<v>[^\s'\"#(),\[\]{{}};]{{4,}})\s*$"
+    r"(?m)^[ \t]*+(?:export[ \t]++)?(?P<name>[\w.-]++)[ \t]*+[:=][ \t]*+(?P<v>[^\s'\"#(),\[\]{};]{4,}+)[ \t]*+$"
 )
-_ASSIGNED_STRING = re.compile(r"(?:[\w\]'\"]\s*(?::=|=>|[:=])|\()\s*(?P<q>['\"`])(?P<v>[A-Za-z0-9+/=_\-.~]{20,})(?P=q)")
+_QUOTED_TOKEN = re.compile(r"(?P<q>['\"`])(?P<v>[A-Za-z0-9+/=_\-.~]{20,})(?P=q)")
 _NOT_SECRET = re.compile(
     r"(?i)^(?:none|null|nil|true|false|undefined|changeme|pass|pwd|user|password|secret|token|string|example|"
     r"test|dummy|"
@@ -114,8 +158,17 @@ class Finding:
 
 def find_secrets(text: str, literals: Iterable[str] = ()) -> list[Finding]:
     """Non-overlapping secret spans in ``text`` (earliest first; on overlap the longer span wins)."""
+    return list(_find_secrets(text, tuple(literals)))
+
+
+@functools.lru_cache(maxsize=256)
+def _find_secrets(text: str, literals: tuple[str, ...]) -> tuple[Finding, ...]:
+    # Memoised: the same prompt text is redacted again on every cache hit and every retry.
     found: list[Finding] = []
-    for kind, pattern, group in _PATTERNS:
+    lowered = text.lower()
+    for kind, pattern, group, markers in _PATTERNS:
+        if not any((m in lowered) if m.islower() else (m in text) for m in markers):
+            continue
         for m in pattern.finditer(text):
             if kind == "URL_PASSWORD" and not _plausible(m.group(group)):
                 continue
@@ -125,14 +178,15 @@ def find_secrets(text: str, literals: Iterable[str] = ()) -> list[Finding]:
         while start != -1:
             found.append(Finding(start, start + len(secret), "KNOWN_VALUE"))
             start = text.find(secret, start + len(secret))
-    for m in _ASSIGNED_SECRET.finditer(text):
-        if _plausible(m.group("v")):
+    for m in _ASSIGNED_QUOTED.finditer(text):
+        if _SECRET_NAME_RE.search(m.group("name")) and _plausible(m.group("v")):
             found.append(Finding(m.start("v"), m.end("v"), "ASSIGNED_SECRET"))
     for m in _ENV_LINE.finditer(text):
-        if _plausible(m.group("v")):
+        if _SECRET_NAME_RE.search(m.group("name")) and _plausible(m.group("v")):
             found.append(Finding(m.start("v"), m.end("v"), "ASSIGNED_SECRET"))
-    for m in _ASSIGNED_STRING.finditer(text):
-        if _looks_random(m.group("v")) and not _NOT_SECRET.search(m.group("v")):
+    for m in _QUOTED_TOKEN.finditer(text):
+        value = m.group("v")
+        if _after_assignment(text, m.start()) and _looks_random(value) and not _NOT_SECRET.search(value):
             found.append(Finding(m.start("v"), m.end("v"), "HIGH_ENTROPY"))
     found.sort(key=lambda f: (f.start, -(f.end - f.start)))
     kept: list[Finding] = []
@@ -142,7 +196,15 @@ def find_secrets(text: str, literals: Iterable[str] = ()) -> list[Finding]:
                 kept[-1] = finding
             continue
         kept.append(finding)
-    return kept
+    return tuple(kept)
+
+
+def _after_assignment(text: str, quote: int) -> bool:
+    """Whether the string literal opening at ``quote`` is assigned or passed (``=``, ``:``, ``=>``, ``(``, ``,``)."""
+    i = quote - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i >= 0 and text[i] in "=:(,>"
 
 
 class Redactor:

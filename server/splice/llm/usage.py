@@ -74,12 +74,15 @@ class UsageLog:
         self._lock = threading.Lock()
         self._offset = 0
         self._spent: dict[str, float] = {}
+        self._dir_ready = False
 
     def append(self, record: UsageRecord) -> None:
         line = json.dumps(asdict(record), separators=(",", ":")).encode() + b"\n"
         with self._lock:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                if not self._dir_ready:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    self._dir_ready = True
                 fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
                 try:
                     if not self._ends_with_newline(fd):

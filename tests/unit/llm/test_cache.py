@@ -219,3 +219,14 @@ async def test_redis_down_warns_and_continues(fake: FakeLLM, make_gateway: MakeG
     assert result.text == "ok"
     assert any("Redis" in note for note in result.notes)
     await gateway.close()
+
+
+def test_cache_folder_removed_by_another_process_is_recreated(tmp_path: Path) -> None:
+    disk = DiskCache(tmp_path / "cache")
+    first, second = "ab" + "0" * 62, "ab" + "1" * 62
+    disk.put(first, answer_from("x", "stop", 1, 1, "m"))
+    shutil.rmtree(tmp_path / "cache")  # `splice cache clear` from the CLI while the server runs
+    disk.put(second, answer_from("y", "stop", 1, 1, "m"))
+    assert disk.problem is None
+    hit = disk.get(second)
+    assert hit is not None and hit.text == "y"
