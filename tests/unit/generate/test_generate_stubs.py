@@ -64,6 +64,9 @@ CASES: list[tuple[str, str, str, list[tuple[str, StubPattern]]]] = [
         'class C {\n  m(): string { throw new Error("TODO"); }\n}\n',
         [("C.m", P.NOT_IMPLEMENTED)],
     ),
+    ("ts-plain-comment-empty", "typescript", "// V8 needs an empty constructor\nfunction Empty(this: any) {}\n", []),
+    ("ts-asserts", "typescript", "export function assert<T>(_: any): asserts _ is T {}\n", []),
+    ("go-doc-empty", "go", "package p\n// Close releases r.\nfunc (r *R) Close() {}\n", [("R.Close", P.EMPTY)]),
     ("ts-abstract", "typescript", "abstract class C {\n  abstract m(): void;\n}\n", []),
     (
         "ts-custom-error",

@@ -240,6 +240,19 @@ def comments_before(node: Node) -> list[Node]:
     return found
 
 
+_DOC_MARKERS = {"go": ("//", "/*"), "rust": ("///", "//!", "/**"), "python": ("#",)}
+
+
+def doc_comment(lang: str, anchor: Node) -> str:
+    """The doc comment directly above a definition: ``/** */`` (JS/TS/Java), ``///`` (Rust), any ``//`` (Go).
+
+    A plain ``// note`` above a JS/TS/Java function explains the code, it does not document what it should do.
+    """
+    markers = _DOC_MARKERS.get(lang, ("/**",))
+    found = [c for c in comments_before(anchor) if text(c).lstrip().startswith(markers)]
+    return "\n".join(line for c in found for line in comment_lines(text(c)))
+
+
 def comment_lines(raw: str) -> list[str]:
     """The text of a comment without its markers (``#``, ``//``, ``///``, ``/* */``, leading ``*``, ``--``)."""
     body = raw.strip()

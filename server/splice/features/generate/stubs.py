@@ -15,8 +15,8 @@ from splice.features.generate.functions import (
     Function,
     captures,
     comment_lines,
-    comments_before,
     describe,
+    doc_comment,
     parse_source,
     span_of,
     text,
@@ -140,7 +140,7 @@ def _make(
     path: str, lang: str, fn: Function, body: Span, doc: str | None, pattern: StubPattern, marker: str, notes: list[str]
 ) -> Stub:
     if doc is None:
-        doc = "\n".join(line for c in comments_before(fn.anchor) for line in comment_lines(text(c)))
+        doc = doc_comment(lang, fn.anchor)
     return Stub(
         path, lang, fn.name, fn.qualname, fn.kind, fn.span, body, fn.signature, doc, pattern, marker, tuple(notes)
     )
@@ -244,7 +244,7 @@ def _classify_braces(path: str, lang: str, fn: Function) -> Stub | None:
             return _make(path, lang, fn, body, None, StubPattern.TODO, _first_note_marker(comments), notes)
         if comments or fn.node.type == "constructor_declaration" or fn.name == "constructor":
             return None
-        doc = "\n".join(line for c in comments_before(fn.anchor) for line in comment_lines(text(c)))
+        doc = doc_comment(lang, fn.anchor)
         if doc or _declares_result(lang, fn.node):
             return _make(path, lang, fn, body, doc, StubPattern.EMPTY, text(fn.body), notes)
         return None
@@ -280,8 +280,10 @@ def _declares_result(lang: str, node: Node) -> bool:
     result = node.child_by_field_name("return_type")
     if result is None:
         return False
-    declared = text(result).lstrip(":").strip().replace(" ", "")
-    return declared not in _UNIT_RESULTS
+    declared = text(result).lstrip(":").strip()
+    if declared.startswith("asserts "):
+        return False  # a TypeScript assertion function: an empty body is a valid no-op narrowing
+    return declared.replace(" ", "") not in _UNIT_RESULTS
 
 
 def _is_not_implemented(lang: str, stmt: Node) -> bool:
