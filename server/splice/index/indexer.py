@@ -21,7 +21,7 @@ from splice.config import Settings
 from splice.index.extract import extract, supported
 from splice.index.graph import Graph
 from splice.index.languages import language_for_path
-from splice.index.model import FileExtract, FileRecord
+from splice.index.model import EdgeKind, FileExtract, FileRecord
 from splice.index.resolve import Resolver
 from splice.index.store import FileWrite, Store, StoredFile, StoreError, default_uri
 from splice.index.walker import IgnoreRules, Skip, SkipReason, SourceFile, content_skip, file_entry, walk
@@ -32,7 +32,7 @@ Progress = Callable[[int, int, str], None]
 _BATCH = 150
 _FLUSH_INTERVAL = 2.0
 """Seconds between background store commits while editing."""
-_RESOLVE_CHUNK = 40
+_RESOLVE_CHUNK = 8
 """Files resolved per graph-lock acquisition, so requests interleave with a long resolution."""
 
 
@@ -73,6 +73,17 @@ class IndexSummary:
 class _Loaded:
     record: FileRecord
     extract: FileExtract
+
+
+def interface(fx: FileExtract) -> tuple[object, ...]:
+    """What other files' resolution can see of a file: its definitions, imports, typed attributes and bases."""
+    modscope = fx.symbols[0].id if fx.symbols else ""
+    return (
+        sorted((s.id, s.kind) for s in fx.symbols),
+        [(i.module, i.names, i.alias, i.level, i.scope) for i in fx.imports],
+        [a for a in fx.assignments if a.scope == modscope or a.target[:1] in (("self",), ("this",), ("cls",))],
+        [(r.name, r.receiver, r.scope) for r in fx.references if r.kind is EdgeKind.INHERITS],
+    )
 
 
 def _hash(data: bytes) -> str:
@@ -314,12 +325,16 @@ class Indexer:
         fx = extract(rel, lang, data)
         record = FileRecord(rel, lang, digest, len(data), time.time(), time.time())
         with self.graph.lock:
+            old = self.graph.extracts.get(rel)
             self.graph.put_file(record, fx)
+            dependants: set[str] = set()
             if existing is None:
                 self.resolver.files_changed()
-            dependants = self.resolver.dependants(rel)
-            if existing is None:
-                dependants |= self.resolver.unresolved_importers()
+                dependants = self.resolver.unresolved_importers()
+            if old is None or interface(old) != interface(fx):
+                # Edges elsewhere hold symbol ids; an edit inside bodies keeps every id valid, so only a changed
+                # interface (definitions, imports, attribute types, bases) sends dependants back to the resolver.
+                dependants |= self.resolver.dependants(rel)
             for path, edges in self.resolver.resolve([rel]).items():
                 self.graph.set_edges(path, edges)
         self._dirty |= dependants - {rel}

@@ -86,6 +86,8 @@ class Resolver:
         self.graph = graph
         self.workspace = workspace
         self._table: ModuleTable | None = None
+        self._infos: dict[str, _FileInfo] = {}
+        """Per-file lookup tables, reused by later passes while the file's extract is unchanged."""
         self._deps: dict[str, set[str]] = {}
         self._rdeps: dict[str, set[str]] = defaultdict(set)
 
@@ -103,7 +105,7 @@ class Resolver:
 
     def resolve(self, paths: Iterable[str]) -> dict[str, list[Edge]]:
         """Edges originating in each of ``paths`` (files not in the graph are skipped)."""
-        run = _Pass(self.graph, self.table)
+        run = _Pass(self.graph, self.table, self._infos)
         out: dict[str, list[Edge]] = {}
         with self.graph.lock:
             for path in paths:
@@ -136,6 +138,8 @@ class Resolver:
 
     def forget(self, path: str) -> None:
         self._set_deps(path, set())
+        with self.graph.lock:
+            self._infos.pop(path, None)
 
     def _set_deps(self, path: str, deps: set[str]) -> None:
         with self.graph.lock:  # the graph's lock also guards the dependency maps
@@ -158,7 +162,8 @@ class Resolver:
 class _Pass:
     """One resolution run: caches are valid only while the graph does not change (callers hold its lock)."""
 
-    def __init__(self, graph: Graph, table: ModuleTable) -> None:
+    def __init__(self, graph: Graph, table: ModuleTable, infos: dict[str, _FileInfo]) -> None:
+        self._shared = infos
         self.graph = graph
         self.table = table
         self.deps: dict[str, set[str]] = defaultdict(set)
@@ -166,6 +171,9 @@ class _Pass:
         self._bases: dict[str, list[Symbol]] = {}
         self._by_name: dict[tuple[str, bool], list[Symbol]] = {}
         self._chains: dict[tuple[str, str], list[str]] = {}
+        self._bound: dict[int, tuple[Target | None, set[str]]] = {}
+        """Import binding (by identity; bindings live as long as the pass) → (target, files consulted)."""
+        self._recorders: list[set[str]] = []
         self._current = ""
 
     # -- per-file lookups --------------------------------------------------------------------------------------
@@ -173,12 +181,18 @@ class _Pass:
     def info(self, path: str) -> _FileInfo | None:
         if path != self._current and self._current:
             self.deps[self._current].add(path)
+        for recorder in self._recorders:
+            recorder.add(path)
         if path in self._info:
             return self._info[path]
         extract = self.graph.extracts.get(path)
         if extract is None:
             self._info[path] = None
             return None
+        shared = self._shared.get(path)
+        if shared is not None and shared.extract is extract:  # built by an earlier pass for this very extract
+            self._info[path] = shared
+            return shared
         by_parent: dict[str | None, dict[str, list[Symbol]]] = defaultdict(lambda: defaultdict(list))
         for sym in extract.symbols:
             if sym.kind is not SymbolKind.MODULE:
@@ -198,7 +212,7 @@ class _Pass:
                     continue
             assigns[a.scope][a.target] = a
         info = _FileInfo(extract, syms, by_parent, bindings, stars, assigns, self_attrs)
-        self._info[path] = info
+        self._info[path] = self._shared[path] = info
         return info
 
     @staticmethod
@@ -231,6 +245,28 @@ class _Pass:
         return found
 
     def binding_target(self, path: str, binding: _Binding, depth: int) -> Target | None:
+        """What an import binding denotes; memoised per pass with the files it consulted (for dependencies)."""
+        cached = self._bound.get(id(binding))
+        if cached is not None:
+            target, touched = cached
+            self._touch(touched)
+            return target
+        self._recorders.append(set())
+        try:
+            target = self._binding_target(path, binding, depth)
+        finally:
+            touched = self._recorders.pop()
+        self._touch(touched)
+        self._bound[id(binding)] = (target, touched)
+        return target
+
+    def _touch(self, paths: set[str]) -> None:
+        for recorder in self._recorders:
+            recorder |= paths
+        if self._current:
+            self.deps[self._current] |= paths - {self._current}
+
+    def _binding_target(self, path: str, binding: _Binding, depth: int) -> Target | None:
         info = self.info(path)
         if info is None:
             return None
@@ -438,6 +474,9 @@ class _Pass:
     @staticmethod
     def _inherits_src(syms: dict[str, Symbol], ref: Reference) -> str:
         """The class an INHERITS reference belongs to: the innermost class whose span holds the reference."""
+        scope = syms.get(ref.scope)
+        if scope is not None and scope.kind in _CLASS_KINDS and scope.span.encloses(ref.span):
+            return scope.id  # the extractor already scoped it to the class (the common case)
         best: Symbol | None = None
         for sym in syms.values():
             inside = sym.kind in _CLASS_KINDS and sym.span.encloses(ref.span)
