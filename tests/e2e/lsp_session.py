@@ -27,7 +27,8 @@ class Recorder:
         self.applied_edits: list[types.ApplyWorkspaceEditParams] = []
         self.apply_answer = True
         self.message_requests: list[types.ShowMessageRequestParams] = []
-        self.message_answers: list[str] = []
+        self.message_answers: list[str | None] = []
+        self.proposals_ready: list[dict[str, Any]] = []
 
     async def wait_ready(self, timeout: float = 120) -> dict[str, Any]:
         await asyncio.wait_for(self.ready.wait(), timeout)
@@ -59,6 +60,10 @@ async def start(
         if status.get("state") in ("ready", "error"):
             rec.ready.set()
 
+    @lsp_client.feature("splice/proposalReady")
+    def on_proposal_ready(params: Any) -> None:
+        rec.proposals_ready.append(params if isinstance(params, dict) else dict(params._asdict()))
+
     @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
     def on_apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
         rec.applied_edits.append(params)
@@ -67,10 +72,8 @@ async def start(
     @lsp_client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
     def on_message_request(params: types.ShowMessageRequestParams) -> types.MessageActionItem | None:
         rec.message_requests.append(params)
-        if rec.message_answers:
-            title = rec.message_answers.pop(0)
-            return types.MessageActionItem(title=title)
-        return None
+        title = rec.message_answers.pop(0) if rec.message_answers else None
+        return None if title is None else types.MessageActionItem(title=title)
 
     @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def on_register(params: types.RegistrationParams) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from splice.lsp.handlers import commands, lifecycle, navigation, sync
+from splice.lsp.handlers import commands, lifecycle, navigation, proposals, sync
 from splice.lsp.server import SpliceServer
 
-HANDLER_MODULES = (lifecycle, sync, navigation, commands)
+HANDLER_MODULES = (lifecycle, sync, navigation, commands, proposals)
 
 
 def create_server() -> SpliceServer:

@@ -6,11 +6,12 @@ and the ``workspace.textDocumentContent`` capability is advertised for proposal 
 from __future__ import annotations
 
 import logging
+from collections.abc import Generator
 from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.protocol.json_rpc import JsonRPCNotification
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ class Commands:
     UNDO = "splice.undo"
     REINDEX = "splice.reindex"
     USAGE = "splice.usage"
+    PROPOSE_EDIT = "splice.proposeEdit"
+    """Turn a model answer the user pasted (from any chat) into a reviewed proposal, like ``splice edit``."""
 
 
 class Methods:
@@ -66,3 +69,12 @@ class SpliceProtocol(LanguageServerProtocol):
                 )
                 return _INVALID
             raise
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, types.InitializeResult]:
+        """pygls computes capabilities without ``workspace.textDocumentContent``; add it for proposal documents."""
+        result: types.InitializeResult = yield from super().lsp_initialize(params)
+        workspace = result.capabilities.workspace or types.WorkspaceOptions()
+        workspace.text_document_content = types.TextDocumentContentOptions(schemes=[PROPOSAL_SCHEME])
+        result.capabilities.workspace = workspace
+        return result
