@@ -10,7 +10,15 @@ that are no symbols (Rust ``impl``), ``@call`` callees, ``@ref`` names used as v
 from __future__ import annotations
 
 from splice.index.extract_chain import CALL, OTHER, SUBSCRIPT, callee_chain, chain
-from splice.index.extract_defs import CONTAINER, FUNCTION_KINDS, RawDef, Scopes, definitions, module_symbol
+from splice.index.extract_defs import (
+    CLASS_LIKE,
+    CONTAINER,
+    FUNCTION_KINDS,
+    RawDef,
+    Scopes,
+    definitions,
+    module_symbol,
+)
 from splice.index.extract_langs import SPECS
 from splice.index.extract_spec import LangSpec
 from splice.index.extract_text import decode, span_of
@@ -85,7 +93,7 @@ def extract(path: str, lang: str, source: bytes) -> FileExtract:
     defined = {s.name for s in symbols}
     out.references = _references(uses, local_nodes, scopes, kinds, defined, spec)
     out.imports = _imports(import_nodes, scopes, spec)
-    out.assignments = _assignments(assign_nodes, scopes, spec)
+    out.assignments = _assignments(assign_nodes, scopes, kinds, spec)
     return out
 
 
@@ -161,7 +169,7 @@ def _imports(nodes: list[Node], scopes: Scopes, spec: LangSpec) -> list[Import]:
     return found
 
 
-def _assignments(nodes: list[Node], scopes: Scopes, spec: LangSpec) -> list[Assignment]:
+def _assignments(nodes: list[Node], scopes: Scopes, kinds: dict[str, SymbolKind], spec: LangSpec) -> list[Assignment]:
     found: list[Assignment] = []
     for node in nodes:
         if node.type == "export_statement":
@@ -182,16 +190,17 @@ def _assignments(nodes: list[Node], scopes: Scopes, spec: LangSpec) -> list[Assi
         value = chain(value_node, spec.syntax)
         if not target or not value or _MARKERS.intersection(target):
             continue
-        holders = spec.member_holders
-        if holders and (node.type in holders or (node.parent is not None and node.parent.type in holders)):
-            # `private repo = new Repo()` in a class body is `this.repo = new Repo()` for the resolver.
-            target = (spec.self_name, *target)
         is_call = value[-1] == CALL
         if is_call:
             value = value[:-1]
         if not value or value[0] == OTHER or value[-1] in _MARKERS:
             continue
-        found.append(Assignment(target, value, is_call, scopes.at(node.start_byte, skip_values=True)))
+        scope = scopes.at(node.start_byte, skip_values=True)
+        if len(target) == 1 and kinds.get(scope) in CLASS_LIKE:
+            # A class-body initialiser (`private repo = new Repo()`, `session_interface = Sessions()`) is what
+            # `this.repo` / `self.session_interface` holds for the resolver.
+            target = (spec.self_name, *target)
+        found.append(Assignment(target, value, is_call, scope))
     return found
 
 

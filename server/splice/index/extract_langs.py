@@ -31,6 +31,7 @@ _PYTHON = LangSpec(
     docstrings=True,
     value_kind=upper_is_constant,
     assigns={"assignment": ("left", "right")},
+    self_name="self",
     skip_names=frozenset(dir(builtins)) | {"self", "cls"},
     module_name=_python_module,
 )
@@ -72,7 +73,6 @@ def _ecma() -> LangSpec:
             "field_definition": ("property", "value"),
             "public_field_definition": ("name", "value"),
         },
-        member_holders=frozenset({"field_definition", "public_field_definition"}),
         skip_names=_ECMA_GLOBALS,
     )
 
@@ -227,7 +227,6 @@ _JAVA = LangSpec(
     imports=java_import,
     comments=frozenset({"line_comment", "block_comment"}),
     assigns={"variable_declarator": ("name", "value"), "assignment_expression": ("left", "right")},
-    member_holders=frozenset({"field_declaration"}),
     skip_names=frozenset(
         {
             "this",

@@ -36,9 +36,8 @@ class LangSpec:
     """Kind of a ``@definition.value`` (constant or variable) from its name and node."""
     assigns: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Assignment node type → (target field, value field) for ``@assign`` captures."""
-    member_holders: frozenset[str] = frozenset()
-    """Assignment nodes (or their parents) that initialise a class member: the target gets ``self_name`` first."""
     self_name: str = "this"
+    """What a class-body initialiser's target is prefixed with (``x = Foo()`` in a class → ``self.x``)."""
     skip_names: frozenset[str] = frozenset()
     """Bare names that are never cross-file references (builtins, ``self``) unless the file defines them."""
     module_name: Callable[[str], str] | None = None

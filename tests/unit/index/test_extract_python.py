@@ -111,6 +111,13 @@ CASES: list[tuple[str, str, list[str], tuple[str, ...]]] = [
         (),
     ),
     (
+        "class-body initialisers are what self.<name> holds",
+        "class App:\n    session_interface: SessionInterface = SecureCookieSessionInterface()\n"
+        "    def f(self):\n        x = Foo()\n",
+        ["assign self.session_interface = SecureCookieSessionInterface() | in App", "assign x = Foo() | in App.f"],
+        (),
+    ),
+    (
         "comments directly above a constant are its doc; a blank line detaches them",
         "#: Seconds to wait.\nTIMEOUT = 5\n\n# unrelated\n\nRETRIES = 3\n",
         [
