@@ -130,7 +130,7 @@ def describe(lang: str, node: Node) -> Function | None:
         anchor=anchor,
         span=span_of(anchor),
         body=body,
-        signature=_signature(node, body),
+        signature=_signature(node, anchor, body),
     )
 
 
@@ -210,16 +210,18 @@ def _walk(node: Node | None) -> list[Node]:
     return out
 
 
-def _signature(node: Node, body: Node | None) -> str:
-    """The definition up to its body (Python: through the colon, without comments that follow it)."""
+def _signature(node: Node, anchor: Node, body: Node | None) -> str:
+    """The definition up to its body, from ``export``/``const f =`` on (Python: from ``def``, through the colon,
+    without the comments after it)."""
+    start = node if anchor.type == "decorated_definition" else anchor
     if body is None:
-        return text(node).split("\n", 1)[0].strip()
+        return text(start).split("\n", 1)[0].strip()
     end = body.start_byte
     colons = [c for c in node.children if c.type == ":" and c.end_byte <= body.start_byte]
     if node.type == "function_definition" and colons:
         end = colons[-1].end_byte
-    source = node.text or b""
-    return source[: end - node.start_byte].decode("utf-8", errors="replace").rstrip()
+    source = start.text or b""
+    return source[: end - start.start_byte].decode("utf-8", errors="replace").rstrip()
 
 
 def comments_before(node: Node) -> list[Node]:
