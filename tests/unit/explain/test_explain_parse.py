@@ -249,3 +249,12 @@ def test_jest_expect_failure_is_an_assertion() -> None:
     trace = only(text)
     assert trace.exception_type == "AssertionError"
     assert trace.message.splitlines()[-2:] == ["    Expected: 3", "    Received: 2"]
+
+
+def test_pytest_collection_error_section_is_named_after_the_module() -> None:
+    parsed = parse_traces(fixture_text("pytest_short_chained"))
+    assert isinstance(parsed, ParsedTraces)
+    collecting = parsed.others[0]
+    assert collecting.test_id == "qa/check_prices.py"
+    assert collecting.exception_type == "ImportError"
+    assert [f.function for f in collecting.frames] == ["<module>", "import_module"]

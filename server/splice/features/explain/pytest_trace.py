@@ -9,7 +9,8 @@ from dataclasses import replace
 
 from splice.features.explain.collect import FrameCollector
 from splice.features.explain.library import is_library_frame
-from splice.features.explain.model import Frame, Trace, TraceFormat
+from splice.features.explain.model import ChainKind, Frame, Trace, TraceFormat
+from splice.features.explain.python_trace import CHAIN_MARKERS
 
 _SECTION = re.compile(r"^_{3,} (?P<name>.+?) _{3,}\s*$")
 _BLOCK_END = re.compile(r"^(={3,}|-{3,} Captured |_{3,} .+ _{3,}\s*$)")
@@ -20,7 +21,7 @@ _SUMMARY = re.compile(r"^(?P<kind>FAILED|ERROR) (?P<nodeid>\S+?\.\w+::\S+)(?: - 
 _DEF = re.compile(r"^\s*(?:async\s+)?def\s+(?P<name>\w+)\s*\(")
 _TYPED = re.compile(r"^(?P<type>[A-Za-z_][\w.]*): ?(?P<msg>.*)$")
 _BARE_TYPE = re.compile(r"^[A-Z][\w.]*$")
-_STAGE = re.compile(r"^ERROR at (?:setup|teardown) of ")
+_STAGE = re.compile(r"^ERROR (?:at (?:setup|teardown) of |collecting )")
 _CARET = re.compile(r"^\s*[~^]*\^[~^]*\s*$")
 MAX_MESSAGE_LINES = 30
 MAX_TEXT = 2000
@@ -40,69 +41,93 @@ def parse_pytest(lines: list[str], start: int) -> tuple[Trace, int] | None:
     return _parse_section(lines, start, _STAGE.sub("", section.group("name")))
 
 
+class _Segment:
+    """One exception inside a failure section; pytest prints chained exceptions as consecutive segments."""
+
+    def __init__(self) -> None:
+        self.collector = FrameCollector(innermost_first=False)
+        self.errors: list[str] = []
+        self.last_exc = ""
+        self.pending_source: str | None = None
+        self.pending_def = ""
+        self.awaiting_short_source = False
+
+    def feed(self, line: str) -> None:
+        loc = _LOCATION.match(line)
+        if loc:
+            self._location(loc)
+        elif line.startswith("E ") or line == "E":
+            if len(self.errors) < MAX_MESSAGE_LINES:
+                self.errors.append(line[1:].strip())
+        elif line.startswith(">"):
+            self.pending_source = line[1:].strip()[:MAX_TEXT]
+        elif self.awaiting_short_source and line.startswith("    ") and line.strip() and not _CARET.match(line):
+            self.collector.set_last_source(line.strip()[:MAX_TEXT])
+            self.awaiting_short_source = False
+        elif (d := _DEF.match(line)) is not None and not self.pending_def:
+            self.pending_def = d.group("name")
+
+    def _location(self, loc: re.Match[str]) -> None:
+        path, func = loc.group("path"), loc.group("func")
+        source = None
+        if func is None:
+            # Long style: the frame's source (``>`` line and its ``def``) came before its location line.
+            func, source = self.pending_def, self.pending_source
+        self.collector.add(
+            Frame(
+                path=path,
+                line=int(loc.group("line")),
+                col=None,
+                function=func,
+                name=func if func.isidentifier() else "",
+                source_line=source,
+                is_library=is_library_frame(TraceFormat.PYTEST, path, func),
+            )
+        )
+        self.last_exc = loc.group("exc") or self.last_exc
+        self.awaiting_short_source = loc.group("func") is not None
+        self.pending_source, self.pending_def = None, ""
+
+    def empty(self) -> bool:
+        return len(self.collector) == 0 and not self.errors
+
+    def trace(self, name: str, cause: Trace | None, kind: ChainKind | None) -> Trace:
+        exc_type, message = _exception(self.errors, self.last_exc)
+        frames, dropped, gap = self.collector.result()
+        return Trace(
+            format=TraceFormat.PYTEST,
+            language="python",
+            exception_type=exc_type,
+            message=message,
+            frames=frames,
+            cause=cause,
+            context_kind=kind if cause is not None else None,
+            truncated_frames=dropped,
+            gap_index=gap,
+            test_id=name,
+        )
+
+
 def _parse_section(lines: list[str], start: int, name: str) -> tuple[Trace, int] | None:
-    collector = FrameCollector(innermost_first=False)
-    pending_source: str | None = None
-    pending_def = ""
-    errors: list[str] = []
-    last_exc = ""
-    awaiting_short_source = False
+    segments: list[tuple[_Segment, ChainKind | None]] = [(_Segment(), None)]
     i = start + 1
     while i < len(lines):
         line = lines[i]
         if _BLOCK_END.match(line):
             break
-        loc = _LOCATION.match(line)
-        if loc:
-            path, func = loc.group("path"), loc.group("func")
-            if func is None:
-                # Long style: the frame's source (``>`` line and its ``def``) came before its location line.
-                func = pending_def
-                source = pending_source
-            else:
-                source = None
-            collector.add(
-                Frame(
-                    path=path,
-                    line=int(loc.group("line")),
-                    col=None,
-                    function=func,
-                    name=func if func.isidentifier() else "",
-                    source_line=source,
-                    is_library=is_library_frame(TraceFormat.PYTEST, path, func),
-                )
-            )
-            last_exc = loc.group("exc") or last_exc
-            awaiting_short_source = loc.group("func") is not None
-            pending_source, pending_def = None, ""
-        elif line.startswith("E ") or line == "E":
-            if len(errors) < MAX_MESSAGE_LINES:
-                errors.append(line[1:].strip())
-        elif line.startswith(">"):
-            pending_source = line[1:].strip()[:MAX_TEXT]
-        elif awaiting_short_source and line.startswith("    ") and line.strip() and not _CARET.match(line):
-            collector.set_last_source(line.strip()[:MAX_TEXT])
-            awaiting_short_source = False
+        kind = CHAIN_MARKERS.get(line.strip())
+        if kind is not None:
+            segments.append((_Segment(), kind))
         else:
-            d = _DEF.match(line)
-            if d and not pending_def:
-                pending_def = d.group("name")
+            segments[-1][0].feed(line)
         i += 1
-    if len(collector) == 0 and not errors:
-        return None
-    exc_type, message = _exception(errors, last_exc)
-    frames, dropped, gap = collector.result()
-    trace = Trace(
-        format=TraceFormat.PYTEST,
-        language="python",
-        exception_type=exc_type,
-        message=message,
-        frames=frames,
-        truncated_frames=dropped,
-        gap_index=gap,
-        test_id=name,
-    )
-    return trace, i
+    trace: Trace | None = None
+    for k, (segment, _) in enumerate(segments):
+        if segment.empty():
+            continue
+        # The marker printed before a segment says how the previous exception relates to it.
+        trace = segment.trace(name, trace, segments[k][1])
+    return None if trace is None else (trace, i)
 
 
 def _exception(errors: list[str], location_type: str) -> tuple[str, str]:

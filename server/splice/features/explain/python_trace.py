@@ -27,7 +27,7 @@ LOG_LINE = re.compile(
     r"^\s*(\d{4}-\d\d-\d\d|\d\d:\d\d:\d\d|\[?(DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL|FATAL)\b|[A-Z]+:[\w.]+:)"
     r"|^(\$|>|#|PS [A-Za-z]:\\\S*>|[A-Za-z]:\\\S*>) "
 )
-_CHAIN: dict[str, ChainKind] = {
+CHAIN_MARKERS: dict[str, ChainKind] = {
     "The above exception was the direct cause of the following exception:": "cause",
     "During handling of the above exception, another exception occurred:": "context",
 }
@@ -63,7 +63,7 @@ def _parse_chain(view: list[str], start: int) -> tuple[Trace, int] | None:
     trace, end = parsed
     while True:
         j = _skip_blank(view, end)
-        kind = _CHAIN.get(view[j].strip()) if j < len(view) else None
+        kind = CHAIN_MARKERS.get(view[j].strip()) if j < len(view) else None
         if kind is None:
             return trace, end
         k = _skip_blank(view, j + 1)
@@ -156,7 +156,7 @@ def _parse_frames(view: list[str], i: int, collector: FrameCollector) -> int:
 
 def _parse_exception(view: list[str], i: int) -> tuple[str, str, int] | None:
     line = view[i]
-    if not line.strip() or line.strip() in _CHAIN or _HEADER.match(line) or LOG_LINE.match(line):
+    if not line.strip() or line.strip() in CHAIN_MARKERS or _HEADER.match(line) or LOG_LINE.match(line):
         return None
     m = _EXCEPTION.match(line.strip())
     exc_type, first = (m.group("type"), m.group("msg") or "") if m else ("", line.strip())
@@ -164,7 +164,7 @@ def _parse_exception(view: list[str], i: int) -> tuple[str, str, int] | None:
     j = i + 1
     while j < len(view) and j - i <= MAX_MESSAGE_LINES:
         nxt = view[j]
-        if not nxt.strip() or nxt.strip() in _CHAIN or starts_python(nxt) or LOG_LINE.match(nxt):
+        if not nxt.strip() or nxt.strip() in CHAIN_MARKERS or starts_python(nxt) or LOG_LINE.match(nxt):
             break
         parts.append(nxt.rstrip())
         j += 1
