@@ -171,7 +171,11 @@ def _imports(nodes: list[Node], scopes: Scopes, spec: LangSpec) -> list[Import]:
 
 def _assignments(nodes: list[Node], scopes: Scopes, kinds: dict[str, SymbolKind], spec: LangSpec) -> list[Assignment]:
     found: list[Assignment] = []
+    seen: set[int] = set()
     for node in nodes:
+        if node.start_byte in seen:
+            continue  # one assignment captured by two patterns
+        seen.add(node.start_byte)
         if node.type == "export_statement":
             # `export default Name` / `export default class Name`: the module's `default` is that name.
             value_node = _default_export(node)
@@ -190,6 +194,8 @@ def _assignments(nodes: list[Node], scopes: Scopes, kinds: dict[str, SymbolKind]
         value = chain(value_node, spec.syntax)
         if not target or not value or _MARKERS.intersection(target):
             continue
+        if target == ("module", "exports"):
+            target = ("default",)  # CommonJS: what `require()` returns, like an ES default export
         is_call = value[-1] == CALL
         if is_call:
             value = value[:-1]

@@ -244,8 +244,8 @@ def _body(node: Node, spec: LangSpec) -> Node | None:
         body = node.child_by_field_name(name)
         if body is not None:
             return body
-    value = node.child_by_field_name("value")
-    if value is not None and value.type in ("arrow_function", "function_expression", "function"):
+    value = node.child_by_field_name("value") or node.child_by_field_name("right")
+    if value is not None and value.type in ("arrow_function", "function_expression", "generator_function"):
         return value.child_by_field_name("body")
     return None
 

@@ -64,7 +64,13 @@ def _ecma() -> LangSpec:
         syntax=_ECMA_SYNTAX,
         imports=ecma_import,
         head_wrappers=frozenset(
-            {"export_statement", "lexical_declaration", "variable_declaration", "ambient_declaration"}
+            {
+                "export_statement",
+                "lexical_declaration",
+                "variable_declaration",
+                "ambient_declaration",
+                "expression_statement",
+            }
         ),
         value_kind=declared_const,
         assigns={

@@ -38,6 +38,20 @@ CASES: list[tuple[str, str, str, list[str], tuple[str, ...]]] = [
         ("calls require",),
     ),
     (
+        "CommonJS exports: exports.name defines name, module.exports = Name is the default",
+        "javascript",
+        "/** Adds. */\nexports.add = function (a, b) { return sum(a, b); };\nexports.VERSION = '1';\n"
+        "module.exports = Calculator;\nfunction inner() { exports.local = 1; }\n",
+        [
+            "function add 'add' | span 0:0-1:52 | sel 1:8-1:11 | parent <module> | exports.add = function (a, b)",
+            "    doc: Adds.",
+            "variable VERSION ",
+            "calls sum | in add",
+            "assign default = Calculator | in <module>",
+        ],
+        ("variable local", "assign module.exports"),
+    ),
+    (
         "top-level const/let, arrow functions are functions, JSDoc above an export",
         "javascript",
         "/** The limit. */\nexport const LIMIT = 5;\nlet state = {};\nexport const go = async (a) => run(a, LIMIT);\n",

@@ -13,3 +13,17 @@
 (field_definition value: [(identifier) (member_expression)] @ref)
 (formal_parameters (identifier) @local)
 (field_definition value: [(new_expression) (call_expression) (identifier) (member_expression)]) @assign
+
+; CommonJS: `exports.name = …` defines `name`; `module.exports = Name` makes Name the module's default
+((program (expression_statement (assignment_expression
+   left: (member_expression object: (identifier) @_exports property: (property_identifier) @name)
+   right: [(function_expression) (arrow_function) (generator_function)]) @definition.function))
+ (#eq? @_exports "exports"))
+((program (expression_statement (assignment_expression
+   left: (member_expression object: (identifier) @_exports property: (property_identifier) @name)) @definition.value))
+ (#eq? @_exports "exports"))
+((assignment_expression
+   left: (member_expression object: (identifier) @_module property: (property_identifier) @_exports)
+   right: [(identifier) (member_expression)]) @assign
+ (#eq? @_module "module")
+ (#eq? @_exports "exports"))
