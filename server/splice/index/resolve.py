@@ -174,6 +174,7 @@ class _Pass:
         self._bound: dict[int, tuple[Target | None, set[str]]] = {}
         """Import binding (by identity; bindings live as long as the pass) → (target, files consulted)."""
         self._recorders: list[set[str]] = []
+        self._nearest_cache: dict[tuple[str, str, bool], Symbol] = {}
         self._current = ""
 
     # -- per-file lookups --------------------------------------------------------------------------------------
@@ -517,6 +518,12 @@ class _Pass:
         self._current = ""
         return edges
 
+    def _nearest(self, key: tuple[str, str, bool], candidates: list[Symbol]) -> Symbol:
+        best = self._nearest_cache.get(key)
+        if best is None:
+            best = self._nearest_cache[key] = _nearest_in(key[0], candidates)
+        return best
+
     def _import_edges(self, path: str, lang: str, mid: str, imp: Import) -> list[Edge]:
         mod = self.module_of(path, lang, imp)
         if not imp.names:
@@ -550,18 +557,24 @@ class _Pass:
             self._by_name[key] = candidates
         if not candidates:
             return Edge(src, None, ref.name, ref.kind, path, ref.span, 0.0)
-        if len(candidates) == 1:
-            best = candidates[0]
-        else:
-            folder = posixpath.dirname(path) + "/"
-
-            def rank(s: Symbol) -> tuple[int, int, str]:
-                same_dir = s.path.startswith(folder) and "/" not in s.path[len(folder) :]
-                return (0 if s.path == path else 1 if same_dir else 2, -_shared_prefix(s.path, path), s.id)
-
-            best = min(candidates, key=rank)
+        best = candidates[0] if len(candidates) == 1 else self._nearest((path, *key), candidates)
         confidence = UNIQUE_NAME if len(candidates) == 1 else AMBIGUOUS_NAME
         return Edge(src, best.id, ref.name, ref.kind, path, ref.span, confidence)
+
+
+def _nearest_in(path: str, candidates: list[Symbol]) -> Symbol:
+    """Same file, then same folder, then the longest shared path prefix (ties: the smallest id)."""
+    folder = posixpath.dirname(path) + "/"
+    firsts: dict[str, Symbol] = {}
+    for s in candidates:
+        if s.path not in firsts or s.id < firsts[s.path].id:
+            firsts[s.path] = s
+    if path in firsts:
+        return firsts[path]
+    same_dir = [p for p in firsts if p.startswith(folder) and "/" not in p[len(folder) :]]
+    if same_dir:
+        return firsts[min(same_dir)]
+    return firsts[min(firsts, key=lambda p: (-_shared_prefix(p, path), p))]
 
 
 def _module_symbol(mod: ModuleRef) -> str | None:

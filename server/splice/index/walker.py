@@ -69,42 +69,41 @@ class WalkResult:
     skipped: list[Skip]
 
 
-# Folder names never worth indexing: VCS data, dependencies, virtualenvs, caches and build outputs.
-BUILTIN_EXCLUDES: tuple[str, ...] = (
-    ".git/",
-    ".hg/",
-    ".svn/",
-    ".splice/",
-    "node_modules/",
-    "bower_components/",
-    "__pycache__/",
-    ".venv/",
-    "venv/",
-    ".env/",
-    ".tox/",
-    ".nox/",
-    ".mypy_cache/",
-    ".pytest_cache/",
-    ".ruff_cache/",
-    "*.egg-info/",
-    "site-packages/",
-    "build/",
-    "dist/",
-    "out/",
-    "target/",
-    ".next/",
-    ".nuxt/",
-    ".turbo/",
-    ".cache/",
-    "coverage/",
-    ".gradle/",
-    ".idea/",
-    "vendor/bundle/",
-    "*.min.js",
-    "*.min.css",
-    "*.bundle.js",
-    "*.map",
+BUILTIN_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".splice",
+        "node_modules",
+        "bower_components",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".env",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site-packages",
+        "build",
+        "dist",
+        "out",
+        "target",
+        ".next",
+        ".nuxt",
+        ".turbo",
+        ".cache",
+        "coverage",
+        ".gradle",
+        ".idea",
+    }
 )
+"""Folder names never worth indexing: VCS data, dependencies, virtualenvs, caches and build outputs."""
+BUILTIN_DIR_SUFFIXES = (".egg-info",)
+BUILTIN_FILE_SUFFIXES = (".min.js", ".min.css", ".bundle.js", ".map")
+"""Minified/bundled outputs, recognisable by name alone."""
 
 _GENERATED_MARKERS = re.compile(
     rb"@generated|Code generated .{0,80}DO NOT EDIT|DO NOT EDIT[.!]? *(THIS FILE|this file)?.{0,40}generated|"
@@ -135,7 +134,7 @@ class IgnoreRules:
     def __init__(self, workspace: Path, settings: Settings | None = None) -> None:
         self.workspace = workspace.resolve()
         settings = settings or Settings()
-        self._fixed = pathspec.GitIgnoreSpec.from_lines([*BUILTIN_EXCLUDES, *settings.exclude])
+        self._settings = pathspec.GitIgnoreSpec.from_lines(settings.exclude) if settings.exclude else None
         self._lock = threading.Lock()
         self._specs: dict[str, pathspec.GitIgnoreSpec | None] = {}
         """Folder (relative, "" for the root) → its .gitignore + .spliceignore rules, loaded on first use."""
@@ -197,8 +196,13 @@ class IgnoreRules:
 
     def matches_entry(self, rel: str, is_dir: bool) -> bool:
         """Whether one path (not its parents) is ignored: fixed rules, then ignore files from the root down."""
-        probe = rel + "/" if is_dir else rel
-        if self._fixed.match_file(probe):
+        name = rel.rsplit("/", 1)[-1]
+        if is_dir:
+            if name in BUILTIN_DIRS or name.endswith(BUILTIN_DIR_SUFFIXES):
+                return True
+        elif name.endswith(BUILTIN_FILE_SUFFIXES):
+            return True
+        if self._settings is not None and self._settings.match_file(rel + "/" if is_dir else rel):
             return True
         parts = PurePosixPath(rel).parts
         verdict: bool | None = None
