@@ -14,6 +14,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
+from tests.e2e.editor_model import path_of
 from tests.e2e.lsp_session import copy_example, server_config, session, start
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -169,3 +170,31 @@ async def test_malformed_params_get_an_error_reply(client: LanguageClient) -> No
     assert "textDocument/definition" in str(err.value)
     # and the server is still healthy afterwards
     assert await lsp.workspace_symbol_async(types.WorkspaceSymbolParams(query="Item"))
+
+
+async def test_show_context(client: LanguageClient) -> None:
+    lsp, _, root = session(client)
+    quote = position_of(root, "inventory/service.py", "lines = [")
+    shown_before = len(lsp.shown_documents)
+    result = await lsp.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="splice.showContext",
+            arguments=[{"uri": uri(root, "inventory/service.py"), "position": quote, "budget": 1500}],
+        )
+    )
+    assert result["error"] is None, result
+    assert 0 < result["used"] <= 1500
+    symbols = [item["symbol"] for item in result["items"]]
+    assert "inventory/pricing.py::order_total" in symbols  # cross-file definition the target calls
+    assert all(item["reason"] for item in result["items"])
+    (doc,) = lsp.shown_documents[shown_before:]
+    assert doc.uri == result["document"] and "order_total" in path_of(doc.uri).read_text()
+
+    # a position far outside the file is a defined result, not an exception
+    far = await lsp.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="splice.showContext",
+            arguments=[{"uri": uri(root, "inventory/service.py"), "position": {"line": 9999, "character": 0}}],
+        )
+    )
+    assert isinstance(far, dict) and "items" in far

@@ -16,6 +16,7 @@ from splice import __version__
 # Order is the order shown in --help.
 COMMAND_MODULES = (
     "splice.cli.serve",
+    "splice.cli.index",
     "splice.cli.edit",
     "splice.cli.llm",
     "splice.cli.doctor",

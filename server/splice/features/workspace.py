@@ -11,6 +11,9 @@ from splice.config import Settings
 from splice.index.graph import Graph
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from splice.context.engine import ContextEngine
     from splice.index.indexer import Indexer
 
 
@@ -20,6 +23,7 @@ class SpliceWorkspace:
         self.settings = settings
         self.graph = Graph()
         self._indexer: Indexer | None = None
+        self._context: ContextEngine | None = None
 
     @property
     def indexer(self) -> Indexer:
@@ -29,8 +33,30 @@ class SpliceWorkspace:
             self._indexer = Indexer(self.root, self.settings, self.graph)
         return self._indexer
 
+    def context_engine(self, read_file: Callable[[str], bytes | None] | None = None) -> ContextEngine:
+        """The context engine over this workspace's graph (built once; ``read_file`` lets open buffers win)."""
+        if self._context is None:
+            from splice.context.engine import ContextEngine
+
+            indexer = self.indexer
+
+            def fts(query: str, limit: int) -> list[tuple[str, float]]:
+                store = indexer.store.get() if indexer.store is not None else None
+                return store.fts_search(query, limit) if store is not None else []
+
+            self._context = ContextEngine(
+                self.graph,
+                self.root,
+                exclude=self.settings.exclude,
+                is_ignored=lambda path: indexer.rules.is_excluded(path),
+                fts=fts,
+                read_file=read_file,
+            )
+        return self._context
+
     def update_settings(self, settings: Settings) -> None:
         self.settings = settings
+        self._context = None  # exclusion patterns may have changed
         if self._indexer is not None:
             self._indexer.settings = settings
 

@@ -38,6 +38,8 @@ class SpliceServer(LanguageServer):
         self.index_ready = asyncio.Event()
         # One writer thread: initial indexing and incremental updates are serialised here.
         self.index_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="splice-index")
+        # Request-time work that is CPU-bound but short (context assembly, parsing a proposal).
+        self.work_executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="splice-work")
         self._pending: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self.index_cancel = threading.Event()
@@ -112,6 +114,19 @@ class SpliceServer(LanguageServer):
 
     async def in_index_thread(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.index_executor, fn, *args)
+
+    async def in_work_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.work_executor, fn, *args)
+
+    def read_file(self, rel: str) -> bytes | None:
+        """Bytes of a workspace file, the open buffer first (for layers that read files)."""
+        doc = self.workspace.text_documents.get(self.uri_for(rel))
+        if doc is not None:
+            return str(doc.source).encode("utf-8", errors="surrogatepass")
+        try:
+            return self.require_ws().abspath(rel).read_bytes()
+        except OSError:
+            return None
 
     def schedule_update(self, rel: str, text: str | None) -> None:
         """Debounced re-index of one file; ``text`` None means read it from disk, a missing file is removed."""

@@ -1,0 +1,69 @@
+"""``splice.showContext``: the context Splice would send for the cursor position, with the reason for each item —
+returned as JSON and shown as a markdown document (works in every editor with ``window/showDocument``)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from lsprotocol import types
+
+from splice.context.model import ContextRequest, ContextResult, PositionTarget
+from splice.lsp.protocol import Commands
+from splice.lsp.server import SpliceServer
+
+
+def markdown(result: ContextResult, where: str) -> str:
+    lines = [f"# Splice context for {where}", ""]
+    if result.error:
+        lines += [f"**Not available:** {result.error}", ""]
+    lines.append(f"{len(result.items)} items, {result.used} of {result.budget} tokens, {result.candidates} candidates.")
+    lines += [f"- note: {n}" for n in result.notes]
+    for i, item in enumerate(result.items, 1):
+        r = item.range
+        lines += [
+            "",
+            f"## {i}. `{item.symbol or item.path}` — {item.kind}, {item.tokens} tokens",
+            f"{item.path}:{r.start.line + 1}-{r.end.line + 1} · score {item.score:.3f} · **why:** {item.reason}",
+            "",
+            "```",
+            item.text.rstrip("\n"),
+            "```",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def register(server: SpliceServer) -> None:
+    @server.command(Commands.SHOW_CONTEXT)
+    async def show_context(ls: SpliceServer, *args: Any) -> dict[str, Any]:
+        arg = args[0] if args and isinstance(args[0], dict) else {}
+        uri, pos = arg.get("uri"), arg.get("position")
+        if not isinstance(uri, str) or not isinstance(pos, dict):
+            raise ValueError("expected {uri, position: {line, character}, budget?, pins?, excludes?}")
+        ws = ls.require_ws()
+        rel = ls.rel_for(uri)
+        if rel is None:
+            return {"items": [], "error": f"{uri} is outside the workspace"}
+        point = ls.lines_of(rel).from_client(
+            types.Position(line=int(pos.get("line", 0)), character=int(pos.get("character", 0)))
+        )
+        doc = ls.workspace.text_documents.get(uri)
+        budget = int(arg.get("budget") or ws.settings.context_budget)
+        request = ContextRequest(
+            target=PositionTarget(rel, point.line, point.col, str(doc.source) if doc is not None else None),
+            budget=budget,
+            pins=tuple(str(p) for p in arg.get("pins") or ()),
+            excludes=tuple(str(p) for p in arg.get("excludes") or ()),
+        )
+        engine = ws.context_engine(read_file=ls.read_file)
+        result = await ls.in_work_thread(engine.assemble, request)
+        out = result.to_json()
+        window = ls.client_capabilities.window
+        if arg.get("show", True) and window is not None and window.show_document and window.show_document.support:
+            folder = ws.root / ".splice" / "context"
+            folder.mkdir(parents=True, exist_ok=True)
+            doc_path = folder / f"context-{time.strftime('%Y%m%d-%H%M%S')}.md"
+            doc_path.write_text(markdown(result, f"{rel}:{point.line + 1}"), encoding="utf-8")
+            await ls.window_show_document_async(types.ShowDocumentParams(uri=doc_path.as_uri(), take_focus=True))
+            out["document"] = doc_path.as_uri()
+        return out
