@@ -13,25 +13,37 @@ import re
 
 from splice.edits.errors import EditRefused
 
-_COMMENT = r"(?:#|//|/\*+|\*|--|;+|<!--|%|\{/\*)"
-_WORDS = (
-    r"existing|rest|remaining|unchanged|same|previous|other|omitted|more|code|as before|"
-    r"implementation|elided|etc|keep|no changes|stays|remains|original"
-)
-_MARKER = re.compile(
-    rf"^\s*{_COMMENT}\s*(?:\.\.\.|…|\[\.\.\.\]|\(\.\.\.\)).*$"
-    rf"|^\s*{_COMMENT}.*(?:\.\.\.|…)\s*(?:\*/|-->|\*/\}})?\s*$"
-    rf"|^\s*{_COMMENT}\s*(?:\.\.\.|…)?\s*(?:{_WORDS})\b.*(?:unchanged|existing|same|omitted|before|here|remains)"
-    r".*$",
+_COMMENT = re.compile(r"^\s*(?:#|//|/\*+|\*|--|;+|<!--|%|\{/\*)\s*(.*?)\s*(?:\*/\}?|-->)?\s*$")
+_DOTS = re.compile(r"\.\.\.|…")
+_KEYWORDS = re.compile(
+    r"\b(?:existing|rest|remaining|unchanged|same|previous|omitted|other|more|code|implementation|elided|etc|"
+    r"here|before|body|methods?|functions?|lines?|logic|original)\b",
     re.IGNORECASE,
 )
+_PHRASES = re.compile(
+    r"\b(?:existing code|rest of (?:the )?(?:code|file|function|method|class|body|module)|"
+    r"(?:remains?|stays?) (?:the )?(?:same|unchanged)|(?:is|are) unchanged|"
+    r"unchanged (?:code|lines|methods?|functions?))\b",
+    re.IGNORECASE,
+)
+_MAX_MARKER = 60
 _BARE_DOTS = re.compile(r"^\s*(?:\.\.\.|…)\s*$")
 
 
 def is_marker(line: str, lang: str | None) -> bool:
-    """Whether ``line`` reads as an elision marker. A bare ``...`` counts except in Python, where it is code."""
-    if _MARKER.match(line):
-        return True
+    """Whether ``line`` reads as an elision marker: a short comment that is only dots, has dots and words like
+    "existing"/"rest"/"unchanged", or says "rest of the code". Commented-out code such as ``// ...args,`` is not.
+    A bare ``...`` line counts too, except in Python, where it is code."""
+    m = _COMMENT.match(line)
+    if m:
+        body = m.group(1)
+        if len(body) > _MAX_MARKER:
+            return False  # a sentence that happens to say "unchanged" is a real comment, not an elision
+        if _DOTS.search(body):
+            if not _DOTS.sub("", body).strip(" ()[]"):
+                return True
+            return bool(_KEYWORDS.search(body))
+        return bool(_PHRASES.search(body))
     return lang != "python" and bool(_BARE_DOTS.match(line))
 
 

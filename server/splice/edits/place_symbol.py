@@ -1,12 +1,17 @@
 """Whole-symbol replacement: a function/class from the answer placed over the existing definition's lines.
 
 The definition to replace is found by parsing the current text (``symbols.find``); the new code must hold exactly
-one definition of that name and nothing else but comments. Decorators and ``export`` the model left out are kept
-from the original (it usually quotes the bare function); decorators it wrote replace the old ones. Comment lines
-written directly above the new definition replace the comment lines directly above the old one.
+one definition of that name and nothing else but comments. Elisions in the new code are expanded from the old
+definition first (so code elided mid-expression still parses). Decorators and ``export`` the model left out are
+kept from the original (it usually quotes the bare function); decorators it wrote replace the old ones. Comment
+lines written directly above the new definition replace the comment lines directly above the old one. A method
+quoted on its own (``max(v) { … }``, not valid at top level in JS/TS) is read inside a stand-in class.
 """
 
 from __future__ import annotations
+
+import dataclasses
+import re
 
 from splice.edits import elision, symbols
 from splice.edits.answer import EditBlock
@@ -16,6 +21,8 @@ from splice.edits.text import indent_of, join_lines, split_lines
 from splice.index.parser import error_count
 
 _COMMENT_STARTS = ("#", "//", "/*", "*", "*/")
+_CLASS_MEMBER_LANGS = {"javascript", "typescript", "tsx"}
+_WRAP = "__SpliceWrap__"
 
 
 def apply_symbol(text: str, block: EditBlock, lang: str | None) -> str:
@@ -23,8 +30,48 @@ def apply_symbol(text: str, block: EditBlock, lang: str | None) -> str:
     if lang is None:
         raise EditRefused(f"{label}: {block.path} is not a language Splice parses, so it cannot place a symbol")
     code_lines = split_lines(block.code)
-    name, new_def = _new_definition(block, lang, label)
+    if not block.fenced:
+        code_lines = _cut_prose(code_lines, block.symbol, label, block)
+    name = block.symbol or _inferred_name(join_lines(code_lines), lang, label, block)
     file_lines = split_lines(text)
+    old = _old_definition(text, lang, name, block, label)
+    whole_old = file_lines[
+        old.outer_start_line - len(_comments_above(file_lines, old.outer_start_line)) : old.end_line + 1
+    ]
+    if elision.markers(code_lines, whole_old, lang):
+        written = [line for line in code_lines if not elision.is_marker(line, lang)]
+        quoted = reindent(whole_old, common_indent(whole_old), common_indent(written), label)
+        code_lines = elision.expand(code_lines, quoted, lang, label)
+    new_def = _new_definition(code_lines, lang, name, block, label)
+
+    # Which part of the old definition is replaced: its wrapper too only when the new code has one.
+    start_line, start_col = (
+        (old.outer_start_line, old.outer_start_col) if new_def.wrapped else (old.start_line, old.start_col)
+    )
+    new_start = new_def.outer_start_line if new_def.wrapped else new_def.start_line
+    new_lines = code_lines[new_start : new_def.end_line + 1]
+    new_comments = _comments_above(code_lines, new_start)
+    if new_comments and start_col == len(indent_of(file_lines[start_line]).encode("utf-8")):
+        start_line -= len(_comments_above(file_lines, start_line))
+        new_lines = new_comments + new_lines
+    _check_nothing_else(code_lines, new_start - len(new_comments), new_def.end_line, block, label)
+
+    first = file_lines[start_line]
+    prefix = first.encode("utf-8")[:start_col].decode("utf-8") if not new_comments else indent_of(first)
+    suffix = file_lines[old.end_line].encode("utf-8")[old.end_col :].decode("utf-8")
+    if suffix.strip() not in ("", ";"):
+        raise EditRefused(f"{label}: other code follows {name!r} on its last line; nothing applied", block=block.number)
+    new_lines = reindent(new_lines, common_indent(new_lines[:1]), indent_of(first), label)
+    new_lines = strip_trailing_if_clean(new_lines, file_lines)
+    if prefix.strip():
+        new_lines[0] = prefix + new_lines[0].lstrip()
+    if suffix.strip() and not new_lines[-1].rstrip().endswith(suffix.strip()):
+        new_lines[-1] += suffix.rstrip()
+    out = file_lines[:start_line] + new_lines + file_lines[old.end_line + 1 :]
+    return join_lines(out, trailing_newline=text.endswith("\n"))
+
+
+def _old_definition(text: str, lang: str, name: str, block: EditBlock, label: str) -> symbols.Definition:
     found = symbols.find(lang, text, name)
     if not found:
         raise EditRefused(
@@ -36,56 +83,44 @@ def apply_symbol(text: str, block: EditBlock, lang: str | None) -> str:
             f"{label}: {name!r} is ambiguous in {block.path}: {where}; name it fully (Class.method). Nothing applied",
             block=block.number,
         )
-    old = found[0]
-    # Which part of the old definition is replaced: its wrapper too only when the new code has one.
-    start_line, start_col = (
-        (old.outer_start_line, old.outer_start_col) if new_def.wrapped else (old.start_line, old.start_col)
-    )
-    new_start = new_def.outer_start_line if new_def.wrapped else new_def.start_line
-    new_lines = code_lines[new_start : new_def.end_line + 1]
-    new_comments = _comments_above(code_lines, new_start)
-    if new_comments and start_col == indent_width(file_lines[start_line]):
-        start_line -= len(_comments_above(file_lines, start_line))
-        new_lines = new_comments + new_lines
-    _check_nothing_else(code_lines, new_start - len(new_comments), new_def.end_line, block, label)
-
-    first = file_lines[start_line]
-    prefix = first.encode("utf-8")[:start_col].decode("utf-8") if not new_comments else indent_of(first)
-    suffix = file_lines[old.end_line].encode("utf-8")[old.end_col :].decode("utf-8")
-    if suffix.strip() not in ("", ";"):
-        raise EditRefused(f"{label}: other code follows {name!r} on its last line; nothing applied", block=block.number)
-    base = indent_of(first)
-    new_lines = reindent(new_lines, common_indent(new_lines[:1]), base, label)
-    original = file_lines[start_line : old.end_line + 1]
-    new_lines = elision.expand(new_lines, original, lang, label)
-    new_lines = strip_trailing_if_clean(new_lines, file_lines)
-    if prefix.strip():
-        new_lines[0] = prefix + new_lines[0].lstrip()
-    if suffix.strip() and not new_lines[-1].rstrip().endswith(suffix.strip()):
-        new_lines[-1] += suffix.rstrip()
-    out = file_lines[:start_line] + new_lines + file_lines[old.end_line + 1 :]
-    return join_lines(out, trailing_newline=text.endswith("\n"))
+    return found[0]
 
 
-def indent_width(line: str) -> int:
-    return len(indent_of(line).encode("utf-8"))
+def _top_level(code: str, lang: str) -> list[symbols.Definition]:
+    """Top-level definitions of a snippet; a lone JS/TS class member is read inside a stand-in class."""
+    top = [d for d in symbols.definitions(lang, code) if d.top_level]
+    if top or lang not in _CLASS_MEMBER_LANGS:
+        return top
+    wrapped = symbols.definitions(lang, f"class {_WRAP} {{\n{code}}}\n")
+    return [
+        dataclasses.replace(
+            d,
+            qualname=d.qualname[len(_WRAP) + 1 :],
+            start_line=d.start_line - 1,
+            end_line=d.end_line - 1,
+            outer_start_line=d.outer_start_line - 1,
+            top_level=True,
+        )
+        for d in wrapped
+        if d.qualname.count(".") == 1 and d.qualname.startswith(_WRAP + ".")
+    ]
 
 
-def _new_definition(block: EditBlock, lang: str, label: str) -> tuple[str, symbols.Definition]:
-    """The qualified name to replace and the one definition in the answer's code that replaces it."""
-    defs = symbols.definitions(lang, block.code)
-    top = [d for d in defs if d.top_level]
-    name = block.symbol
-    if name is None:
-        if len(top) != 1:
-            raise EditRefused(
-                f"{label}: no symbol was named and the code defines {len(top)} top-level symbols, so Splice cannot "
-                "tell what it replaces; give --symbol or a file path. Nothing applied",
-                block=block.number,
-            )
-        return top[0].name, top[0]
+def _inferred_name(code: str, lang: str, label: str, block: EditBlock) -> str:
+    top = _top_level(code, lang)
+    if len(top) != 1:
+        raise EditRefused(
+            f"{label}: no symbol was named and the code defines {len(top)} top-level symbols, so Splice cannot "
+            "tell what it replaces; give --symbol or a file path. Nothing applied",
+            block=block.number,
+        )
+    return top[0].name
+
+
+def _new_definition(code_lines: list[str], lang: str, name: str, block: EditBlock, label: str) -> symbols.Definition:
+    """The one definition in the answer's code that replaces ``name``."""
     short = name.rsplit(".", 1)[-1]
-    matches = [d for d in top if d.name == short]
+    matches = [d for d in _top_level(join_lines(code_lines), lang) if d.name == short]
     if not matches:
         raise EditRefused(
             f"{label}: the answer's code has no top-level definition of {short!r}; nothing applied", block=block.number
@@ -97,16 +132,36 @@ def _new_definition(block: EditBlock, lang: str, label: str) -> tuple[str, symbo
     new_def = matches[0]
     if not block.fenced:
         # Without a fence the code was cut out of prose: accept it only if it parses cleanly on its own.
-        code_lines = split_lines(block.code)
         start = new_def.outer_start_line
-        snippet = reindent(code_lines[start : new_def.end_line + 1], indent_of(code_lines[start]), "", label)
-        if error_count(lang, join_lines(snippet).encode("utf-8")):
+        snippet = join_lines(
+            reindent(code_lines[start : new_def.end_line + 1], indent_of(code_lines[start]), "", label)
+        )
+        if lang in _CLASS_MEMBER_LANGS and "." in name:
+            snippet = f"class {_WRAP} {{\n{snippet}}}\n"
+        if error_count(lang, snippet.encode("utf-8")):
             raise EditRefused(
                 f"{label}: the answer has no code fence and the {short!r} found in it does not parse on its own; "
                 "nothing applied",
                 block=block.number,
             )
-    return name, new_def
+    return new_def
+
+
+def _cut_prose(lines: list[str], symbol: str | None, label: str, block: EditBlock) -> list[str]:
+    """Unfenced answer: drop the prose before the definition's first line (decorators included)."""
+    name = re.escape(symbol.rsplit(".", 1)[-1]) if symbol else r"[A-Za-z_$][\w$]*"
+    start = re.compile(
+        rf"^\s*(?:(?:export|default|async|static|public|private|protected|override|readonly|get|set)\s+)*"
+        rf"(?:(?:def|class|function\*?|const|let|var)\s+{name}\b|{name}\s*[(<])"
+    )
+    for i, line in enumerate(lines):
+        if start.match(line):
+            while i > 0 and lines[i - 1].lstrip().startswith("@"):
+                i -= 1
+            return lines[i:]
+    raise EditRefused(
+        f"{label}: the answer has no code fence and no definition could be found in it", block=block.number
+    )
 
 
 def _comments_above(lines: list[str], line: int) -> list[str]:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from splice.edits.diff import apply_hunks
+from splice.edits.diff import TextEdit, apply_hunks, compute_hunks, text_edits
 from splice.edits.errors import EditRefused
 from splice.edits.proposal import AppliedFile, ChangeKind, FileChange, FlagKind, Proposal, Status
 from splice.edits.rebase import rebase
@@ -64,6 +64,15 @@ class FinalFile:
     bom: bool
     lang: str | None
     rebased: bool
+
+    def text_edits(self) -> list[TextEdit]:
+        """Range replacements turning ``before`` into ``after`` (a modification's ``TextDocumentEdit``, to send
+        with ``before_version``); new text uses the document's own line endings."""
+        hunks = compute_hunks(self.path, self.before or "", self.after or "")
+        edits = text_edits(self.before or "", hunks)
+        if self.newline == "\n":
+            return edits
+        return [TextEdit(e.start, e.end, e.new_text.replace("\n", self.newline)) for e in edits]
 
 
 @dataclass(frozen=True, slots=True)

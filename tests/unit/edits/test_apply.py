@@ -196,3 +196,33 @@ def test_whole_file_elision_against_existing_file() -> None:
     new = EditBlock(BlockKind.WHOLE_FILE, 1, "pkg/new.py", code="X = 1\n# ... existing code ...\n")
     with pytest.raises(EditRefused, match="elides"):
         apply_whole_file(None, new, "python")
+
+
+def test_commented_out_spread_is_not_an_elision() -> None:
+    from splice.edits.elision import is_marker
+
+    assert not is_marker("  //     ...this._def,", "typescript")
+    assert is_marker("  // ... existing code ...", "typescript")
+    assert not is_marker("    ...", "python")  # Ellipsis is code in Python
+    assert is_marker("    ...", "typescript")
+
+
+def test_typescript_method_quoted_alone() -> None:
+    code = "get(): number {\n  return this.value + 1;\n}\n"
+    out = apply_symbol(UTIL_TS, sym(code, "Box.get", "src/util.ts"), "typescript")
+    assert "  get(): number {\n    return this.value + 1;\n  }\n" in out
+
+
+def test_elision_inside_an_expression_is_expanded_before_parsing() -> None:
+    text = "def build(a):\n    return dict(\n        x=1,\n        y=2,\n        z=3,\n    )\n"
+    code = "def build(a):\n    check(a)\n    return dict(\n        # ... existing code ...\n    )\n"
+    out = apply_symbol(text, sym(code, "build", "m.py"), "python")
+    assert out == "def build(a):\n    check(a)\n    return dict(\n        x=1,\n        y=2,\n        z=3,\n    )\n"
+
+
+def test_long_comment_mentioning_unchanged_is_not_an_elision() -> None:
+    from splice.edits.elision import is_marker
+
+    line = "    # If we don't check for an empty prefix (in other words, archive remains unchanged after the split),"
+    assert not is_marker(line, "python")
+    assert is_marker("    # rest of the function unchanged", "python")

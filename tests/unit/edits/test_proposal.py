@@ -242,3 +242,15 @@ def test_frozen_values(tree: tuple[Path, Path]) -> None:
     p = propose(TWO_HUNKS, Workspace.of(ws))
     with pytest.raises(dataclasses.FrozenInstanceError):
         p.title = "x"  # type: ignore[misc]
+
+
+def test_plan_text_edits_cover_a_rebased_result(tree: tuple[Path, Path]) -> None:
+    ws, _ = tree
+    p = propose(TWO_HUNKS, Workspace.of(ws))
+    user = APP_PY.replace("import os\n", "import os\nimport sys\n")
+    [f] = plan_apply(p, reader_with({"pkg/app.py": user})).files
+    edits = f.text_edits()
+    assert [(e.start.line, e.end.line, e.new_text) for e in edits] == [
+        (6, 7, "        y = x + 2\n"),
+        (18, 19, "    return -1\n"),
+    ]
