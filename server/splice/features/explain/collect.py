@@ -25,55 +25,39 @@ class FrameCollector:
         self._head: list[Frame] = []
         self._tail: deque[Frame] = deque(maxlen=TAIL)
         self._dropped = 0
-        self._last: Frame | None = None
+        # The newest frame stays pending until a different one arrives, so repeats are counted, not rebuilt.
+        self._pending: Frame | None = None
+        self._repeats = 0
 
     def add(self, frame: Frame) -> None:
-        last = self._last
-        if last is not None and _same_place(last, frame):
-            self.repeat_last(1 + frame.repeat)
+        pending = self._pending
+        if pending is not None and _same_place(pending, frame):
+            self._repeats += 1 + frame.repeat
             return
-        self._push(frame)
+        self._flush()
+        self._pending = frame
 
     def repeat_last(self, count: int) -> None:
         """The previous frame occurred ``count`` more times (Python's ``[Previous line repeated N more times]``)."""
-        last = self._last
-        if last is None or count <= 0:
-            return
-        bumped = replace(last, repeat=last.repeat + count)
-        self._last = bumped
-        if self._tail and self._tail[-1] is last:
-            self._tail[-1] = bumped
-        elif self._head and self._head[-1] is last:
-            self._head[-1] = bumped
+        if self._pending is not None and count > 0:
+            self._repeats += count
 
     def set_last_source(self, source: str) -> None:
         """Attach the quoted source line to the frame just added (it is printed on the following line)."""
-        last = self._last
-        if last is None or last.source_line is not None:
-            return
-        self._replace_last(replace(last, source_line=source))
-
-    def replace_last(self, frame: Frame) -> None:
-        if self._last is not None:
-            self._replace_last(frame)
-
-    @property
-    def last(self) -> Frame | None:
-        return self._last
+        pending = self._pending
+        if pending is not None and pending.source_line is None:
+            self._pending = replace(pending, source_line=source)
 
     def __len__(self) -> int:
-        return len(self._head) + len(self._tail) + self._dropped
+        return len(self._head) + len(self._tail) + self._dropped + (self._pending is not None)
 
-    def _replace_last(self, frame: Frame) -> None:
-        last = self._last
-        self._last = frame
-        if self._tail and self._tail[-1] is last:
-            self._tail[-1] = frame
-        elif self._head and self._head[-1] is last:
-            self._head[-1] = frame
-
-    def _push(self, frame: Frame) -> None:
-        self._last = frame
+    def _flush(self) -> None:
+        frame = self._pending
+        if frame is None:
+            return
+        if self._repeats:
+            frame = replace(frame, repeat=frame.repeat + self._repeats)
+        self._pending, self._repeats = None, 0
         if len(self._head) < HEAD:
             self._head.append(frame)
             return
@@ -83,14 +67,14 @@ class FrameCollector:
 
     def result(self) -> tuple[tuple[Frame, ...], int, int | None]:
         """(frames innermost first, number of frames dropped, index in frames where the drop happened)."""
+        self._flush()
         printed = [*self._head, *self._tail]
-        gap: int | None = len(self._head) if self._dropped else None
         if self._innermost_first:
-            return tuple(printed), self._dropped, gap
+            return tuple(printed), self._dropped, (len(self._head) if self._dropped else None)
         printed.reverse()
         return tuple(printed), self._dropped, (len(self._tail) if self._dropped else None)
 
 
 def _same_place(a: Frame, b: Frame) -> bool:
-    # Columns are left out: Python attaches a frame's caret column only after the frame was added.
+    # Columns are left out: runtimes that print them do so per call site, and a recursion repeats the call site.
     return a.path == b.path and a.line == b.line and a.function == b.function
