@@ -320,3 +320,35 @@ def test_unprivileged_command_line_uses_a_user_namespace(monkeypatch: pytest.Mon
     assert "--nproc=7" in argv
     assert argv[argv.index("--bind") + 1 : argv.index("--bind") + 3] == [str(tmp_path), "/ws"]
     assert "--clearenv" in argv and "--new-session" in argv and "--die-with-parent" in argv
+
+
+def test_bwrap_vanishing_after_the_probe_is_unavailable(workspace: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    fake = tmp_path / "bin" / "bwrap"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    sandbox = Sandbox(bwrap=fake)
+    assert sandbox.problem() is None
+    fake.unlink()
+    result = verify(workspace, {}, _marker_command(marker), trusted=True, sandbox=sandbox)
+    assert result.status is VerifyStatus.UNAVAILABLE
+    assert not marker.exists()
+
+
+@needs_bwrap
+def test_workspace_virtualenv_is_found_mounted_read_only_and_first_on_path(workspace: Path) -> None:
+    base = Path(sys.base_prefix)
+    python = base / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    if not python.exists():
+        pytest.skip(f"no interpreter at {python} to build a virtualenv around")
+    venv = workspace / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text(f"home = {base / 'bin'}\ninclude-system-site-packages = false\n")
+    (venv / "bin" / "python").symlink_to(python)
+    command = 'python -c "import sys; print(sys.prefix)"; echo x > .venv/written; echo VIRTUAL_ENV=$VIRTUAL_ENV'
+    result = verify(workspace, {}, command, trusted=True)
+    assert result.ran
+    assert f"{venv}\n" in result.output
+    assert f"VIRTUAL_ENV={venv}" in result.output
+    assert not (venv / "written").exists()

@@ -129,6 +129,8 @@ def verify(
             run = sandbox.run(["/bin/sh", "-c", expanded], mounts, limits, env, cancel)
         except SandboxUnavailable as exc:
             return _not_run(VerifyStatus.UNAVAILABLE, expanded, start, str(exc))
+        except OSError as exc:  # bwrap vanished after the probe, or the copy could not be handed over
+            return _not_run(VerifyStatus.UNAVAILABLE, expanded, start, f"sandbox unavailable: {exc}")
     status, reason = _verdict(run.ending, run.exit_code, limits)
     return VerifyResult(status, expanded, run.exit_code, run.output, time.monotonic() - start, reason, run.truncated)
 
