@@ -6,7 +6,6 @@ names the block; a proposal either holds every change the answer asked for or do
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,6 +172,3 @@ def _draft(w: _Working) -> Draft | None:
         bom=w.state.bom,
         root=str(w.target.root),
     )
-
-
-Propose = Callable[..., Proposal]
