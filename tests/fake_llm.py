@@ -53,6 +53,8 @@ class Reply:
     """``hang`` | ``truncate`` | ``garbage`` (see module docstring)."""
     delay: float = 0.0
     """Seconds to wait before answering (``hang`` waits this long, then answers normally if still connected)."""
+    chunk_delay: float = 0.0
+    """Seconds between streamed chunks (a slow or stalled stream); the client closing the connection ends it."""
     finish_reason: str = "stop"
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
@@ -211,6 +213,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             for event in events:
                 self._chunk(f"data: {json.dumps(event)}\n\n".encode())
+                if reply.chunk_delay and not self._wait(reply.chunk_delay):
+                    self.server.fake._disconnected()
+                    self.close_connection = True
+                    return
             self._chunk(b"data: [DONE]\n\n")
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()

@@ -28,7 +28,8 @@ _import_lock = threading.Lock()
 def litellm() -> Any:
     """The litellm module, imported on first use with the offline price list and its chatter switched off."""
     with _import_lock:
-        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+        # Forced, not defaulted: without it the import tries GitHub for prices and can block for seconds offline.
+        os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
         import litellm as module
 
         if not getattr(module, "_splice_configured", False):
@@ -308,6 +309,13 @@ def classify(exc: BaseException, model: str) -> errors.LLMError:
             status=status,
         )
     if isinstance(exc, module.MidStreamFallbackError):
+        cause = getattr(exc, "original_exception", None)
+        if isinstance(cause, module.Timeout | TimeoutError) or "timeout" in text.lower():
+            return errors.RequestTimedOut(
+                f"the stream from '{model}' stalled for longer than the timeout",
+                "raise splice.timeout, or check the model server; retried automatically",
+                status=status,
+            )
         return errors.IncompleteAnswer(
             f"the stream from '{model}' broke off mid-answer: {short}", "try again; nothing was applied", status=status
         )

@@ -256,3 +256,43 @@ async def test_batch_keeps_order_and_puts_errors_in_place(fake: FakeLLM, make_ga
         "answer to q3",
     ]
     assert done[-1] == (4, 4)
+
+
+async def test_stalled_stream_times_out_and_is_retried(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    fake.script(Reply(text="abcdefghijkl", chunk_delay=5), Reply(text="whole answer"))
+    seen: list[Progress] = []
+    result = await make_gateway(timeout=0.3).complete(ask(), progress=seen.append)
+    assert result.text == "whole answer"
+    assert len(fake.requests) == 2
+    assert seen[0].text == "abcd"  # the stalled attempt reported progress before it stalled
+
+
+async def test_cancel_mid_stream_closes_the_connection(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    fake.script(Reply(text="a long streamed answer " * 10, chunk_delay=0.2))
+    seen: list[Progress] = []
+    task = asyncio.create_task(make_gateway(timeout=30).complete(ask(), progress=seen.append))
+    for _ in range(500):
+        if seen:
+            break
+        await asyncio.sleep(0.01)
+    assert seen, "no chunk arrived"
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for _ in range(300):
+        if fake.disconnects:
+            break
+        await asyncio.sleep(0.01)
+    assert fake.disconnects == 1
+    assert len(fake.requests) == 1
+
+
+def test_importing_the_gateway_does_not_import_litellm() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, splice.llm.gateway, splice.llm.prompts, splice.features.session; print('litellm' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
