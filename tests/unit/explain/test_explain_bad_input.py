@@ -35,8 +35,9 @@ def test_garbage_gives_parse_error(text: str) -> None:
     assert "No stack trace found" in result.message
 
 
-def test_truncated_traceback_without_exception_line_keeps_its_frames() -> None:
-    result = parse_traces('Traceback (most recent call last):\n  File "/w/a.py", line 3, in f\n    g()\n')
+@pytest.mark.parametrize("end", ["\n", ""])
+def test_truncated_traceback_without_exception_line_keeps_its_frames(end: str) -> None:
+    result = parse_traces('Traceback (most recent call last):\n  File "/w/a.py", line 3, in f\n    g()' + end)
     assert isinstance(result, ParsedTraces)
     assert result.primary.exception_type == ""
     assert [f.line for f in result.primary.frames] == [3]

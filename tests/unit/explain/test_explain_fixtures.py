@@ -73,3 +73,16 @@ def test_mapping_accuracy_over_fixtures() -> None:
     total = sum(t for _, t in table.values())
     assert total >= 40
     assert correct == total, table
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_line_endings_do_not_matter(name: str) -> None:
+    text = fixture_text(name)
+    results = [parse_traces(t) for t in (text, text.rstrip("\n"), text.replace("\n", "\r\n"))]
+    first = results[0]
+    for other in results[1:]:
+        if isinstance(first, ParseError):
+            assert isinstance(other, ParseError)
+        else:
+            assert isinstance(other, ParsedTraces)
+            assert other.primary == first.primary

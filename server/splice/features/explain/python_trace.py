@@ -89,9 +89,7 @@ def _parse_block(view: list[str], start: int) -> tuple[Trace, int] | None:
     i = start + 1 if _HEADER.match(first) else start
     collector = FrameCollector(innermost_first=False)
     i = _parse_frames(view, i, collector)
-    if i >= len(view):
-        return None
-    exc = _parse_exception(view, i)
+    exc = _parse_exception(view, i) if i < len(view) else None  # the paste may stop before the exception
     if exc is None and len(collector) == 0:
         return None
     exc_type, message, end = exc if exc is not None else ("", "", i)
