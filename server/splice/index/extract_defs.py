@@ -245,7 +245,7 @@ def _body(node: Node, spec: LangSpec) -> Node | None:
         if body is not None:
             return body
     value = node.child_by_field_name("value") or node.child_by_field_name("right")
-    if value is not None and value.type in ("arrow_function", "function_expression", "generator_function"):
+    if value is not None and value.type in ("arrow_function", "function_expression", "generator_function", "class"):
         return value.child_by_field_name("body")
     return None
 

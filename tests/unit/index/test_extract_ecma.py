@@ -122,6 +122,20 @@ CASES: list[tuple[str, str, str, list[str], tuple[str, ...]]] = [
         ("references id ", "calls Map", "references Map"),
     ),
     (
+        "a class expression bound to a top-level const is a class with methods",
+        "typescript",
+        "export const Repo = class extends Base { load(): void { fetch(URL); } };\n",
+        [
+            "class Repo 'Repo' | span 0:0-0:72 | sel 0:13-0:17 | parent <module> | "
+            "export const Repo = class extends Base",
+            "method Repo.load ",
+            "inherits Base | in Repo",
+            "calls fetch | in Repo.load",
+            "references URL | in Repo.load",
+        ],
+        ("constant Repo",),
+    ),
+    (
         "default exports are recorded as `default = Name` at module scope",
         "typescript",
         "class Store {}\nexport default Store;\n",

@@ -13,6 +13,8 @@
 (program (lexical_declaration (variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression)]) @definition.function))
 (program (variable_declaration (variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression)]) @definition.function))
 (program (export_statement declaration: (lexical_declaration (variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression)]) @definition.function)))
+(program (lexical_declaration (variable_declarator name: (identifier) @name value: (class)) @definition.class))
+(program (export_statement declaration: (lexical_declaration (variable_declarator name: (identifier) @name value: (class)) @definition.class)))
 
 ; ---- uses ---------------------------------------------------------------------------------------------------
 (call_expression function: [(identifier) (member_expression)] @call)
