@@ -92,8 +92,16 @@ def _hash(data: bytes) -> str:
 
 class Indexer:
     def __init__(
-        self, workspace: Path, settings: Settings, graph: Graph | None = None, *, persist: bool = True
+        self,
+        workspace: Path,
+        settings: Settings,
+        graph: Graph | None = None,
+        *,
+        persist: bool = True,
+        background: bool = True,
     ) -> None:
+        """``persist=False`` keeps the index in memory only; ``background=False`` leaves dependants and store
+        writes to explicit ``settle()`` calls (tests, benchmarks)."""
         self.workspace = workspace.resolve()
         self.settings = settings
         self.graph = graph if graph is not None else Graph()
@@ -112,6 +120,7 @@ class Indexer:
         self._worker: threading.Thread | None = None
         self._timers: dict[str, threading.Timer] = {}
         self._closed = False
+        self._background_enabled = background
         self._last_flush = 0.0
 
     # -- whole workspace ---------------------------------------------------------------------------------------
@@ -377,6 +386,8 @@ class Indexer:
         return tuple(self.store.messages)
 
     def _kick(self) -> None:
+        if not self._background_enabled:
+            return
         with self._wake:
             if self._worker is None and not self._closed:
                 self._worker = threading.Thread(target=self._background, name="splice-index-bg", daemon=True)

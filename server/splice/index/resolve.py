@@ -42,6 +42,7 @@ UNIQUE_NAME = 0.5
 AMBIGUOUS_NAME = 0.3
 
 _CLASS_KINDS = frozenset({SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.STRUCT, SymbolKind.TRAIT, SymbolKind.ENUM})
+_VALUE_KINDS = frozenset({SymbolKind.VARIABLE, SymbolKind.CONSTANT, SymbolKind.FIELD})
 _SELF_NAMES = frozenset({"self", "cls", "this"})
 _CALL = "()"
 _OPAQUE = frozenset({"[]", "?"})
@@ -306,6 +307,12 @@ class _Pass:
                 found = self.binding_target(path, binding, depth + 1)
                 if found is not None:
                     return found
+            alias = info.assigns.get(mid, {}).get((name,))
+            if alias is not None and not alias.is_call and alias.value and alias.value != (name,):
+                # ``default = Name`` (a JS default export) or ``Alias = other.Name`` at module level
+                aliased = self.chain(path, mid, alias.value, depth + 1)
+                if aliased is not None:
+                    return aliased[0]
             for star in info.stars.get(mid, ()):
                 mod = self.module_of(path, info.extract.lang, star)
                 if mod is not None and mod != target:
@@ -362,6 +369,19 @@ class _Pass:
         if assign.is_call and isinstance(target, Symbol) and target.kind not in _CLASS_KINDS:
             return None  # a function's return type is unknown
         return target
+
+    def value_type(self, sym: Symbol, depth: int) -> Symbol | None:
+        """The class of a variable/constant from its assignment (``session = Session()``), if that is known."""
+        if sym.kind not in _VALUE_KINDS or depth > _MAX_DEPTH:
+            return None
+        info = self.info(sym.path)
+        if info is None:
+            return None
+        assign = info.assigns.get(sym.parent or module_id(sym.path), {}).get((sym.name,))
+        if assign is None:
+            return None
+        typed = self.assigned_type(sym.path, assign, depth + 1)
+        return typed if isinstance(typed, Symbol) and typed.kind in _CLASS_KINDS else None
 
     def bases(self, cls: Symbol) -> list[Symbol]:
         cached = self._bases.get(cls.id)
@@ -448,7 +468,9 @@ class _Pass:
                 continue
             if isinstance(target, Symbol):
                 if target.kind not in _CLASS_KINDS:
-                    return None
+                    target = self.value_type(target, depth + 1)
+                    if target is None:
+                        return None
                 target = self.attr_type(target, attr, depth + 1) or self.class_member(target, attr, depth + 1)
                 confidence = min(confidence, CLASS_STEP)
             else:
@@ -466,7 +488,10 @@ class _Pass:
         target, confidence = owner
         if isinstance(target, Symbol):
             if target.kind not in _CLASS_KINDS:
-                return None
+                typed = self.value_type(target, depth + 1)
+                if typed is None:
+                    return None
+                target = typed
             found = self.class_member(target, ref.name, depth + 1)
             return (found, min(confidence, CLASS_STEP)) if found is not None else None
         member = self.member(target, ref.name, depth + 1)

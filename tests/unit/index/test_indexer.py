@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from splice.config import Settings
 from splice.index.indexer import Indexer
+from splice.index.store import Store
 from splice.index.walker import SkipReason
 
 FILES = {
@@ -32,7 +34,7 @@ def targets(ix: Indexer, path: str, name: str) -> set[str | None]:
 @pytest.fixture
 def memory(tmp_path: Path) -> Indexer:
     write(tmp_path, FILES)
-    ix = Indexer(tmp_path, Settings(), persist=False)
+    ix = Indexer(tmp_path, Settings(), persist=False, background=False)
     ix.index_all()
     yield ix
     ix.close()
@@ -156,3 +158,35 @@ def test_store_failure_keeps_the_graph(tmp_path: Path) -> None:
     assert summary.files == 3 and summary.store.startswith("not persisted")
     assert any("not persisted" in m for m in summary.messages)
     ix.close()
+
+
+def test_body_edits_do_not_re_resolve_dependants(memory: Indexer) -> None:
+    memory.settle()
+    body_only = b"def f():\n    return 42  # a body edit\n\nclass K:\n    def m(self):\n        pass\n"
+    memory.update_text("pkg/a.py", body_only)
+    assert memory._dirty == set(), "symbol ids are unchanged: b.py's edges stay valid"
+    memory.update_text(
+        "pkg/a.py", b"def f():\n    pass\n\ndef extra():\n    pass\n\nclass K:\n    def m(self):\n        pass\n"
+    )
+    assert memory._dirty == {"pkg/b.py"}, "a new definition can change what b.py resolves to"
+    memory.settle()
+    assert memory._dirty == set()
+
+
+def test_background_worker_settles_dependants_and_persists(tmp_path: Path) -> None:
+    write(tmp_path, FILES)
+    ix = Indexer(tmp_path, Settings())
+    ix.index_all()
+    ix.update_text("pkg/a.py", b"def renamed():\n    pass\n")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and targets(ix, "pkg/b.py", "f") != {None}:
+        time.sleep(0.05)
+    assert targets(ix, "pkg/b.py", "f") == {None}, "b.py re-resolved without an explicit settle()"
+    ix.close()  # writes what is pending
+    reader = Store(tmp_path, Settings())
+    try:
+        stored = reader.load_files()
+        assert [s.name for s in stored["pkg/a.py"].extract.symbols[1:]] == ["renamed"]
+        assert {e.dst for e in stored["pkg/b.py"].edges if e.name == "f"} == {None}
+    finally:
+        reader.close()

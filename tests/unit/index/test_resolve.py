@@ -272,3 +272,25 @@ def test_hand_built_extracts_and_dependants() -> None:
     assert resolver.deps_of(b) == (a,)
     resolver.forget(b)
     assert resolver.dependants(a) == set()
+
+
+def test_module_level_instances_and_default_exports(tmp_path: Path) -> None:
+    ix = build(
+        tmp_path,
+        {
+            "svc/__init__.py": "",
+            "svc/client.py": "class Client:\n    def send(self):\n        pass\n\nclient = Client()\n",
+            "svc/use.py": "from svc.client import client\n\ndef go():\n    client.send()\n",
+            "web/widget.ts": "class Widget { draw(): void {} }\nexport default Widget;\n",
+            "web/page.ts": 'import W from "./widget";\nexport function show() { const w = new W(); w.draw(); }\n',
+        },
+    )
+    check(
+        ix.graph,
+        {
+            ("svc/use.py::go", "send", "calls"): ("svc/client.py::Client.send", 0.8),
+            ("web/page.ts::", "default", "imports"): ("web/widget.ts::Widget", 1.0),
+            ("web/page.ts::show", "W", "calls"): ("web/widget.ts::Widget", 1.0),
+            ("web/page.ts::show", "draw", "calls"): ("web/widget.ts::Widget.draw", 0.8),
+        },
+    )
