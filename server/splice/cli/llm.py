@@ -43,49 +43,41 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def run_usage(args: argparse.Namespace) -> int:
-    from splice.llm.usage import UsageLog, summarize
+    from splice.llm.usage import report
 
     by = tuple(part.strip() for part in args.by.split(",") if part.strip())
     unknown = [b for b in by if b not in BY_CHOICES]
     if unknown or not by:
         print(f"splice usage: --by takes a comma list of {', '.join(BY_CHOICES)} (got {args.by!r})", file=sys.stderr)
         return 2
-    log = UsageLog(workspace_of(args) / ".splice" / "usage.jsonl")
-    records = [r for r in log.records() if not args.since or r.day >= args.since]
-    rows = summarize(records, by)
-    total_cost = sum(r.cost for r in rows)
+    data = report(workspace_of(args), since=args.since, by=by)
     if args.json:
-        payload = {
-            "file": str(log.path),
-            "rows": [asdict(r) for r in rows],
-            "total_requests": sum(r.requests for r in rows),
-            "total_cost": round(total_cost, 6),
-            "unreadable_lines": log.skipped,
-        }
-        print(json.dumps(payload, indent=2))
+        print(json.dumps(data, indent=2))
         return 0
+    rows = data["rows"]
     if not rows:
-        print(f"no model requests recorded yet in {log.path}")
+        print(f"no model requests recorded yet in {data['file']}")
         return 0
-    headers = ["day", "feature", "model", "requests", "cache hits", "errors", "prompt tok", "compl. tok", "cost $"]
-    keep = [h for h in ("day", "feature", "model") if h in by]
-    headers = keep + headers[3:]
+    keep = [h for h in BY_CHOICES if h in by]
+    headers = [*keep, "requests", "cache hits", "errors", "prompt tok", "compl. tok", "cost $"]
     table_rows = [
         [
-            *[getattr(r, h) for h in keep],
-            r.requests,
-            r.cache_hits,
-            r.errors,
-            r.prompt_tokens,
-            r.completion_tokens,
-            f"{r.cost:.4f}",
+            *(r[h] for h in keep),
+            r["requests"],
+            r["cache_hits"],
+            r["errors"],
+            r["prompt_tokens"],
+            r["completion_tokens"],
+            f"{r['cost']:.4f}",
         ]
         for r in rows
     ]
     print(_table(headers, table_rows))
-    print(f"\ntotal: {sum(r.requests for r in rows)} requests, ${total_cost:.4f}  ({log.path})")
-    if log.skipped:
-        print(f"note: {log.skipped} unreadable line(s) skipped (a torn write after a crash, or a hand edit)")
+    print(f"\ntotal: {data['total_requests']} requests, ${data['total_cost']:.4f}  ({data['file']})")
+    if data["unreadable_lines"]:
+        print(
+            f"note: {data['unreadable_lines']} unreadable line(s) skipped (a torn write after a crash, or a hand edit)"
+        )
     return 0
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from splice.llm.errors import BudgetExceeded
 
@@ -172,6 +173,27 @@ def summarize(records: Iterable[UsageRecord], by: Sequence[str] = ("day", "featu
             )
         )
     return rows
+
+
+def usage_path(workspace: Path) -> Path:
+    return workspace / ".splice" / "usage.jsonl"
+
+
+def report(
+    workspace: Path, *, since: str | None = None, by: Sequence[str] = ("day", "feature", "model")
+) -> dict[str, Any]:
+    """The JSON both ``splice usage --json`` and the editor's ``splice.usage`` command return."""
+    log = UsageLog(usage_path(workspace))
+    records = [r for r in log.records() if since is None or r.day >= since]
+    rows = summarize(records, by)
+    return {
+        "file": str(log.path),
+        "rows": [asdict(r) for r in rows],
+        "total_requests": sum(r.requests for r in rows),
+        "total_cost": round(sum(r.cost for r in rows), 6),
+        "today_cost": round(sum(r.cost for r in records if r.day == today()), 6),
+        "unreadable_lines": log.skipped,
+    }
 
 
 @dataclass(frozen=True)
