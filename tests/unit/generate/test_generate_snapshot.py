@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from splice.features.generate.snapshot import SnapshotError, apply_changes, copy_workspace
-from splice.features.generate.verify import expand_command, related_tests
+from splice.features.generate.testplace import related_tests
+from splice.features.generate.verify import expand_command
 
 
 def make(root: Path, files: dict[str, str]) -> None:

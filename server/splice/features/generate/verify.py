@@ -16,7 +16,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from splice.config import Settings
 from splice.features.generate.sandbox import Ending, Limits, Mounts, Sandbox, SandboxUnavailable
 from splice.features.generate.snapshot import SnapshotError, apply_changes, copy_workspace
+from splice.features.generate.testplace import related_tests
 
 _PLACEHOLDER = re.compile(r"\{(files|tests)\}")
 _LIMIT_SIGNALS = {128 + signal.SIGKILL, 128 + signal.SIGXCPU, 128 + signal.SIGXFSZ}
@@ -146,39 +147,6 @@ def expand_command(template: str, files: Sequence[str], tests: Sequence[str]) ->
 
 def _quoted(paths: Sequence[str]) -> str:
     return " ".join(shlex.quote(f"./{p}" if p.startswith("-") else p) for p in paths)
-
-
-def related_tests(changed: Sequence[str], files: Collection[str]) -> list[str]:
-    """Test files for the changed files: changed tests themselves, then ``test_<stem>.py``, ``<stem>_test.go``,
-    ``<stem>.test.ts``, ``<stem>.spec.js`` … anywhere in the copy. Empty when none exist (the command then runs
-    without paths, which for most runners means the whole suite)."""
-    found: list[str] = []
-    stems = set()
-    for path in changed:
-        name = PurePosixPath(path).name
-        if _is_test(name):
-            found.append(path)
-        else:
-            stems.add(name.split(".", 1)[0])
-    for path in sorted(files):
-        name = PurePosixPath(path).name
-        if path in found or not _is_test(name):
-            continue
-        stem = name.split(".", 1)[0]
-        cores = {stem.removeprefix("test_").removesuffix("_test"), stem.removesuffix("Tests").removesuffix("Test")}
-        if cores & stems:
-            found.append(path)
-    return found
-
-
-def _is_test(name: str) -> bool:
-    stem, _, rest = name.partition(".")
-    return (
-        stem.startswith("test_")
-        or stem.endswith("_test")
-        or rest.startswith(("test.", "spec."))
-        or (stem.endswith("Test") and rest == "java")
-    )
 
 
 def _environments(
