@@ -1,0 +1,321 @@
+"""Explain an error end to end: a stack trace or a diagnostic → frames on workspace symbols → context within the
+budget → the model's explanation → a markdown document with links, and a fix as a proposal awaiting review.
+
+Front ends (the language server, the CLI) call ``prepare_*`` (deterministic, no model) and then ``run``; with no
+model configured ``preview`` says exactly what would be sent and what it would cost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from splice.context.model import ContextItem, ContextRequest, DiagnosticTarget, Frame, FramesTarget
+from splice.edits.errors import EditRefused
+from splice.edits.paths import Workspace
+from splice.edits.proposal import Cost, Proposal
+from splice.edits.propose import disk_reader, propose
+from splice.edits.review import Reader
+from splice.features.explain.frames import FrameStatus
+from splice.features.explain.model import ParseError
+from splice.features.explain.resolve import Resolution, resolve_text
+from splice.features.workspace import SpliceWorkspace
+from splice.llm import prompts
+from splice.llm.errors import LLMError
+from splice.llm.gateway import Gateway
+from splice.llm.model import Completion, Progress, Request, TokenUsage
+
+MAX_FRAMES_IN_PROMPT = 12
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything decided before any model call: what failed, where, the context and the rendered request."""
+
+    title: str
+    error: str
+    """The error as the prompt states it (exception + message, or the diagnostic)."""
+    location: str | None
+    frames: tuple[str, ...]
+    """Frame lines for the prompt and the document, innermost last, library runs folded."""
+    items: tuple[ContextItem, ...]
+    context_notes: tuple[str, ...]
+    signature: str
+    focus_path: str | None
+    """The innermost workspace file: where path-less fix blocks apply."""
+    excluded: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def request(self, *, fix: bool) -> Request:
+        return prompts.request(
+            "explain",
+            self.items,
+            edit_format="search_replace" if fix else None,
+            error=self.error,
+            frames=self.frames,
+            location=self.location,
+            path=self.focus_path or "",
+        )
+
+
+@dataclass(frozen=True)
+class Explanation:
+    markdown: str
+    document: Path
+    proposal: Proposal | None
+    fix_note: str
+    """Why there is no fix (empty when there is one)."""
+    cost: float
+    tokens: int
+    cached: bool
+    model: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What would be sent with no model configured: items, tokens, an example cost, how to configure."""
+
+    prepared: Prepared
+    tokens: int
+    example_model: str
+    example_dollars: float | None
+    how_to_configure: str
+    messages: tuple[str, ...] = field(default_factory=tuple)
+
+
+class ExplainError:
+    def __init__(
+        self, ws: SpliceWorkspace, gateway: Gateway, *, read_file: Callable[[str], bytes | None] | None = None
+    ):
+        self.ws = ws
+        self.gateway = gateway
+        self.read_file = read_file
+        self.folder = ws.root / ".splice" / "explanations"
+
+    # -- deterministic front half ------------------------------------------------------------------------------
+
+    def _read_text(self, rel: str) -> str | None:
+        data = self.read_file(rel) if self.read_file is not None else None
+        if data is None:
+            try:
+                data = self.ws.abspath(rel).read_bytes()
+            except OSError:
+                return None
+        return data.decode("utf-8", errors="replace")
+
+    def _excluded(self, rel: str) -> bool:
+        return self.ws.indexer.rules.is_excluded(rel)
+
+    def prepare_trace(self, text: str, budget: int | None = None) -> Prepared | ParseError:
+        resolved = resolve_text(
+            text, self.ws.graph, is_excluded=self._excluded, read_text=self._read_text, root=str(self.ws.root)
+        )
+        if isinstance(resolved, ParseError):
+            return resolved
+        trace = resolved.primary.trace
+        root = resolved.primary.chain()[-1]
+        frames: list[Frame] = []
+        for node in reversed(resolved.primary.chain()):  # root cause first
+            for mapped in reversed(node.frames):  # outermost first, as FramesTarget wants
+                if mapped.status is FrameStatus.WORKSPACE and mapped.path is not None and mapped.line is not None:
+                    frames.append(Frame(mapped.path, mapped.line))
+        message = f"{root.trace.exception_type}: {root.trace.message}".strip(": ")
+        request = ContextRequest(
+            FramesTarget(tuple(frames), message=message), budget or self.ws.settings.context_budget
+        )
+        context = self.ws.context_engine(read_file=self.read_file).assemble(request)
+        innermost = next((f for f in reversed(frames)), None)
+        return Prepared(
+            title=f"{trace.exception_type}: {trace.message}"[:120],
+            error=_error_text(resolved),
+            location=f"{innermost.path}:{innermost.line + 1}" if innermost else None,
+            frames=_frame_lines(resolved),
+            items=context.items,
+            context_notes=context.notes + ((context.error,) if context.error else ()),
+            signature=resolved.signature.key,
+            focus_path=innermost.path if innermost else None,
+            excluded=tuple(resolved.excluded_paths()),
+            notes=resolved.notes,
+        )
+
+    def prepare_diagnostic(
+        self,
+        path: str,
+        line: int,
+        col: int,
+        end_line: int | None,
+        message: str,
+        source: str | None = None,
+        code: str | None = None,
+        buffer_text: str | None = None,
+        related: tuple[str, ...] = (),
+        budget: int | None = None,
+    ) -> Prepared:
+        label = " ".join(x for x in (source, f"[{code}]" if code else None) if x)
+        error = f"{label}: {message}" if label else message
+        if related:
+            error += "\nRelated: " + "; ".join(related)
+        target = DiagnosticTarget(path, line, col, end_line, message, buffer_text)
+        context = self.ws.context_engine(read_file=self.read_file).assemble(
+            ContextRequest(target, budget or self.ws.settings.context_budget)
+        )
+        key = hashlib.sha256(f"{path}\0{label}\0{message}".encode()).hexdigest()[:16]
+        return Prepared(
+            title=error.splitlines()[0][:120],
+            error=error,
+            location=f"{path}:{line + 1}:{col + 1}",
+            frames=(),
+            items=context.items,
+            context_notes=context.notes + ((context.error,) if context.error else ()),
+            signature=key,
+            focus_path=path,
+        )
+
+    def preview(self, prepared: Prepared, *, fix: bool, example_model: str = "openai/gpt-4o-mini") -> Preview:
+        request = prepared.request(fix=fix)
+        tokens = sum(self.gateway.token_counter(example_model)(m.content) for m in request.messages)
+        dollars: float | None
+        try:
+            dollars = self.gateway.estimate(
+                Request(request.feature, request.messages, request.context_hashes, model=example_model)
+            ).dollars
+        except LLMError:
+            dollars = None
+        how = (
+            "Configure a model: set SPLICE_MODEL (e.g. SPLICE_MODEL=openai/gpt-4o-mini with OPENAI_API_KEY, or "
+            "SPLICE_MODEL=openai/<name> SPLICE_API_BASE=http://127.0.0.1:8080/v1 for a local server), or "
+            '`model = "…"` under [tool.splice] in pyproject.toml, or the editor setting splice.model.'
+        )
+        return Preview(prepared, tokens, example_model, dollars, how, tuple(m.content for m in request.messages))
+
+    # -- the model call ----------------------------------------------------------------------------------------
+
+    async def run(
+        self,
+        prepared: Prepared,
+        *,
+        fix: bool,
+        reader: Reader | None = None,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> Explanation:
+        """Ask the model (raises LLMError with a user-facing message and fix), write the document, build the fix."""
+        request = prepared.request(fix=fix)
+        model = self.gateway.model_for(request)
+        cache_path = self._cache_path(prepared, fix, model)
+        cached_answer = self._cached(cache_path)
+        if cached_answer is not None:
+            completion = Completion(cached_answer, model, "explain", TokenUsage(), 0.0, True, 0.0, "stop")
+        else:
+            completion = await self.gateway.complete(request, progress=progress)
+            self._remember(cache_path, completion.text, model)
+        proposal: Proposal | None = None
+        fix_note = ""
+        if fix:
+            try:
+                proposal = propose(
+                    completion.text,
+                    Workspace.of(self.ws.root),
+                    reader=reader or disk_reader,
+                    target=prepared.focus_path,
+                    title=f"Fix: {prepared.title}",
+                    rationale=_section(completion.text, "Why") or "",
+                    context=tuple(i.symbol or i.path for i in prepared.items),
+                    cost=Cost(completion.usage.prompt_tokens, completion.usage.completion_tokens, completion.cost),
+                )
+            except EditRefused as exc:
+                fix_note = f"No usable fix in the answer: {exc}"
+        tokens = completion.usage.prompt_tokens + completion.usage.completion_tokens
+        markdown = self.document(prepared, completion.text, fix_note, completion.model, completion.cost, tokens)
+        path = self._write(prepared.signature, markdown)
+        return Explanation(
+            markdown, path, proposal, fix_note, completion.cost, tokens, completion.cached, completion.model
+        )
+
+    # -- the document ------------------------------------------------------------------------------------------
+
+    def link(self, rel: str, line: int | None = None) -> str:
+        uri = self.ws.abspath(rel).as_uri()
+        label = f"{rel}:{line + 1}" if line is not None else rel
+        return f"[{label}]({uri}#L{line + 1})" if line is not None else f"[{label}]({uri})"
+
+    def document(self, prepared: Prepared, answer: str, fix_note: str, model: str, cost: float, tokens: int) -> str:
+        out = [f"# {prepared.title}", ""]
+        if prepared.location:
+            path, _, rest = prepared.location.partition(":")
+            line = int(rest.split(":")[0]) - 1 if rest.split(":")[0].isdigit() else None
+            out.append(f"Reported at {self.link(path, line)}")
+        if prepared.frames:
+            out += ["", "## Frames (innermost last)", ""] + [f"- {f}" for f in prepared.frames]
+        out += ["", "## Explanation", "", answer.strip(), ""]
+        if fix_note:
+            out += [f"> {fix_note}", ""]
+        out += ["## Context used", ""]
+        for item in prepared.items:
+            out.append(f"- {self.link(item.path, item.range.start.line)} `{item.symbol or ''}` — {item.reason}")
+        if prepared.excluded:
+            out.append(f"- not sent (excluded): {', '.join(prepared.excluded)}")
+        out += ["", f"_{model}, {tokens} tokens, ${cost:.4f}_", ""]
+        return "\n".join(out)
+
+    def _write(self, signature: str, markdown: str) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{signature[:24]}.md"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(markdown, encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+    # -- the explanation cache: one answer per error signature and code hashes -------------------------------
+
+    def _cache_path(self, prepared: Prepared, fix: bool, model: str) -> Path:
+        key = json.dumps([prepared.signature, prompts.context_hashes(prepared.items), fix, model])
+        return self.folder / "cache" / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+
+    def _cached(self, path: Path) -> str | None:
+        try:
+            answer = json.loads(path.read_text(encoding="utf-8")).get("answer")
+        except (OSError, ValueError):
+            return None
+        return answer if isinstance(answer, str) else None
+
+    def _remember(self, path: Path, answer: str, model: str) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"answer": answer, "model": model, "at": time.time()}), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass  # the cache is an optimisation; the explanation was already shown
+
+
+def _error_text(resolved: Resolution) -> str:
+    parts = []
+    for node in resolved.primary.chain():
+        t = node.trace
+        parts.append(f"{t.exception_type}: {t.message}".strip(": "))
+    return "\ncaused by ".join(parts) if len(parts) > 1 else parts[0]
+
+
+def _frame_lines(resolved: Resolution) -> tuple[str, ...]:
+    out: list[str] = []
+    for node in reversed(resolved.primary.chain()):
+        for run in reversed(node.runs):
+            out.append(run.describe())
+    return tuple(out[-MAX_FRAMES_IN_PROMPT:])
+
+
+def _section(answer: str, name: str) -> str | None:
+    lines = answer.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip().lstrip("#").strip().lower() == name.lower():
+            body = []
+            for nxt in lines[i + 1 :]:
+                if nxt.startswith("#"):
+                    break
+                body.append(nxt)
+            return "\n".join(body).strip() or None
+    return None
