@@ -103,7 +103,7 @@ class Indexer:
         """``persist=False`` keeps the index in memory only; ``background=False`` leaves dependants and store
         writes to explicit ``settle()`` calls (tests, benchmarks)."""
         self.workspace = workspace.resolve()
-        self.settings = settings
+        self._settings = settings
         self.graph = graph if graph is not None else Graph()
         self.rules = IgnoreRules(self.workspace, settings)
         self.resolver = Resolver(self.graph, self.workspace)
@@ -122,6 +122,16 @@ class Indexer:
         self._closed = False
         self._background_enabled = background
         self._last_flush = 0.0
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        """New settings (didChangeConfiguration): exclusions and size limits apply from the next update on."""
+        self._settings = settings
+        self.rules = IgnoreRules(self.workspace, settings)
 
     # -- whole workspace ---------------------------------------------------------------------------------------
 
