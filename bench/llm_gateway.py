@@ -60,9 +60,11 @@ def sample_code() -> str:
     return "def handler(request):\n    return respond(request.args['q'])\n\n" * 200
 
 
-def start_fake() -> tuple[subprocess.Popen[str], str]:
+def start_fake(delay: float = 0.0) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "fake_llm.py"), "--port", "0"], stdout=subprocess.PIPE, text=True
+        [sys.executable, str(ROOT / "tests" / "fake_llm.py"), "--port", "0", "--delay", str(delay)],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     return proc, proc.stdout.readline().strip()
@@ -137,20 +139,26 @@ async def main(args: argparse.Namespace) -> None:
             ok = "✅" if pct(disk, 95) <= 5 else "❌"
             rows.append(("cache hit (disk)", f"{pct(disk, 50):.2f} ms", f"{pct(disk, 95):.2f} ms", f"≤ 5 ms {ok}"))
 
-            # 4. many concurrent requests under the limit
-            before = server_stats(url)["requests"]
-            rss_before = rss_mb()
-            batch_gateway = Gateway(replace(settings, cache_enabled=False), ws, env={})
-            reqs = [request(code, 50_000 + i) for i in range(args.concurrent)]
-            start = time.perf_counter()
-            results = await asyncio.wait_for(batch_gateway.batch(reqs), timeout=600)
-            wall = time.perf_counter() - start
-            stats = server_stats(url)
+            # 4. many concurrent requests under the limit, against a server whose "model" takes model_delay s
+            slow_proc, slow_url = start_fake(args.model_delay)
+            try:
+                before = server_stats(slow_url)["requests"]
+                rss_before = rss_mb()
+                batch_settings = replace(settings, cache_enabled=False, api_base=slow_url)
+                batch_gateway = Gateway(batch_settings, ws, env={})
+                reqs = [request(code, 50_000 + i) for i in range(args.concurrent)]
+                start = time.perf_counter()
+                results = await asyncio.wait_for(batch_gateway.batch(reqs), timeout=600)
+                wall = time.perf_counter() - start
+                stats = server_stats(slow_url)
+            finally:
+                slow_proc.terminate()
+                slow_proc.wait(timeout=5)
             failed = [r for r in results if not hasattr(r, "text")]
             done = len(results) - len(failed)
             rows.append(
                 (
-                    f"{args.concurrent} concurrent, limit {args.limit}: completed",
+                    f"{args.concurrent} concurrent, limit {args.limit}, model {args.model_delay * 1000:.0f} ms",
                     f"{done}/{args.concurrent}",
                     f"{wall:.1f} s wall",
                     "all ✅" if not failed else f"{len(failed)} failed ❌",
@@ -172,7 +180,7 @@ async def main(args: argparse.Namespace) -> None:
         proc.wait(timeout=5)
     print(
         f"\nLLM gateway benchmark — prompt ≈ {tokens} tokens, {args.calls} sequential calls per row, "
-        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n"
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n"
     )
     print("| measure | p50 / value | p95 / detail | target |")
     print("|---|---|---|---|")
@@ -187,4 +195,5 @@ if __name__ == "__main__":
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--concurrent", type=int, default=1000)
     parser.add_argument("--limit", type=int, default=8)
+    parser.add_argument("--model-delay", type=float, default=0.02, help="model time per request in the batch row")
     asyncio.run(main(parser.parse_args()))

@@ -383,9 +383,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 = a free one)")
     parser.add_argument("--script", help="JSON list of replies served in order, then the default reply")
     parser.add_argument("--record", help="append every request received to this JSONL file")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds the default reply takes (model time)")
     args = parser.parse_args(argv)
     replies = list(iter_replies(args.script)) if args.script else []
-    fake = FakeLLM(replies, port=args.port)
+    delay = args.delay
+    fake = FakeLLM(replies, responder=(lambda path, body: Reply(delay=delay)) if delay else None, port=args.port)
     if args.record:
         record_path = args.record
         original = fake._record
