@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _PY_SUFFIXES = (".py", ".pyi")
 _JS_EXTS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
@@ -71,6 +72,8 @@ class ModuleTable:
             elif path.endswith(".java"):
                 self._java[posixpath.basename(path)[:-5]].append(path)
         self._memo: dict[tuple[str, str, str, int], ModuleRef | None] = {}
+        self.workspace = workspace
+        self._packages: dict[str, tuple[str, dict[str, Any]]] | None = None
         self._ts_paths = _read_tsconfig_paths(workspace) if workspace else []
         self._go_module = _read_go_module(workspace) if workspace else None
 
@@ -133,6 +136,38 @@ class ModuleTable:
                 found = self._js_probe(posixpath.normpath(target.replace("*", rest)))
                 if found:
                     return found
+        return self._js_package(spec)
+
+    def _js_package(self, spec: str) -> ModuleRef | None:
+        """A bare specifier naming a package of this workspace (a monorepo): its ``exports``, else the usual files."""
+        if self._packages is None:
+            self._packages = _read_packages(self.workspace, self._by_dir) if self.workspace else {}
+        parts = spec.split("/")
+        n = 2 if spec.startswith("@") else 1
+        entry = self._packages.get("/".join(parts[:n]))
+        if entry is None:
+            return None
+        folder, manifest = entry
+        sub = "/".join(parts[n:])
+        key = f"./{sub}" if sub else "."
+        exports = manifest.get("exports")
+        targets: list[str] = []
+        if isinstance(exports, str) and key == ".":
+            targets.append(exports)
+        elif isinstance(exports, dict):
+            if key in exports:
+                targets.extend(_strings(exports[key]))
+            for pattern, value in exports.items():
+                if pattern.endswith("*") and key.startswith(pattern[:-1]):
+                    rest = key[len(pattern) - 1 :]
+                    targets.extend(t.replace("*", rest) for t in _strings(value))
+        if not sub:
+            targets.extend(v for f in ("source", "module", "main", "types") if isinstance(v := manifest.get(f), str))
+        targets.extend([f"./src/{sub or 'index'}", f"./{sub or 'index'}"])
+        for target in targets:
+            found = self._js_probe(posixpath.normpath(posixpath.join(folder, target)))
+            if found:
+                return found
         return None
 
     def _js_probe(self, base: str) -> ModuleRef | None:
@@ -237,6 +272,35 @@ def _read_tsconfig_paths(workspace: Path) -> list[tuple[str, list[str]]]:
         # Longest pattern first so ``@app/core/*`` wins over ``@app/*``.
         return sorted(out, key=lambda item: -len(item[0]))
     return []
+
+
+def _strings(value: object) -> list[str]:
+    """Every string in a (nested) package.json ``exports`` value, in order: conditions are tried one by one."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _read_packages(workspace: Path, folders: Collection[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """npm packages of the workspace: ``name`` → (folder, package.json), from the folders of indexed files up."""
+    candidates: set[str] = set()
+    for folder in folders:
+        parts = folder.split("/") if folder else []
+        candidates.update("/".join(parts[:i]) for i in range(len(parts) + 1))
+    found: dict[str, tuple[str, dict[str, Any]]] = {}
+    for folder in sorted(candidates, key=lambda f: (f.count("/"), f)):
+        try:
+            manifest = json.loads((workspace / folder / "package.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        name = manifest.get("name") if isinstance(manifest, dict) else None
+        if isinstance(name, str) and name not in found:
+            found[name] = (folder, manifest)
+    return found
 
 
 def _read_go_module(workspace: Path) -> str | None:

@@ -167,9 +167,14 @@ JS = {
         'import { upper, limit } from "./util";\n'
         'import * as m from "./util/math";\n'
         'import Def from "@lib/def";\n'
+        'import { subFn } from "@acme/lib/sub";\n'
         "export function run() {\n"
-        '  upper("a");\n  limit(1);\n  const v = new m.Vec();\n  v.len();\n  m.clamp(2);\n  Def();\n}\n'
+        '  upper("a");\n  limit(1);\n  const v = new m.Vec();\n  v.len();\n  m.clamp(2);\n  Def();\n  subFn();\n}\n'
     ),
+    "packages/lib/package.json": (
+        '{"name": "@acme/lib", "exports": {"./sub": {"@acme/source": "./src/sub.ts", "import": "./dist/sub.js"}}}'
+    ),
+    "packages/lib/src/sub.ts": "export function subFn(): void {}\n",
     "lib/def.js": 'const { helper } = require("./helper");\nmodule.exports = function () { return helper(); };\n',
     "lib/helper.js": "function helper() { return 1; }\nmodule.exports = { helper };\n",
     "tsconfig.json": (
@@ -194,6 +199,8 @@ def test_javascript_typescript_modules(tmp_path: Path) -> None:
             # tsconfig paths + a CommonJS default export
             (m + "run", "Def", "calls"): ("lib/def.js::", 1.0),
             ("lib/def.js::", "helper", "imports"): ("lib/helper.js::helper", 1.0),
+            # a package of this monorepo, through its package.json ``exports``
+            (m + "run", "subFn", "calls"): ("packages/lib/src/sub.ts::subFn", 1.0),
         },
     )
 
