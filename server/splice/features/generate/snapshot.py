@@ -1,10 +1,10 @@
 """A throw-away copy of the workspace for a verify run, with a proposal's file texts written into it.
 
-The copy holds what a fresh checkout would hold: no VCS data, nothing .gitignore'd, no caches, no secret-bearing
-files (``.env*``, keys, credential files). Files are copied byte for byte — never hard-linked, since a hard link would
-let the sandboxed command modify the real file. Symlinks are copied as symlinks and never followed, so the copy never
-reads outside the workspace. Virtualenvs and ``node_modules`` are not copied; they are listed so the sandbox can
-mount them read-only.
+The copy holds what a fresh checkout would hold: no VCS data, nothing .gitignore'd (or .spliceignore'd), no caches,
+no secret-bearing files (``.env*``, keys, credential files). Files are copied byte for byte — never hard-linked,
+since a hard link would let the sandboxed command modify the real file. Symlinks are copied as symlinks and never
+followed, so the copy never reads outside the workspace. Virtualenvs and ``node_modules`` are not copied; they are
+listed so the sandbox can mount them read-only.
 """
 
 from __future__ import annotations
@@ -133,10 +133,14 @@ def _copy_dir(
 
 
 def _gitignore(folder: Path) -> pathspec.GitIgnoreSpec | None:
-    try:
-        lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return None
+    """The folder's .gitignore plus .spliceignore: what Splice never shows a model stays out of the copy too, since
+    the command's output goes back to the model."""
+    lines: list[str] = []
+    for name in (".gitignore", ".spliceignore"):
+        try:
+            lines += (folder / name).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
     return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
 
 
