@@ -123,6 +123,11 @@ export class ServerManager implements vscode.Disposable {
         return workspace?.textDocumentContent?.schemes?.includes(PROPOSAL_SCHEME) ?? false;
     }
 
+    /** The commands the running server registered (executeCommandProvider), for menus and context keys. */
+    serverCommands(): string[] {
+        return this.running?.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
+    }
+
     payload(): ServerSettingsPayload {
         return { splice: this.env.settings().server, workspaceTrusted: this.env.trusted() };
     }

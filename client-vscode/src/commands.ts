@@ -13,7 +13,7 @@ import type { ExplainErrorArgs, GenerateArgs, ShowContextArgs } from "./protocol
 import { errorText, isUsageReport, resultMarkdown, resultMessage, usageMarkdown } from "./render";
 import type { InlineReview } from "./review";
 import { ReviewCommands } from "./review";
-import { isValidEnvName, requiredKeys, type ApiKeyStore } from "./secrets";
+import { isValidEnvName, missingKeys, requiredKeys, type ApiKeyStore } from "./secrets";
 import { configuredModels, type ReadSettings } from "./settings";
 import { MENU_COMMAND, type StatusState } from "./status";
 import { INSTALL_COMMAND } from "./install";
@@ -119,7 +119,7 @@ async function gatherArgs(command: string, args: unknown[]): Promise<unknown> {
         case ServerCommands.GENERATE:
             return passedArgs(args, ["uri", "range"]) ?? (await generateArgs());
         case ServerCommands.EXPLAIN_ERROR:
-            return passedArgs(args, []) ?? (await explainArgs(args));
+            return passedArgs(args, ["text"]) ?? passedArgs(args, ["uri"]) ?? (await explainArgs(args));
         case ServerCommands.SHOW_CONTEXT:
             return passedArgs(args, ["uri", "position"]) ?? showContextArgs();
         case ServerCommands.APPLY_PROPOSAL:
@@ -170,7 +170,8 @@ function showContextArgs(): ShowContextArgs {
 /** Selection, else the terminal's selection, else the clipboard, else ask. */
 async function explainArgs(args: unknown[]): Promise<ExplainErrorArgs | undefined> {
     const editor = vscode.window.activeTextEditor;
-    const fromTerminalMenu = args.length > 0 && !isRecord(args[0]) && !(args[0] instanceof vscode.Uri);
+    // The editor's context menu passes the file's Uri, the palette nothing; anything else came from the terminal.
+    const fromTerminalMenu = args.length > 0 && args[0] !== undefined && !(args[0] instanceof vscode.Uri);
     const selection = editor && !editor.selection.isEmpty && !fromTerminalMenu ? editor.document.getText(editor.selection) : undefined;
     const terminal = selection ? undefined : await terminalSelection();
     const clipboard = selection || terminal ? undefined : await vscode.env.clipboard.readText();
@@ -288,7 +289,11 @@ export interface MenuEntry {
 }
 
 /** The status-bar menu (pure): pending reviews first, then what makes sense in the current state. */
-export function menuEntries(state: StatusState, pending: readonly { id: string; title: string; open: boolean }[]): MenuEntry[] {
+export function menuEntries(
+    state: StatusState,
+    pending: readonly { id: string; title: string; open: boolean }[],
+    serverCommands: readonly string[],
+): MenuEntry[] {
     const entries: MenuEntry[] = pending.map((p) => ({
         label: `$(diff) Review: ${p.title}`,
         description: p.open ? "under review" : "waiting",
@@ -296,14 +301,15 @@ export function menuEntries(state: StatusState, pending: readonly { id: string; 
         args: [p.id],
     }));
     if (state.server === "running") {
-        entries.push(
+        const offered: MenuEntry[] = [
             { label: "$(sparkle) Generate…", command: ServerCommands.GENERATE },
             { label: "$(question) Explain Error", description: "selection, terminal selection or clipboard", command: ServerCommands.EXPLAIN_ERROR },
             { label: "$(list-tree) Show Context", command: ServerCommands.SHOW_CONTEXT },
             { label: "$(refresh) Reindex Workspace", command: ServerCommands.REINDEX },
             { label: "$(graph) Usage Report", command: ServerCommands.USAGE },
             { label: "$(discard) Undo Last Splice Edit", command: ServerCommands.UNDO },
-        );
+        ];
+        entries.push(...offered.filter((e) => serverCommands.includes(e.command)));
     } else {
         entries.push({ label: "$(tools) Install Splice in a Virtual Environment", command: INSTALL_COMMAND });
     }
@@ -335,11 +341,38 @@ export function registerClientCommands(services: Services): vscode.Disposable[] 
             }
         }),
         vscode.commands.registerCommand(ClientCommands.MENU, async () => {
-            const entries = menuEntries(services.status(), services.review.pendingTitles());
+            const entries = menuEntries(services.status(), services.review.pendingTitles(), services.server.serverCommands());
             const picked = await vscode.window.showQuickPick(entries, { title: "Splice" });
             if (picked) {
                 await vscode.commands.executeCommand(picked.command, ...(picked.args ?? []));
             }
         }),
     ];
+}
+
+/** Context keys `splice.serverCommand.<name>`: menus offer a server command only when the server registered it. */
+export async function setServerCommandContext(available: readonly string[]): Promise<void> {
+    for (const command of Object.values(ServerCommands)) {
+        const key = `splice.serverCommand.${command.slice("splice.".length)}`;
+        await vscode.commands.executeCommand("setContext", key, available.includes(command));
+    }
+}
+
+/** After a start: a configured model whose key is in neither the environment nor the secret store gets a hint. */
+export async function warnAboutMissingKeys(services: Services): Promise<void> {
+    const values = services.settings().values;
+    const apiKeyEnv = typeof values.apiKeyEnv === "string" ? values.apiKeyEnv : undefined;
+    const needed = requiredKeys(configuredModels(values), apiKeyEnv);
+    const missing = missingKeys(needed.keys(), { ...process.env, ...(await services.keys.environment()) });
+    if (missing.length === 0) {
+        return;
+    }
+    const models = missing.flatMap((name) => needed.get(name) ?? []);
+    const choice = await vscode.window.showWarningMessage(
+        `Splice has no API key for ${models.join(", ")} (${missing.join(", ")}).`,
+        "Set API Key",
+    );
+    if (choice) {
+        await vscode.commands.executeCommand(ClientCommands.SET_API_KEY);
+    }
 }

@@ -2,7 +2,14 @@
 
 import * as vscode from "vscode";
 import { ServerManager } from "./client";
-import { registerClientCommands, RESTRICTED_MESSAGE, serverCommandMiddleware, type Services } from "./commands";
+import {
+    registerClientCommands,
+    RESTRICTED_MESSAGE,
+    serverCommandMiddleware,
+    setServerCommandContext,
+    warnAboutMissingKeys,
+    type Services,
+} from "./commands";
 import { INSTALL_COMMAND, Installer } from "./install";
 import { describeProblem, onInterpreterChange } from "./python";
 import { Reports } from "./reports";
@@ -35,6 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
             onState: (state, serverMessage) => {
                 status.update({ server: state, serverMessage });
                 void vscode.commands.executeCommand("setContext", "splice.serverRunning", state === "running");
+                void setServerCommandContext(state === "running" ? server.serverCommands() : []);
             },
             onIndexStatus: (index) => status.update({ index }),
             onUsage: (usage) => status.update({ model: usage.model, todayCost: usage.todayCost }),
@@ -75,6 +83,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         log.info(RESTRICTED_MESSAGE);
     }
     await server.start();
+    if (server.running) {
+        await warnAboutMissingKeys(services);
+    }
 }
 
 export async function deactivate(): Promise<void> {

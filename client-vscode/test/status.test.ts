@@ -48,10 +48,14 @@ describe("statusView", () => {
 
 describe("menuEntries", () => {
     it("lists pending reviews first and server commands only while it runs", () => {
-        const entries = menuEntries(running, [{ id: "p1", title: "Add docstring", open: false }]);
+        const entries = menuEntries(running, [{ id: "p1", title: "Add docstring", open: false }], ["splice.generate", "splice.reindex"]);
         assert.deepEqual(entries[0], { label: "$(diff) Review: Add docstring", description: "waiting", command: "splice.review.open", args: ["p1"] });
-        assert.ok(entries.some((e) => e.command === "splice.generate"));
-        const stopped = menuEntries({ ...running, server: "failed", trusted: false }, []);
+        assert.deepEqual(
+            entries.slice(1, 3).map((e) => e.command),
+            ["splice.generate", "splice.reindex"],
+            "server commands the server did not register are not offered",
+        );
+        const stopped = menuEntries({ ...running, server: "failed", trusted: false }, [], ["splice.generate"]);
         assert.ok(!stopped.some((e) => e.command === "splice.generate"));
         assert.deepEqual(stopped.map((e) => e.command), [
             "splice.installServer", "splice.setApiKey", "splice.restartServer", "splice.showLogs", "splice.explainRestrictedMode",
