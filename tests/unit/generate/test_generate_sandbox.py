@@ -352,3 +352,10 @@ def test_workspace_virtualenv_is_found_mounted_read_only_and_first_on_path(works
     assert f"{venv}\n" in result.output
     assert f"VIRTUAL_ENV={venv}" in result.output
     assert not (venv / "written").exists()
+
+
+@needs_bwrap
+def test_silent_hang_after_closing_output_still_times_out(workspace: Path) -> None:
+    result = verify(workspace, {}, "exec >/dev/null 2>&1; sleep 60", trusted=True, limits=Limits(timeout=1.0))
+    assert result.status is VerifyStatus.TIMEOUT
+    assert result.exit_code is None

@@ -267,13 +267,18 @@ class Sandbox:
                 if output.total >= limits.output_bytes:
                     ending = Ending.OUTPUT_LIMIT
                     break
+        # The output may end (stdout closed) while the command runs on: the deadline and cancel still apply.
+        while ending is Ending.EXITED and proc.poll() is None:
+            if cancel is not None and cancel.is_set():
+                ending = Ending.CANCELLED
+            elif time.monotonic() >= deadline:
+                ending = Ending.TIMEOUT
+            else:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=min(0.1, max(deadline - time.monotonic(), 0.001)))
         if ending is not Ending.EXITED:
             _kill_group(proc)
-        try:
-            code = proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            code = proc.wait()
+        code = proc.wait()
         proc.stdout.close()
         exit_code = code if ending is Ending.EXITED else None
         if exit_code is not None and exit_code < 0:
