@@ -84,10 +84,15 @@ class MemoryCache:
 class DiskCache:
     """One JSON file per key under ``root/<2 hex>/<key>.json``, written to a temp file and renamed into place."""
 
-    def __init__(self, root: Path) -> None:
+    PRUNE_EVERY = 64
+    """Puts between size checks: a check walks the folder, so not on every put."""
+
+    def __init__(self, root: Path, max_bytes: int = 256 * 1024 * 1024) -> None:
         self.root = root
+        self.max_bytes = max_bytes
         self.problem: str | None = None
         self._shards: set[Path] = set()
+        self._puts = 0
 
     def get(self, key: str) -> CachedAnswer | None:
         if self.problem:
@@ -115,6 +120,9 @@ class DiskCache:
             return
         path = self._path(key)
         data = json.dumps({"v": FORMAT, "key": key, "answer": asdict(answer)}, ensure_ascii=False).encode()
+        self._puts += 1
+        if self._puts % self.PRUNE_EVERY == 0:
+            self.prune()
         try:
             self._write(path, data)
         except FileNotFoundError:
@@ -152,6 +160,26 @@ class DiskCache:
                 size += path.stat().st_size
                 entries += 1
         return entries, size
+
+    def prune(self) -> int:
+        """Delete the least recently written entries until the folder is under 80% of ``max_bytes``."""
+        files: list[tuple[float, int, Path]] = []
+        for path in self.root.glob("*/*.json"):
+            with contextlib.suppress(OSError):
+                st = path.stat()
+                files.append((st.st_mtime, st.st_size, path))
+        total = sum(size for _, size, _ in files)
+        if total <= self.max_bytes:
+            return 0
+        removed = 0
+        for _, size, path in sorted(files):
+            if total <= self.max_bytes * 0.8:
+                break
+            with contextlib.suppress(OSError):
+                path.unlink()
+                total -= size
+                removed += 1
+        return removed
 
     def clear(self) -> int:
         entries, _ = self.stats()

@@ -230,3 +230,15 @@ def test_cache_folder_removed_by_another_process_is_recreated(tmp_path: Path) ->
     assert disk.problem is None
     hit = disk.get(second)
     assert hit is not None and hit.text == "y"
+
+
+def test_disk_cache_prunes_oldest_entries_past_its_size(tmp_path: Path) -> None:
+    disk = DiskCache(tmp_path / "cache", max_bytes=4000)
+    keys = [f"{i:02x}" + "0" * 62 for i in range(DiskCache.PRUNE_EVERY)]
+    for i, key in enumerate(keys):
+        disk.put(key, answer_from("x" * 200, "stop", 1, 1, "m"))
+        os.utime(disk._path(key), (1000 + i, 1000 + i))  # distinct ages: the write order
+    entries, size = disk.stats()
+    assert size <= 4000 + 400  # pruned to 80% before the last put, then one more entry
+    assert disk.get(keys[-1]) is not None and disk.get(keys[0]) is None  # the oldest went first
+    assert entries < len(keys)

@@ -296,3 +296,14 @@ def test_importing_the_gateway_does_not_import_litellm() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+async def test_per_feature_model_and_request_override(
+    fake: FakeLLM, make_gateway: MakeGateway, workspace: Path
+) -> None:
+    gateway = make_gateway(models={"explain": "openai/explainer"})
+    await gateway.complete(ask(feature="explain"))
+    await gateway.complete(ask(feature="generate"))
+    await gateway.complete(ask("third", feature="generate", model="openai/chosen"))
+    assert [r.body["model"] for r in fake.chat_requests()] == ["explainer", "fake", "chosen"]
+    assert [line["model"] for line in usage_lines(workspace)] == ["openai/explainer", "openai/fake", "openai/chosen"]
