@@ -108,7 +108,7 @@ class Indexer:
         self.rules = IgnoreRules(self.workspace, settings)
         self.resolver = Resolver(self.graph, self.workspace)
         self.persist = persist
-        self.store = None if not persist else _LazyStore(self.workspace, settings)
+        self.store = None if not persist else LazyStore(self.workspace, settings)
         self._lock = threading.RLock()
         self._overlays: dict[str, bytes] = {}
         self._dirty: set[str] = set()
@@ -470,7 +470,7 @@ class Indexer:
                 self.store.close()
 
 
-class _LazyStore:
+class LazyStore:
     """The store, opened in the background on first use; failures become a message, never an exception."""
 
     def __init__(self, workspace: Path, settings: Settings) -> None:
@@ -499,7 +499,12 @@ class _LazyStore:
         self.messages.extend(store.messages)
         self._store = store
 
+    def peek(self) -> Store | None:
+        """The store if it is open already; never waits (request handlers should use this)."""
+        return self._store
+
     def get(self) -> Store | None:
+        """The store, opening it if needed and waiting for that (seconds: lancedb's import); None if it failed."""
         self.start()
         thread = self._thread
         if thread is not None:
