@@ -359,3 +359,19 @@ def test_silent_hang_after_closing_output_still_times_out(workspace: Path) -> No
     result = verify(workspace, {}, "exec >/dev/null 2>&1; sleep 60", trusted=True, limits=Limits(timeout=1.0))
     assert result.status is VerifyStatus.TIMEOUT
     assert result.exit_code is None
+
+
+@needs_bwrap
+def test_files_beside_the_workspace_and_the_callers_home_are_invisible(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    canary = f"canary-{uuid.uuid4().hex}"
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_text(canary)
+    monkeypatch.setenv("HOME", str(home))
+    command = f"cat {home}/.ssh/id_rsa; cat ~/.ssh/id_rsa; ls {tmp_path}; echo done"
+    result = verify(workspace, {}, command, trusted=True)
+    assert "done" in result.output
+    assert canary not in result.output
+    assert "No such file or directory" in result.output
