@@ -30,6 +30,7 @@ log = logging.getLogger("splice.index")
 
 Progress = Callable[[int, int, str], None]
 _BATCH = 150
+_STORE_OPEN_TIMEOUT = 120.0
 _FLUSH_INTERVAL = 2.0
 """Seconds between background store commits while editing."""
 _RESOLVE_CHUNK = 8
@@ -508,7 +509,12 @@ class LazyStore:
         self.start()
         thread = self._thread
         if thread is not None:
-            thread.join()
+            thread.join(_STORE_OPEN_TIMEOUT)
+            if thread.is_alive() and self._store is None:  # a remote URI that hangs must not hang indexing
+                message = f"index store still opening after {_STORE_OPEN_TIMEOUT:.0f}s; continuing without it"
+                if message not in self.messages:
+                    self.messages.append(message)
+                    log.warning(message)
         return self._store
 
     def exists(self) -> bool:
