@@ -92,17 +92,31 @@ SCENARIOS: tuple[Scenario, ...] = (
         "pytest: long",
         "python",
         ((PY, "-m", "pytest", "-p", "no:cacheprovider", "-o", "python_files=check_*.py", "qa/check_cart.py"),),
-        "RuntimeError",
-        ((("src/shop/cart.py", "checkout"), ("qa/check_cart.py", "TestCheckout.test_empty")),),
-        (("PYTHONPATH", "src"),),
+        "ValueError",
+        (
+            (
+                ("src/shop/config.py", "parse_config"),
+                ("src/shop/config.py", "load"),
+                ("qa/check_cart.py", "test_load_missing"),
+            ),
+            (("src/shop/config.py", "load"),),
+        ),
+        (("PYTHONPATH", "src"), ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")),
     ),
     Scenario(
         "pytest: short",
         "python",
         ((PY, "-m", "pytest", "-p", "no:cacheprovider", "-o", "python_files=check_*.py", "--tb=short", "qa"),),
-        "RuntimeError",
-        ((("src/shop/cart.py", "checkout"), ("qa/check_cart.py", "TestCheckout.test_empty")),),
-        (("PYTHONPATH", "src"),),
+        "ValueError",
+        (
+            (
+                ("src/shop/config.py", "parse_config"),
+                ("src/shop/config.py", "load"),
+                ("qa/check_cart.py", "test_load_missing"),
+            ),
+            (("src/shop/config.py", "load"),),
+        ),
+        (("PYTHONPATH", "src"), ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")),
     ),
     Scenario(
         "java: constructor NPE",

@@ -1,4 +1,4 @@
-"""Traces printed by the real Python and Node runtimes (not hand-written) parse and map as expected."""
+"""Traces printed by real Python, pytest and Node runs (not hand-written) parse and map as expected."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.unit.explain.real_runtimes import SCENARIOS, Scenario, run, score, wo
 
 from splice.features.explain.frames import FrameMapper
 
-QUICK = [s for s in SCENARIOS if s.name.startswith(("python:", "node:"))]
+QUICK = [s for s in SCENARIOS if s.name.startswith(("python:", "node:", "pytest: short"))]
 MAPPER = FrameMapper(build_graph(), read_text=read_workspace_text)
 
 
