@@ -212,7 +212,7 @@ class Redactor:
 
     def __init__(self, literals: Iterable[str] = ()) -> None:
         # Longest first so a secret that contains another is replaced whole.
-        self.literals = tuple(sorted({s for s in literals if len(s) >= 4}, key=len, reverse=True))
+        self.literals = tuple(sorted({s for s in literals if _literal_is_safe(s)}, key=len, reverse=True))
         self._by_secret: dict[str, str] = {}
         self._by_placeholder: dict[str, str] = {}
 
@@ -252,7 +252,18 @@ class Redactor:
 def env_secrets(env: Mapping[str, str] | None = None) -> set[str]:
     """Values of environment variables whose names look secret (``*_KEY``, ``*TOKEN*``, ``*PASSWORD*`` …)."""
     env = os.environ if env is None else env
-    return {v for k, v in env.items() if _SECRET_ENV_NAME.search(k) and len(v) >= 8 and " " not in v}
+    return {v for k, v in env.items() if _SECRET_ENV_NAME.search(k) and _literal_is_safe(v)}
+
+
+def _literal_is_safe(value: str) -> bool:
+    """Whether replacing every occurrence of ``value`` in a prompt is safe: a short or plain-word value ("test",
+    "password", "on") or a file path would also replace ordinary words and paths all over the code."""
+    return (
+        len(value) >= 8
+        and " " not in value
+        and not value.startswith(("/", "~", "./"))
+        and not re.fullmatch(r"[a-z]+|\d+|true|false", value, re.I)
+    )
 
 
 def dotenv_secrets(workspace: Path) -> set[str]:
@@ -278,7 +289,7 @@ def dotenv_secrets(workspace: Path) -> set[str]:
 
 
 def _dotenv_value_is_secret(key: str, value: str) -> bool:
-    if len(value) < 4 or value.lower() in ("true", "false", "none", "null", "localhost"):
+    if not _literal_is_safe(value) or value.lower() in ("localhost",):
         return False
     if _SECRET_ENV_NAME.search(key):
         return True

@@ -143,12 +143,21 @@ def test_ordinary_code_is_left_alone(text: str) -> None:
 
 
 def test_env_and_dotenv_values(tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text("DEBUG=true\nPORT=8000\nSTRIPE_KEY=plain-but-secret-1\n# comment\n")
+    (tmp_path / ".env").write_text(
+        "DEBUG=true\nPORT=8000\nSTRIPE_KEY=plain-but-secret-1\n# comment\nAPI_KEY=test\nDB_PASSWORD=password\n"
+    )
     (tmp_path / ".env.local").write_text("export SESSION_SALT='q8Jv2LmX0pRt5sWz'\n")
     values = dotenv_secrets(tmp_path)
     assert values == {"plain-but-secret-1", "q8Jv2LmX0pRt5sWz"}
     env = {"MY_SERVICE_TOKEN": "tok-123456789", "HOME": "/root", "PATH": "/usr/bin", "AUTH_MODE": "on"}
+    env |= {"SSH_AUTH_SOCK": "/tmp/ssh-abc/agent.1", "KEYBOARD": "us", "FEATURE_TOKEN_ENABLED": "true"}
     assert env_secrets(env) == {"tok-123456789"}
+    # Plain words from a .env never become literals: "test" must not vanish from every prompt.
+    redactor = Redactor({"test", "password", "tok-123456789"})
+    assert (
+        redactor.redact("def test_login(): assert tok-123456789")
+        == "def test_login(): assert SPLICE_SECRET_1_KNOWN_VALUE"
+    )
 
 
 async def test_canaries_never_reach_the_provider(
