@@ -79,3 +79,9 @@ def test_block_comment_inside_function() -> None:
     (inst,) = instructions_in("m.js", "javascript", source)
     assert inst.text == "handle empty arrays"
     assert (inst.anchor, inst.target_name) == (AnchorKind.ENCLOSING, "f")
+
+
+def test_anchor_prefers_the_nested_function_right_below() -> None:
+    source = b"def outer():\n    # splice: make inner faster\n    def inner():\n        return 1\n    return inner\n"
+    (inst,) = instructions_in("m.py", "python", source)
+    assert (inst.anchor, inst.target_name) == (AnchorKind.FOLLOWING, "outer.inner")

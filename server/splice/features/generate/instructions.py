@@ -96,14 +96,14 @@ def _continues(prev: Node, nxt: Node) -> bool:
 
 
 def _anchored(path: str, lang: str, instruction: str, span: Span, fns: list[Function]) -> Instruction:
+    for fn in fns:
+        # Directly above a definition (decorators count as part of it) — also a nested one inside a function.
+        if fn.span.start_byte >= span.end_byte and fn.span.start.line <= span.end.line + 1:
+            return Instruction(path, lang, instruction, span, AnchorKind.FOLLOWING, fn.span, fn.qualname)
     enclosing = [f for f in fns if f.span.encloses(span)]
     if enclosing:
         inner = min(enclosing, key=lambda f: f.span.end_byte - f.span.start_byte)
         return Instruction(path, lang, instruction, span, AnchorKind.ENCLOSING, inner.span, inner.qualname)
-    for fn in fns:
-        # Directly above: the next definition starts on the line after the comment (decorators count as part of it).
-        if fn.span.start_byte >= span.end_byte and fn.span.start.line <= span.end.line + 1:
-            return Instruction(path, lang, instruction, span, AnchorKind.FOLLOWING, fn.span, fn.qualname)
     return Instruction(path, lang, instruction, span, AnchorKind.HERE, span, None)
 
 
