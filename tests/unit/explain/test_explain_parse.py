@@ -258,3 +258,19 @@ def test_pytest_collection_error_section_is_named_after_the_module() -> None:
     assert collecting.test_id == "qa/check_prices.py"
     assert collecting.exception_type == "ImportError"
     assert [f.function for f in collecting.frames] == ["<module>", "import_module"]
+
+
+def test_container_runtime_log_prefixes_are_stripped() -> None:
+    stamp = "2026-11-20T10:00:00.123456789Z stderr F "
+    text = "".join(
+        stamp + line + "\n"
+        for line in [
+            "Traceback (most recent call last):",
+            '  File "/app/src/shop/prices.py", line 9, in price_of',
+            "    return PRICES[sku]",
+            "KeyError: 'kiwi'",
+        ]
+    )
+    trace = only(text)
+    assert (trace.exception_type, trace.message) == ("KeyError", "'kiwi'")
+    assert trace.frames[0].source_line == "return PRICES[sku]"

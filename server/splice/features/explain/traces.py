@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 MAX_INPUT_CHARS = 4_000_000
 """Longer input keeps only its end: the failure is printed last, and memory must stay bounded."""
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+# Container runtime (CRI) log lines, as ``kubectl logs`` of a node shows them: ``<RFC3339> stderr F <text>``.
+_CRI_PREFIX = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) (?:stdout|stderr) [FP] ", re.MULTILINE)
 
 _Forward = Callable[[list[str], int], "tuple[Trace, int] | None"]
 _Backward = Callable[[list[str], int, int], "tuple[Trace, int] | None"]
@@ -68,7 +70,8 @@ def find_traces(text: str) -> list[Trace]:
     """All traces in order of appearance."""
     if len(text) > MAX_INPUT_CHARS:
         text = text[-MAX_INPUT_CHARS:]
-    lines = _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = _CRI_PREFIX.sub("", text).split("\n")
     traces: list[Trace] = []
     i = 0
     floor = 0
