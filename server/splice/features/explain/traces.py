@@ -26,11 +26,11 @@ log = logging.getLogger(__name__)
 MAX_INPUT_CHARS = 4_000_000
 """Longer input keeps only its end: the failure is printed last, and memory must stay bounded."""
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
-# Container runtime (CRI) log lines, as ``kubectl logs`` of a node shows them: ``<RFC3339> stderr F <text>``.
+# Container runtime (CRI) log lines, as a Kubernetes node stores them: ``<RFC3339> stderr F <text>``.
 _CRI_PREFIX = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) (?:stdout|stderr) [FP] ", re.MULTILINE)
 
-_Forward = Callable[[list[str], int], "tuple[Trace, int] | None"]
-_Backward = Callable[[list[str], int, int], "tuple[Trace, int] | None"]
+_Forward = Callable[[list[str], int], tuple[Trace, int] | None]
+_Backward = Callable[[list[str], int, int], tuple[Trace, int] | None]
 _FORWARD: tuple[tuple[Callable[[str], bool], _Forward], ...] = (
     (starts_python, parse_python),
     (starts_pytest, parse_pytest),
