@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +48,7 @@ _CALL = "()"
 _OPAQUE = frozenset({"[]", "?"})
 """Chain markers from extraction: a call result, a subscript, anything else (the chain stops there)."""
 _MAX_DEPTH = 12
+_MEMO_MISS_DEPTH = 3
 
 Target = ModuleRef | Symbol
 """What a name denotes during resolution: a module/package, or a definition (a class doubles as its instances)."""
@@ -172,8 +173,9 @@ class _Pass:
         self._bases: dict[str, list[Symbol]] = {}
         self._by_name: dict[tuple[str, bool], list[Symbol]] = {}
         self._chains: dict[tuple[str, str], list[str]] = {}
-        self._bound: dict[int, tuple[Target | None, set[str]]] = {}
-        """Import binding (by identity; bindings live as long as the pass) → (target, files consulted)."""
+        self._memos: dict[tuple[object, ...], tuple[Target | None, set[str]]] = {}
+        """Import bindings (by identity: they live as long as the pass) and module members → (target, files
+        consulted)."""
         self._recorders: list[set[str]] = []
         self._nearest_cache: dict[tuple[str, str, bool], Symbol] = {}
         self._current = ""
@@ -248,18 +250,26 @@ class _Pass:
 
     def binding_target(self, path: str, binding: _Binding, depth: int) -> Target | None:
         """What an import binding denotes; memoised per pass with the files it consulted (for dependencies)."""
-        cached = self._bound.get(id(binding))
+        return self._memo(("b", id(binding)), depth, lambda: self._binding_target(path, binding, depth))
+
+    def _memo(self, key: tuple[object, ...], depth: int, compute: Callable[[], Target | None]) -> Target | None:
+        """Per-pass memo that also replays the files the computation consulted into the current dependencies.
+
+        A miss found deep in a chain may only mean the depth limit was hit, so only shallow misses are kept.
+        """
+        cached = self._memos.get(key)
         if cached is not None:
             target, touched = cached
             self._touch(touched)
             return target
         self._recorders.append(set())
         try:
-            target = self._binding_target(path, binding, depth)
+            target = compute()
         finally:
             touched = self._recorders.pop()
         self._touch(touched)
-        self._bound[id(binding)] = (target, touched)
+        if target is not None or depth <= _MEMO_MISS_DEPTH:
+            self._memos[key] = (target, touched)
         return target
 
     def _touch(self, paths: set[str]) -> None:
@@ -294,6 +304,9 @@ class _Pass:
             return None
         if isinstance(target, Symbol):
             return self.class_member(target, name, depth) if target.kind in _CLASS_KINDS else None
+        return self._memo(("m", target, name), depth, lambda: self._module_member(target, name, depth))
+
+    def _module_member(self, target: ModuleRef, name: str, depth: int) -> Target | None:
         for path in target.paths:
             info = self.info(path)
             if info is None:
