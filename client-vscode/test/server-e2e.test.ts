@@ -81,7 +81,9 @@ describe("the real server accepts what the client sends", { skip: !existsSync(py
         child = spawn(python, ["-m", "splice", "serve", "--stdio"], { cwd: workspace, stdio: ["pipe", "pipe", "pipe"] });
         child.stderr?.resume();
         connection = createProtocolConnection(child.stdout!, child.stdin!);
-        connection.onNotification("window/showMessage", (p: { message: string }) => messages.push(p.message));
+        connection.onNotification("window/showMessage", (p: { message: string }) => {
+            messages.push(p.message);
+        });
         connection.onRequest("window/workDoneProgress/create", () => null);
         connection.onRequest("client/registerCapability", () => null);
         connection.onNotification("$/progress", () => undefined);
