@@ -256,6 +256,41 @@ def _truncate(answer: str, at: float) -> str:
     return answer[: int(len(answer) * at)]
 
 
+def _in_class(t: _Target) -> str | None:
+    """A method answered inside its class header (and closing brace), as models sometimes do."""
+    if "." not in t.qualname:
+        return None
+    owner = t.qualname.rsplit(".", 1)[0]
+    [cls] = symbols.find(t.lang, t.text, owner) or [None]
+    if cls is None:
+        return None
+    end = next(i for i in range(cls.start_line, t.start) if t.lines[i].rstrip().endswith(("{", ":")))
+    header = "".join(t.lines[cls.start_line : end + 1])
+    indent = re.match(r"[ \t]*", header).group()  # type: ignore[union-attr]
+    closing = f"{indent}}}\n" if t.lang != "python" else ""
+    return f"```{_fence_lang(t)}\n{header}{''.join(t.new_definition())}{closing}```\n"
+
+
+def _dropped_line(t: _Target) -> str | None:
+    body = _sr_body(t)
+    search, rest = body.split("=======\n", 1)
+    lines = search.splitlines(keepends=True)
+    if len(lines) < 4:
+        return None
+    del lines[2]
+    return f"{t.path}\n```{_fence_lang(t)}\n{''.join(lines)}======={chr(10)}{rest}```\n"
+
+
+def _diff_variant(t: _Target, bare: bool) -> tuple[str, bool]:
+    """A diff without a/ b/ prefixes, or with bare ``@@ @@`` hunk headers; and whether its context is unique."""
+    text = _diff(t).replace(f"--- a/{t.path}", f"--- {t.path}").replace(f"+++ b/{t.path}", f"+++ {t.path}")
+    if bare:
+        text = re.sub(r"^@@ .* @@.*$", "@@ @@", text, flags=re.M)
+    hunk = re.split(r"^@@.*$", text, flags=re.M)[1].split("```")[0]
+    old = "".join(line[1:] + "\n" for line in hunk.splitlines() if line[:1] in (" ", "-"))
+    return text, t.text.count(old) == 1 or not bare
+
+
 def _symbol_args(t: _Target) -> tuple[str, ...]:
     return ("--target", t.path, "--symbol", t.qualname)
 
@@ -327,6 +362,19 @@ def cases_for(t: _Target, n: int) -> list[Case]:
         "<think>\nMaybe edit it like\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n</think>\n" + _sr(t),
         ok,
     )
+    wrapped = _in_class(t)
+    if wrapped:
+        add("method inside its class", wrapped, ok, _symbol_args(t))
+    dropped = _dropped_line(t)
+    if dropped:
+        add("dropped line in SEARCH", dropped, None)
+    notes_path = str(Path(t.path).with_name("generated_notes" + Path(t.path).suffix))
+    notes = "export const NOTES = 1;\n" if t.lang != "python" else "NOTES = 1\n"
+    multi = _sr(t) + f"\nAnd a new module:\n\n{notes_path}\n```{_fence_lang(t)}\n{notes}```\n"
+    add("multi-file answer", multi, {**ok, notes_path: notes.encode()})
+    for bare in (False, True):
+        variant, unique = _diff_variant(t, bare)
+        add("diff header variants", variant, ok if unique else None)
     add("path traversal", _sr(t).replace(f"\n{t.path}\n", f"\n../{t.repo}/{t.path}\n"), None)
     hidden = (
         f"\n{SETTINGS}\n```json\n<<<<<<< SEARCH\n{{}}\n=======\n"

@@ -99,11 +99,8 @@ def _symbol_anchored(
     d = candidates[0]
     start = d.outer_start_line if file_lines[d.outer_start_line].strip() == header.strip() else d.start_line
     original = file_lines[start : d.end_line + 1]
-    search_indent = common_indent(search)
-    if elision.markers(replace, original, lang):
-        quoted = reindent(original, common_indent(original), search_indent, label)
-        replace = elision.expand(replace, quoted, lang, label)
-    found = Match(start, d.end_line + 1, common_indent(original), search_indent, "symbol")
+    replace = elision.expand(replace, original, lang, label)
+    found = Match(start, d.end_line + 1, common_indent(original), common_indent(search), "symbol")
     return _finish(_splice(file_lines, found, replace, label), text)
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 
 from splice.edits.errors import EditRefused
+from splice.edits.match import reindent
+from splice.edits.text import indent_of
 
 _COMMENT = re.compile(r"^\s*(?:#|//|/\*+|\*|--|;+|<!--|%|\{/\*)\s*(.*?)\s*(?:\*/\}?|-->)?\s*$")
 _DOTS = re.compile(r"\.\.\.|…")
@@ -68,11 +70,25 @@ def expand(lines: list[str], original: list[str], lang: str | None, label: str) 
         start = orig_pos if before is None else _unique(original, lines[before], orig_pos, len(original), label) + 1
         stop = len(original) if after is None else _unique(original, lines[after], start, len(original), label)
         out.extend(lines[prev:m])
-        out.extend(original[start:stop])
+        out.extend(_aligned(original, start, stop, lines, before, after, label))
         orig_pos = stop
         prev = m + 1
     out.extend(lines[prev:])
     return out
+
+
+def _aligned(
+    original: list[str], start: int, stop: int, lines: list[str], before: int | None, after: int | None, label: str
+) -> list[str]:
+    """The elided original lines, shifted by the indentation difference of the anchor line (the answer may quote
+    the code at another indentation than the file's)."""
+    if before is not None:
+        ref_new, ref_old = lines[before], original[start - 1]
+    elif after is not None:
+        ref_new, ref_old = lines[after], original[stop]
+    else:
+        return original[start:stop]
+    return reindent(original[start:stop], indent_of(ref_old), indent_of(ref_new), label)
 
 
 def _last_written(lines: list[str], lo: int, hi: int) -> int | None:

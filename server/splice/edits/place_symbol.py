@@ -38,11 +38,8 @@ def apply_symbol(text: str, block: EditBlock, lang: str | None) -> str:
     whole_old = file_lines[
         old.outer_start_line - len(_comments_above(file_lines, old.outer_start_line)) : old.end_line + 1
     ]
-    if elision.markers(code_lines, whole_old, lang):
-        written = [line for line in code_lines if not elision.is_marker(line, lang)]
-        quoted = reindent(whole_old, common_indent(whole_old), common_indent(written), label)
-        code_lines = elision.expand(code_lines, quoted, lang, label)
-    new_def = _new_definition(code_lines, lang, name, block, label)
+    code_lines = elision.expand(code_lines, whole_old, lang, label)
+    new_def, wrapper_lines = _new_definition(code_lines, lang, name, block, label)
 
     # Which part of the old definition is replaced: its wrapper too only when the new code has one.
     start_line, start_col = (
@@ -54,7 +51,7 @@ def apply_symbol(text: str, block: EditBlock, lang: str | None) -> str:
     if new_comments and start_col == len(indent_of(file_lines[start_line]).encode("utf-8")):
         start_line -= len(_comments_above(file_lines, start_line))
         new_lines = new_comments + new_lines
-    _check_nothing_else(code_lines, new_start - len(new_comments), new_def.end_line, block, label)
+    _check_nothing_else(code_lines, new_start - len(new_comments), new_def.end_line, wrapper_lines, block, label)
 
     first = file_lines[start_line]
     prefix = first.encode("utf-8")[:start_col].decode("utf-8") if not new_comments else indent_of(first)
@@ -117,10 +114,16 @@ def _inferred_name(code: str, lang: str, label: str, block: EditBlock) -> str:
     return top[0].name
 
 
-def _new_definition(code_lines: list[str], lang: str, name: str, block: EditBlock, label: str) -> symbols.Definition:
-    """The one definition in the answer's code that replaces ``name``."""
+def _new_definition(
+    code_lines: list[str], lang: str, name: str, block: EditBlock, label: str
+) -> tuple[symbols.Definition, set[int]]:
+    """The one definition in the answer's code that replaces ``name``, and the lines of a class wrapper around
+    it (a method quoted inside ``class A:``) that are not part of the replacement."""
     short = name.rsplit(".", 1)[-1]
     matches = [d for d in _top_level(join_lines(code_lines), lang) if d.name == short]
+    wrapper_lines: set[int] = set()
+    if not matches and "." in name:
+        matches, wrapper_lines = _method_in_class(code_lines, lang, name)
     if not matches:
         raise EditRefused(
             f"{label}: the answer's code has no top-level definition of {short!r}; nothing applied", block=block.number
@@ -144,7 +147,22 @@ def _new_definition(code_lines: list[str], lang: str, name: str, block: EditBloc
                 "nothing applied",
                 block=block.number,
             )
-    return new_def
+    return new_def, wrapper_lines
+
+
+def _method_in_class(code_lines: list[str], lang: str, name: str) -> tuple[list[symbols.Definition], set[int]]:
+    """``class A:`` + only the method ``A.m``: the method, with the class's header and closing lines."""
+    owner, short = name.rsplit(".", 1)
+    owner = owner.rsplit(".", 1)[-1]
+    defs = symbols.definitions(lang, join_lines(code_lines))
+    classes = [d for d in defs if d.top_level and d.name == owner]
+    methods = [d for d in defs if d.qualname == f"{owner}.{short}"]
+    if len(classes) != 1 or len(methods) != 1:
+        return [], set()
+    cls, method = classes[0], methods[0]
+    wrapper = set(range(cls.outer_start_line, cls.start_line + 1))
+    wrapper |= {i for i in range(method.end_line + 1, cls.end_line + 1) if code_lines[i].strip() in ("}", "};")}
+    return [dataclasses.replace(method, top_level=True)], wrapper
 
 
 def _cut_prose(lines: list[str], symbol: str | None, label: str, block: EditBlock) -> list[str]:
@@ -173,11 +191,13 @@ def _comments_above(lines: list[str], line: int) -> list[str]:
     return out
 
 
-def _check_nothing_else(code_lines: list[str], start: int, end: int, block: EditBlock, label: str) -> None:
+def _check_nothing_else(
+    code_lines: list[str], start: int, end: int, wrapper: set[int], block: EditBlock, label: str
+) -> None:
     if not block.fenced:
         return
     for i, line in enumerate(code_lines):
-        if start <= i <= end or not line.strip() or line.strip().startswith(_COMMENT_STARTS):
+        if start <= i <= end or i in wrapper or not line.strip() or line.strip().startswith(_COMMENT_STARTS):
             continue
         raise EditRefused(
             f"{label}: the code block also contains code outside the definition (line {i + 1}: {line.strip()!r}); "

@@ -226,3 +226,21 @@ def test_long_comment_mentioning_unchanged_is_not_an_elision() -> None:
     line = "    # If we don't check for an empty prefix (in other words, archive remains unchanged after the split),"
     assert not is_marker(line, "python")
     assert is_marker("    # rest of the function unchanged", "python")
+
+
+def test_method_quoted_inside_its_class() -> None:
+    code = 'class App:\n    def name(self):\n        return "w"\n'
+    out = apply_symbol(APP_PY, sym(code, "App.name"), "python")
+    assert '    @property\n    def name(self):\n        return "w"\n' in out and out.count("class App") == 1
+    ts = "class Box {\n  get(): number {\n    return 2;\n  }\n}\n"
+    out = apply_symbol(UTIL_TS, sym(ts, "Box.get", "src/util.ts"), "typescript")
+    assert "  get(): number {\n    return 2;\n  }\n}\n" in out and out.count("class Box") == 1
+    crowded = 'class App:\n    x = 1\n\n    def name(self):\n        return "w"\n'
+    with pytest.raises(EditRefused, match="outside the definition"):
+        apply_symbol(APP_PY, sym(crowded, "App.name"), "python")
+
+
+def test_elided_lines_follow_the_answers_indentation() -> None:
+    code = "def run(self, x):\n    check(x)\n    y = x + 1\n    # ... existing code ...\n"
+    out = apply_symbol(APP_PY, sym(code, "App.run"), "python")
+    assert "    def run(self, x):\n        check(x)\n        y = x + 1\n        return y\n" in out
