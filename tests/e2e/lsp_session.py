@@ -95,3 +95,14 @@ async def start(
 def session(client: LanguageClient) -> tuple[LanguageClient, Recorder, Path]:
     """The client with what ``start`` attached to it (pytest-lsp fixtures yield the client itself)."""
     return client, client.splice_recorder, client.splice_root  # type: ignore[attr-defined]
+
+
+async def raw_request(client: LanguageClient, method: str, params: Any) -> Any:
+    """Send a request and return the result as plain JSON, bypassing lsprotocol's structuring of the answer.
+
+    lsprotocol structures every ``Command | CodeAction`` with a ``command`` key as a Command, so a CodeAction that
+    carries a command (what real editors receive and handle) is mangled on the Python test client's side."""
+    msg_id = f"raw-{id(params)}-{method}"
+    future = client.protocol.send_request(method, params, msg_id=msg_id)
+    client.protocol._result_types.pop(msg_id, None)
+    return await asyncio.wait_for(asyncio.wrap_future(future), 30)

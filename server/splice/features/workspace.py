@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from splice.context.engine import ContextEngine
     from splice.index.indexer import Indexer
+    from splice.llm.gateway import Gateway
 
 
 class SpliceWorkspace:
@@ -24,6 +25,7 @@ class SpliceWorkspace:
         self.graph = Graph()
         self._indexer: Indexer | None = None
         self._context: ContextEngine | None = None
+        self._gateway: Gateway | None = None
 
     @property
     def indexer(self) -> Indexer:
@@ -54,9 +56,18 @@ class SpliceWorkspace:
             )
         return self._context
 
+    def gateway(self) -> Gateway:
+        """The model gateway for this workspace (cache, usage log and budgets under ``.splice/``)."""
+        if self._gateway is None:
+            from splice.llm.gateway import Gateway
+
+            self._gateway = Gateway(self.settings, self.root)
+        return self._gateway
+
     def update_settings(self, settings: Settings) -> None:
         self.settings = settings
         self._context = None  # exclusion patterns may have changed
+        self._gateway = None  # model, budgets and cache settings may have changed
         if self._indexer is not None:
             self._indexer.settings = settings
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from splice.lsp.handlers import commands, context, lifecycle, navigation, proposals, sync
+from splice.lsp.handlers import code_actions, commands, context, explain, lifecycle, navigation, proposals, sync
 from splice.lsp.server import SpliceServer
 
-HANDLER_MODULES = (lifecycle, sync, navigation, commands, proposals, context)
+HANDLER_MODULES = (lifecycle, sync, navigation, commands, proposals, context, explain, code_actions)
 
 
 def create_server() -> SpliceServer:
