@@ -197,9 +197,7 @@ def apply_layer(
         try:
             value = convert(raw)
         except (ValueError, TypeError) as exc:
-            problems.append(
-                f"{source}: 'splice.{key}' = {raw!r} is invalid ({exc}); keeping the previous value"
-            )
+            problems.append(f"{source}: 'splice.{key}' = {raw!r} is invalid ({exc}); keeping the previous value")
             continue
         if name == "models":
             feature = key.split(".", 1)[1]
