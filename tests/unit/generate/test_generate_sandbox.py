@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 import psutil
@@ -18,7 +19,7 @@ import pytest
 
 from splice.config import Settings
 from splice.features.generate.sandbox import Limits, Sandbox
-from splice.features.generate.verify import VerifyStatus, verify, verify_with_settings
+from splice.features.generate.verify import VerifyResult, VerifyStatus, verify, verify_with_settings
 
 _PROBLEM = Sandbox().problem()
 needs_bwrap = pytest.mark.skipif(_PROBLEM is not None, reason=f"bubblewrap cannot run here: {_PROBLEM}")
@@ -375,3 +376,25 @@ def test_files_beside_the_workspace_and_the_callers_home_are_invisible(
     assert "done" in result.output
     assert canary not in result.output
     assert "No such file or directory" in result.output
+
+
+@needs_bwrap
+def test_verify_loop_with_the_real_sandbox_fails_then_passes(workspace: Path) -> None:
+    from splice.features.generate.loop import verify_loop
+
+    answers = [{"calc.py": "def add(a, b):\n    return a - b\n"}, {"calc.py": "def add(a, b):\n    return a + b\n"}]
+    feedback: list[str | None] = []
+
+    def propose(text: str | None) -> dict[str, str | None] | None:
+        feedback.append(text)
+        return answers.pop(0) if answers else None
+
+    def check(changes: Mapping[str, str | None]) -> VerifyResult:
+        command = f"{PY} -m pytest -x -q -p no:cacheprovider {{tests}}"
+        return verify(workspace, changes, command, trusted=True, envs=[VENV])
+
+    outcome = verify_loop(propose, check, max_rounds=3)
+    assert outcome.passed, outcome.verdict
+    assert [r.result.status for r in outcome.rounds] == [VerifyStatus.FAILED, VerifyStatus.PASSED]
+    assert feedback[1] is not None and "assert -1 == 5" in feedback[1]
+    assert (workspace / "calc.py").read_text() == STUB
