@@ -49,7 +49,13 @@ def run(ws: Path, command: str, changes: dict[str, str | None] | None = None, **
 @needs_bwrap
 def test_passing_proposal_passes_and_real_workspace_is_untouched(workspace: Path) -> None:
     fixed = {"calc.py": "def add(a, b):\n    return a + b\n"}
-    result = verify(workspace, fixed, f"{PY} -m pytest -x -q -p no:cacheprovider {{tests}}", trusted=True, envs=[VENV])
+    result = verify(
+        workspace,
+        fixed,
+        f"PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 {PY} -m pytest -x -q -p no:cacheprovider {{tests}}",
+        trusted=True,
+        envs=[VENV],
+    )
     assert result.status is VerifyStatus.PASSED, result.output
     assert result.exit_code == 0
     assert result.command.endswith(" tests/test_calc.py")
@@ -60,7 +66,13 @@ def test_passing_proposal_passes_and_real_workspace_is_untouched(workspace: Path
 @needs_bwrap
 def test_failing_proposal_fails_with_the_test_output(workspace: Path) -> None:
     wrong = {"calc.py": "def add(a, b):\n    return a - b\n"}
-    result = verify(workspace, wrong, f"{PY} -m pytest -x -q -p no:cacheprovider {{tests}}", trusted=True, envs=[VENV])
+    result = verify(
+        workspace,
+        wrong,
+        f"PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 {PY} -m pytest -x -q -p no:cacheprovider {{tests}}",
+        trusted=True,
+        envs=[VENV],
+    )
     assert result.status is VerifyStatus.FAILED
     assert result.exit_code == 1
     assert "assert -1 == 5" in result.output
@@ -390,7 +402,7 @@ def test_verify_loop_with_the_real_sandbox_fails_then_passes(workspace: Path) ->
         return answers.pop(0) if answers else None
 
     def check(changes: Mapping[str, str | None]) -> VerifyResult:
-        command = f"{PY} -m pytest -x -q -p no:cacheprovider {{tests}}"
+        command = f"PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 {PY} -m pytest -x -q -p no:cacheprovider {{tests}}"
         return verify(workspace, changes, command, trusted=True, envs=[VENV])
 
     outcome = verify_loop(propose, check, max_rounds=3)
