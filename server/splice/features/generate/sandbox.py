@@ -213,7 +213,7 @@ class Sandbox:
             if not os.access(tool, os.X_OK):
                 return f"sandbox unavailable: {tool} is missing (util-linux) — install util-linux"
         try:
-            with tempfile.TemporaryDirectory(prefix="splice-probe-") as empty:
+            with tempfile.TemporaryDirectory(prefix="splice-sandbox-probe-") as empty:
                 # Exactly the mounts, namespaces and user switch a real run uses, around a command that does nothing.
                 mounts = Mounts(writable=Path(empty), writable_at=Path("/sandbox"))
                 argv = self.command_line(["/bin/sh", "-c", "exit 0"], mounts, Limits(timeout=10))
