@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import zlib
-from typing import Any
 
 from splice.index.model import (
     Assignment,
@@ -23,7 +22,7 @@ from splice.index.model import (
     SymbolKind,
 )
 
-FORMAT = 1
+FORMAT = 2
 """Bumped whenever the encoding changes; part of the store's schema version."""
 
 
@@ -31,40 +30,41 @@ def span_list(s: Span) -> list[int]:
     return [s.start.line, s.start.col, s.end.line, s.end.col, s.start_byte, s.end_byte]
 
 
-def span_of(v: list[int]) -> Span:
-    return Span(Point(v[0], v[1]), Point(v[2], v[3]), v[4], v[5])
+_EDGE_KINDS = {k.value: k for k in EdgeKind}
+_SYMBOL_KINDS = {k.value: k for k in SymbolKind}
 
 
-def _symbol(s: Symbol) -> list[Any]:
-    return [s.name, s.qualname, s.kind.value, span_list(s.span), span_list(s.selection), s.signature, s.doc, s.parent]
+class _Spans:
+    """A table of distinct spans: references and their edges share one, so each is stored and rebuilt once."""
 
+    def __init__(self) -> None:
+        self.index: dict[Span, int] = {}
 
-def _reference(r: Reference) -> list[Any]:
-    return [r.name, list(r.receiver), r.kind.value, span_list(r.span), r.scope]
-
-
-def _import(i: Import) -> list[Any]:
-    return [i.module, [[n.name, n.alias] for n in i.names], i.alias, i.level, span_list(i.span), i.scope]
-
-
-def _assignment(a: Assignment) -> list[Any]:
-    return [list(a.target), list(a.value), a.is_call, a.scope]
-
-
-def _edge(e: Edge) -> list[Any]:
-    return [e.src, e.dst, e.name, e.kind.value, span_list(e.span), e.confidence]
+    def __call__(self, span: Span) -> int:
+        found = self.index.get(span)
+        if found is None:
+            found = self.index[span] = len(self.index)
+        return found
 
 
 def encode(extract: FileExtract, edges: list[Edge]) -> bytes:
+    sp = _Spans()
     doc = {
         "v": FORMAT,
         "lang": extract.lang,
         "errors": extract.error_count,
-        "symbols": [[s.id, *_symbol(s)] for s in extract.symbols],
-        "refs": [_reference(r) for r in extract.references],
-        "imports": [_import(i) for i in extract.imports],
-        "assigns": [_assignment(a) for a in extract.assignments],
-        "edges": [_edge(e) for e in edges],
+        "symbols": [
+            [s.id, s.name, s.qualname, s.kind.value, sp(s.span), sp(s.selection), s.signature, s.doc, s.parent]
+            for s in extract.symbols
+        ],
+        "refs": [[r.name, list(r.receiver), r.kind.value, sp(r.span), r.scope] for r in extract.references],
+        "imports": [
+            [i.module, [[n.name, n.alias] for n in i.names], i.alias, i.level, sp(i.span), i.scope]
+            for i in extract.imports
+        ],
+        "assigns": [[list(a.target), list(a.value), a.is_call, a.scope] for a in extract.assignments],
+        "edges": [[e.src, e.dst, e.name, e.kind.value, sp(e.span), e.confidence] for e in edges],
+        "spans": [span_list(s) for s in sp.index],
     }
     return zlib.compress(json.dumps(doc, separators=(",", ":")).encode("utf-8"), 1)
 
@@ -76,17 +76,19 @@ def decode(path: str, blob: bytes) -> tuple[FileExtract, list[Edge]]:
         if doc.get("v") != FORMAT:
             raise ValueError(f"encoding version {doc.get('v')!r}")
         lang = doc["lang"]
+        spans = [Span(Point(a, b), Point(c, d), e, f) for a, b, c, d, e, f in doc["spans"]]
+        kinds = _EDGE_KINDS
         symbols = [
-            Symbol(sid, path, n, q, SymbolKind(k), span_of(sp), span_of(sel), sig, d, parent, lang)
+            Symbol(sid, path, n, q, _SYMBOL_KINDS[k], spans[sp], spans[sel], sig, d, parent, lang)
             for sid, n, q, k, sp, sel, sig, d, parent in doc["symbols"]
         ]
-        refs = [Reference(n, tuple(rc), EdgeKind(k), span_of(sp), sc) for n, rc, k, sp, sc in doc["refs"]]
+        refs = [Reference(n, tuple(rc), kinds[k], spans[sp], sc) for n, rc, k, sp, sc in doc["refs"]]
         imports = [
-            Import(m, tuple(ImportedName(a, b) for a, b in names), al, lv, span_of(sp), sc)
+            Import(m, tuple(ImportedName(a, b) for a, b in names), al, lv, spans[sp], sc)
             for m, names, al, lv, sp, sc in doc["imports"]
         ]
         assigns = [Assignment(tuple(t), tuple(v), c, sc) for t, v, c, sc in doc["assigns"]]
-        edges = [Edge(s, d, n, EdgeKind(k), path, span_of(sp), c) for s, d, n, k, sp, c in doc["edges"]]
-    except (KeyError, TypeError, ValueError, zlib.error) as exc:
+        edges = [Edge(s, d, n, kinds[k], path, spans[sp], c) for s, d, n, k, sp, c in doc["edges"]]
+    except (KeyError, IndexError, TypeError, ValueError, zlib.error) as exc:
         raise ValueError(f"cannot decode the stored extract of {path}: {exc}") from exc
     return FileExtract(path, lang, symbols, refs, imports, assigns, int(doc.get("errors", 0))), edges
