@@ -140,7 +140,7 @@ describe("the real server accepts what the client sends", { skip: !existsSync(py
         await connection.sendNotification(DidChangeConfigurationNotification.type, {
             settings: payloadFor({ ...EVERY_SETTING, temperature: 0.1, exclude: ["*.tmp"] }, false),
         });
-        const result = await connection.sendRequest(ExecuteCommandRequest.type, { command: ServerCommands.REINDEX, arguments: [{}] });
+        const result: unknown = await connection.sendRequest(ExecuteCommandRequest.type, { command: ServerCommands.REINDEX, arguments: [{}] });
         assert.deepEqual(result, { state: "ready" });
         assert.deepEqual(messages.filter((m) => m.includes("splice.")), []);
     });
