@@ -96,3 +96,11 @@ def test_clean_input_has_no_notes() -> None:
     )
     assert isinstance(result, ParsedTraces)
     assert result.notes == ()
+
+
+def test_long_dotted_line_before_java_frames_does_not_backtrack() -> None:
+    # a regression guard: the header search used to backtrack cubically on runs of dotted words
+    text = "a." * 3000 + "b c\n" + 'Exception in thread "main" java.lang.X: boom\n\tat com.acme.A.f(A.java:3)\n'
+    result = parse_traces(text)
+    assert isinstance(result, ParsedTraces)
+    assert (result.primary.exception_type, result.primary.message) == ("java.lang.X", "boom")

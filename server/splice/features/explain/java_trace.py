@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from splice.features.explain.collect import FrameCollector
 from splice.features.explain.library import is_library_frame
@@ -13,16 +14,27 @@ from splice.features.explain.model import Frame, Trace, TraceFormat
 
 _FRAME = re.compile(r"^\s*at (?P<func>[^\s()]+)\((?P<loc>[^()]*)\)(?:\s*~?\[[^\]]*\])?\s*$")
 _LOC = re.compile(r"^(?P<file>[^:]+?)(?::(?P<line>\d+))?$")
+# Possessive quantifiers: the header is searched anywhere in a log line, and a long run of dotted words must not
+# make the search backtrack (it did: 2,000 ``a.`` took seconds).
 _HEADER = re.compile(
-    r"(?:Exception in thread \"(?P<thread>[^\"]*)\" )?"
-    r"(?P<type>(?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*(?:\$[\w$]+)*)(?::\s?(?P<msg>.*))?\s*$"
+    r"(?:Exception in thread \"(?P<thread>[^\"]*+)\" )?"
+    r"(?P<type>(?:[A-Za-z_$][\w$]*+\.)++[A-Za-z_$][\w$]*+(?:\$[\w$]++)*+)(?::\s?(?P<msg>.*))?\s*$"
 )
+MAX_HEADER_SCAN = 1000
+"""A header's exception type starts within this many characters of its line; only that much is searched."""
 _ERRORISH = re.compile(r"(Exception|Error|Throwable|Failure|Fault)\w*$")
 _MORE = re.compile(r"^\s*\.\.\. (\d+) (?:more|common frames omitted)\s*$")
 _CAUSED = re.compile(r"^(?P<indent>\s*)Caused by: (?P<rest>.*)$")
 _SUPPRESSED = re.compile(r"^(?P<indent>\s*)Suppressed: (?P<rest>.*)$")
 LOOKBACK = 10
 MAX_TEXT = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    thread: str | None
+    type: str
+    msg: str | None
 
 
 def is_java_frame(line: str) -> bool:
@@ -37,15 +49,23 @@ def parse_java(lines: list[str], start: int, floor: int) -> tuple[Trace, int] | 
     return trace, end
 
 
-def _find_header(lines: list[str], start: int, floor: int) -> tuple[int | None, re.Match[str] | None]:
-    fallback: tuple[int | None, re.Match[str] | None] = (None, None)
+def _find_header(lines: list[str], start: int, floor: int) -> tuple[int | None, _Header | None]:
+    fallback: tuple[int | None, _Header | None] = (None, None)
     for j in range(start - 1, max(floor, start - LOOKBACK) - 1, -1):
-        m = _HEADER.search(lines[j])
-        if m and (m.group("thread") is not None or _ERRORISH.search(m.group("type"))):
+        m = _search_header(lines[j])
+        if m and (m.thread is not None or _ERRORISH.search(m.type)):
             return j, m
         if m and fallback[0] is None:
             fallback = (j, m)
     return fallback
+
+
+def _search_header(line: str) -> _Header | None:
+    m = _HEADER.search(line[:MAX_HEADER_SCAN])
+    if m is None:
+        return None
+    msg = line[m.start("msg") :] if m.group("msg") is not None else None
+    return _Header(m.group("thread"), m.group("type"), msg)
 
 
 def _indent(line: str) -> int:
@@ -53,7 +73,7 @@ def _indent(line: str) -> int:
     return len(expanded) - len(expanded.lstrip())
 
 
-def _parse_block(lines: list[str], at: int, header: re.Match[str], base: int) -> tuple[Trace, int]:
+def _parse_block(lines: list[str], at: int, header: _Header, base: int) -> tuple[Trace, int]:
     i = at + 1
     extra: list[str] = []
     while i < len(lines) and not _FRAME.match(lines[i]) and len(extra) < LOOKBACK:
@@ -79,14 +99,14 @@ def _parse_block(lines: list[str], at: int, header: re.Match[str], base: int) ->
         elif (m := _MORE.match(line)) is not None:
             more += int(m.group(1))
         elif (s := _SUPPRESSED.match(line)) is not None and _indent(line) > base:
-            h = _HEADER.search(s.group("rest"))
+            h = _search_header(s.group("rest"))
             if h is None:
                 break
             sub, i = _parse_block(lines, i, h, _indent(line))
             related.append(sub)
             continue
         elif (c := _CAUSED.match(line)) is not None and _indent(line) == base:
-            h = _HEADER.search(c.group("rest"))
+            h = _search_header(c.group("rest"))
             if h is None:
                 break
             cause, i = _parse_block(lines, i, h, base)
@@ -95,11 +115,11 @@ def _parse_block(lines: list[str], at: int, header: re.Match[str], base: int) ->
             break
         i += 1
     frames, dropped, gap = collector.result()
-    message = "\n".join([header.group("msg") or "", *extra]).strip()[:MAX_TEXT]
+    message = "\n".join([header.msg or "", *extra]).strip()[:MAX_TEXT]
     trace = Trace(
         format=TraceFormat.JAVA,
         language="java",
-        exception_type=header.group("type"),
+        exception_type=header.type,
         message=message,
         frames=frames,
         cause=cause,
@@ -107,7 +127,7 @@ def _parse_block(lines: list[str], at: int, header: re.Match[str], base: int) ->
         truncated_frames=dropped + more,
         gap_index=gap,
         related=tuple(related),
-        thread=header.group("thread"),
+        thread=header.thread,
     )
     return trace, i
 
