@@ -107,10 +107,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...] = (
     ),
 )
 _SECRET_NAME_RE = re.compile(_SECRET_NAME, re.I)
-# Possessive quantifiers (Python ≥ 3.11) so a long identifier is read once, not re-split at every position.
-_ASSIGNED_QUOTED = re.compile(
-    r"(?<![\w.-])(?P<name>[\w.-]++)['\"]?[ \t]*+(?::=|=>|[:=])[ \t]*+(?P<q>['\"`])(?P<v>[^'\"`\n]{4,200})(?P=q)"
-)
+# Anchored on the assignment operator (rarer than identifier starts, so the scan is cheap); the name before it is
+# read backwards by ``_name_before``.
+_ASSIGNED_QUOTED = re.compile(r"[:=>][ \t]*+(?P<q>['\"`])(?P<v>[^'\"`\n]{4,200})(?P=q)")
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _ENV_LINE = re.compile(
     r"(?m)^[ \t]*+(?:export[ \t]++)?(?P<name>[\w.-]++)[ \t]*+[:=][ \t]*+(?P<v>[^\s'\"#(),\[\]{};]{4,}+)[ \t]*+$"
 )
@@ -179,7 +179,7 @@ def _find_secrets(text: str, literals: tuple[str, ...]) -> tuple[Finding, ...]:
             found.append(Finding(start, start + len(secret), "KNOWN_VALUE"))
             start = text.find(secret, start + len(secret))
     for m in _ASSIGNED_QUOTED.finditer(text):
-        if _SECRET_NAME_RE.search(m.group("name")) and _plausible(m.group("v")):
+        if _SECRET_NAME_RE.search(_name_before(text, m.start())) and _plausible(m.group("v")):
             found.append(Finding(m.start("v"), m.end("v"), "ASSIGNED_SECRET"))
     for m in _ENV_LINE.finditer(text):
         if _SECRET_NAME_RE.search(m.group("name")) and _plausible(m.group("v")):
@@ -197,6 +197,28 @@ def _find_secrets(text: str, literals: tuple[str, ...]) -> tuple[Finding, ...]:
             continue
         kept.append(finding)
     return tuple(kept)
+
+
+def _name_before(text: str, op: int) -> str:
+    """The identifier (or quoted key) written just before the assignment operator at ``op`` (``=``, ``:``,
+    ``:=``, ``=>``); empty for comparisons (``==``, ``!=``, ``<=``, ``>=``) and anything else."""
+    i = op - 1
+    if text[op] == ">":
+        if i < 0 or text[i] != "=":
+            return ""
+        i -= 1
+    elif text[op] == "=" and i >= 0 and text[i] in "=!<>":
+        return ""
+    elif text[op] == "=" and i >= 0 and text[i] == ":":
+        i -= 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    if i >= 0 and text[i] in "'\"":
+        i -= 1
+    end = i + 1
+    while i >= 0 and text[i] in _NAME_CHARS and end - i <= 100:
+        i -= 1
+    return text[i + 1 : end]
 
 
 def _after_assignment(text: str, quote: int) -> bool:

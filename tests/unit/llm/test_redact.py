@@ -119,6 +119,22 @@ def test_same_secret_same_placeholder_and_restore() -> None:
     assert redactor.count == 1
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'password := "s3cr3tPass9"',  # Go
+        "'password' => 's3cr3tPass9',",  # PHP
+        '  "api_key": "s3cr3tPass9",',  # JSON
+        "DB_PASSWORD: 's3cr3tPass9'",  # YAML
+        "export AUTH_TOKEN=s3cr3tPass9",  # shell / .env
+        "const client = new Client({ token: `s3cr3tPass9` });",  # JS template literal
+    ],
+)
+def test_assignment_forms_across_languages(text: str) -> None:
+    redacted = Redactor().redact(text)
+    assert "s3cr3tPass9" not in redacted and "SPLICE_SECRET_1_ASSIGNED_SECRET" in redacted
+
+
 def test_distinct_secrets_get_distinct_placeholders() -> None:
     text = 'password = "hunter2hunter2"\ntoken = "ghp_' + "a" * 36 + '"'
     redacted = Redactor().redact(text)
