@@ -28,8 +28,9 @@ class Placement:
     """Up to three existing test files to show the model as the house style."""
 
 
-def placement_for(source_path: str, lang: str, files: Collection[str],
-               read: Callable[[str], bytes | None]) -> Placement | None:  # fmt: skip
+def placement_for(
+    source_path: str, lang: str, files: Collection[str], read: Callable[[str], bytes | None]
+) -> Placement | None:
     """Where tests for code in ``source_path`` belong; None for languages without a convention here."""
     existing = related_tests([source_path], files)
     if lang == "python":
