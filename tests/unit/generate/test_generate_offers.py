@@ -98,3 +98,10 @@ def test_cursor_on_a_decorator_offers_tests_for_the_decorated_function() -> None
     source = b"@app.route('/')\ndef index():\n    return 'hi'\n"
     offers = offers_at("m.py", "python", source, Point(0, 2))
     assert [(o.kind, o.symbol) for o in offers] == [(OfferKind.TESTS, "index")]
+
+
+def test_invalid_positions_offer_nothing() -> None:
+    source = b"def f():\n    pass\n"
+    assert offers_at("m.py", "python", source, Point(-1, 0)) == []
+    assert offers_at("m.py", "python", source, Point(1, 4), Point(0, 0)) == []
+    assert offers_at("m.py", "python", source, Point(10**6, 0)) == []

@@ -223,3 +223,8 @@ def test_big_bodies_are_never_stubs() -> None:
     body = "".join(f"    x{i} = {i}\n" for i in range(20))
     source = f"def f():\n{body}    pass\n".encode()
     assert stubs_in("m.py", "python", source) == []
+
+
+@pytest.mark.parametrize(("line", "col"), [(-1, 0), (0, -3), (10**6, 0), (2**40, 2**40)])
+def test_positions_outside_the_file(line: int, col: int) -> None:
+    assert stub_at("m.py", "python", b"def f():\n    pass\n", line, col) is None

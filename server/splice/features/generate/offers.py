@@ -54,6 +54,8 @@ def offers_at(
     """Offers touching the cursor (``end`` None) or the selection ``start``–``end``, most specific first:
     instruction comments, missing symbols, stubs, then tests for the innermost function."""
     end = end or start
+    if min(start.line, start.col, end.line, end.col) < 0 or end < start:
+        return []
     tree = tree or (parse_source(lang, source) if lang in STUB_LANGUAGES else None)
     found: list[Offer] = []
     for inst in instructions_in(path, lang, source, tree):

@@ -93,6 +93,8 @@ def stubs_in(path: str, lang: str, source: bytes, tree: Tree | None = None) -> l
 
 def stub_at(path: str, lang: str, source: bytes, line: int, col: int, tree: Tree | None = None) -> Stub | None:
     """The innermost stub whose definition contains the position (0-based line, UTF-8 byte column), else None."""
+    if line < 0 or col < 0:
+        return None  # not a position in any file (the LSP layer answers such requests with an error)
     point = Point(line, col)
     tree = tree or parse_source(lang, source)
     # Only functions touching the cursor's line matter — and a decorator/export line belongs to the definition below.
