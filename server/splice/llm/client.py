@@ -8,10 +8,12 @@ the gateway decides what to retry. litellm's own Cache is not used (it crashes o
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +40,13 @@ def litellm() -> Any:
             logging.getLogger("LiteLLM").setLevel(logging.WARNING)
             module._splice_configured = True
         return module
+
+
+async def ensure_imported() -> None:
+    """Import litellm on a worker thread, so the first model call does not freeze the event loop (and with it
+    every LSP request) for the seconds the import takes."""
+    if "litellm" not in sys.modules or not getattr(sys.modules["litellm"], "_splice_configured", False):
+        await asyncio.to_thread(litellm)
 
 
 @dataclass(frozen=True)

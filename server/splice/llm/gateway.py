@@ -90,6 +90,7 @@ class Gateway:
 
     async def embed(self, texts: Sequence[str], model: str | None = None) -> list[list[float]]:
         name = model or self.settings.embeddings_model
+        await client.ensure_imported()
         key = client.api_key(name, self.settings.api_base, self.settings.api_key_env, self.env)
         redactor = self.redactor()
         return await client.embed(
@@ -100,11 +101,16 @@ class Gateway:
             timeout=self.settings.timeout,
         )
 
+    async def warm_up(self) -> None:
+        """Load litellm in the background (the LSP server calls this after ``initialized``)."""
+        await client.ensure_imported()
+
     async def complete(
         self, request: Request, *, progress: ProgressFn | None = None, redactor: Redactor | None = None
     ) -> Completion:
         started = time.perf_counter()
         model = self.model_for(request)
+        await client.ensure_imported()
         feature = request.feature
         try:
             key = client.api_key(model, self.settings.api_base, self.settings.api_key_env, self.env)

@@ -96,3 +96,35 @@ def test_fake_server_rejects_a_bad_script(tmp_path: Path) -> None:
         [sys.executable, str(FAKE), "--script", str(script)], capture_output=True, text=True, timeout=30
     )
     assert result.returncode != 0 and "unknown reply fields" in result.stderr
+
+
+def test_first_call_imports_litellm_off_the_event_loop() -> None:
+    """litellm takes seconds to import: the first call must load it on a worker thread, not on the event loop
+    (which serves every LSP request). An import hook records which thread imports it."""
+    code = f"""
+import asyncio, sys, threading
+sys.path.insert(0, {str(FAKE.parent)!r})
+from fake_llm import FakeLLM
+from splice.config import Settings
+from splice.llm.gateway import Gateway
+from splice.llm.model import Message, Request
+
+seen = []
+class Spy:
+    def find_spec(self, name, path=None, target=None):
+        if name == "litellm":
+            seen.append(threading.current_thread() is threading.main_thread())
+        return None
+sys.meta_path.insert(0, Spy())
+
+async def main():
+    with FakeLLM() as fake:
+        gateway = Gateway(Settings(model="openai/fake", api_base=fake.url), None, env={{}})
+        result = await gateway.complete(Request("generate", (Message("user", "hi"),)))
+        print(result.text, seen)
+
+asyncio.run(main())
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "ok [False]"
