@@ -410,3 +410,12 @@ def test_verify_loop_with_the_real_sandbox_fails_then_passes(workspace: Path) ->
     assert [r.result.status for r in outcome.rounds] == [VerifyStatus.FAILED, VerifyStatus.PASSED]
     assert feedback[1] is not None and "assert -1 == 5" in feedback[1]
     assert (workspace / "calc.py").read_text() == STUB
+
+
+@needs_bwrap
+def test_missing_workspace_is_refused(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    result = verify(tmp_path / "nope", {}, _marker_command(marker), trusted=True)
+    assert result.status is VerifyStatus.REFUSED
+    assert "cannot prepare the copy" in result.reason
+    assert not marker.exists()
