@@ -85,3 +85,12 @@ def test_anchor_prefers_the_nested_function_right_below() -> None:
     source = b"def outer():\n    # splice: make inner faster\n    def inner():\n        return 1\n    return inner\n"
     (inst,) = instructions_in("m.py", "python", source)
     assert (inst.anchor, inst.target_name) == (AnchorKind.FOLLOWING, "outer.inner")
+
+
+def test_instruction_at() -> None:
+    from splice.features.generate.instructions import instruction_at
+
+    source = b"x = 1\n# splice: first\n# splice: second\n"
+    found = instruction_at("m.py", "python", source, 2, 4)
+    assert found is not None and found.text == "second"
+    assert instruction_at("m.py", "python", source, 0, 0) is None

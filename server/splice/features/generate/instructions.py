@@ -89,6 +89,17 @@ def instructions_in(path: str, lang: str | None, source: bytes, tree: Tree | Non
     return found
 
 
+def instruction_at(
+    path: str, lang: str | None, source: bytes, line: int, col: int, tree: Tree | None = None
+) -> Instruction | None:
+    """The instruction whose comment holds the position, else None."""
+    point = Point(line, col)
+    for instruction in instructions_in(path, lang, source, tree):
+        if instruction.span.contains(point):
+            return instruction
+    return None
+
+
 def _continues(prev: Node, nxt: Node) -> bool:
     same_column = nxt.start_point[1] == prev.start_point[1]
     end_line = prev.end_point[0] - (1 if prev.end_point[1] == 0 else 0)  # Rust line comments include the newline
