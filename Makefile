@@ -49,8 +49,19 @@ install: install-python install-node install-system
 
 # ---- the main job ----------------------------------------------------------------------------------------------
 
+EXAMPLE := tests/fixtures/example
+
+# The main job: index the workspace; for the bundled example also run its app, which fails, and explain that
+# real failure with the configured model (or, with none, show what would be sent and what it would cost).
 run: install-python
 	$(BIN)/splice index "$(WORKSPACE)"
+	@if [ "$(WORKSPACE)" = "$(EXAMPLE)" ]; then \
+	  echo "--- running the example app (it fails on purpose) ---"; \
+	  (cd $(EXAMPLE) && ../../../$(BIN)/python -m inventory.app platinum) 2> $(EXAMPLE)/.splice-trace.txt || true; \
+	  cat $(EXAMPLE)/.splice-trace.txt; \
+	  echo "--- splice explain ---"; \
+	  $(BIN)/splice explain --workspace $(EXAMPLE) --traceback $(EXAMPLE)/.splice-trace.txt --fix; \
+	fi
 
 # ---- checks ----------------------------------------------------------------------------------------------------
 
@@ -62,7 +73,7 @@ typecheck: install-python
 	$(BIN)/mypy
 
 unit: install-python install-system
-	$(BIN)/pytest -q tests/unit
+	$(BIN)/pytest -q tests/unit tests/cli
 
 e2e: install-python install-system
 	$(BIN)/pytest -q tests/e2e

@@ -17,6 +17,7 @@ from splice import __version__
 COMMAND_MODULES = (
     "splice.cli.serve",
     "splice.cli.index",
+    "splice.cli.explain",
     "splice.cli.edit",
     "splice.cli.llm",
     "splice.cli.doctor",
