@@ -10,7 +10,7 @@ import type { Middleware } from "vscode-languageclient/node";
 import type { ServerManager } from "./client";
 import { ServerCommands } from "./protocol";
 import type { ExplainErrorArgs, GenerateArgs, ShowContextArgs } from "./protocol";
-import { errorText, isUsageReport, resultMarkdown, resultMessage, usageMarkdown } from "./render";
+import { errorText, isOutcome, isUsageReport, resultMarkdown, resultMessage, usageMarkdown } from "./render";
 import type { InlineReview } from "./review";
 import { ReviewCommands } from "./review";
 import { isValidEnvName, missingKeys, requiredKeys, type ApiKeyStore } from "./secrets";
@@ -227,7 +227,7 @@ async function showResult(services: Services, command: string, result: unknown):
         return;
     }
     const message = resultMessage(result);
-    if (message) {
+    if (message && !isOutcome(result)) {
         void vscode.window.showInformationMessage(message);
     }
 }

@@ -146,9 +146,9 @@ export class ReviewSession {
     }
 }
 
-/** The 0-based line where a hunk's CodeLens goes in the proposed document. */
+/** The 0-based line where a hunk's CodeLens goes in the proposed document (newStart is 0-based already). */
 export function hunkLine(hunk: Hunk): number {
-    return Math.max(hunk.newStart - 1, 0);
+    return Math.max(hunk.newStart, 0);
 }
 
 /** A short label for a hunk: its header and the first changed line. */

@@ -70,7 +70,10 @@ export interface Range {
 
 export type FileChangeKind = "create" | "modify" | "delete" | "rename";
 
-/** One hunk of a unified diff; starts are 1-based as in the `@@ -a,b +c,d @@` header. */
+/**
+ * One hunk. `oldStart`/`newStart` are 0-based line numbers (the `@@ -a,b +c,d @@` header shows them 1-based).
+ * A created, deleted or renamed file has one whole-file hunk (header `create <path>`, starts 0).
+ */
 export interface Hunk {
     id: string;
     header: string;
@@ -119,6 +122,17 @@ export interface IndexStatusParams {
 export interface UsageParams {
     todayCost: number;
     model: string | null;
+}
+
+/**
+ * Result of applyProposal / rejectProposal / undo (server/splice/lsp/review.py `Outcome`). The server announces
+ * `message` itself (window/showMessage) for apply and undo.
+ */
+export interface Outcome {
+    id: string;
+    applied: boolean;
+    status: string;
+    message: string;
 }
 
 /** Result of `splice.usage`. */

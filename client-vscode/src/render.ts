@@ -4,7 +4,7 @@
  */
 
 import { formatCost } from "./status";
-import type { UsageReport } from "./protocol";
+import type { Outcome, UsageReport } from "./protocol";
 
 function cell(value: unknown): string {
     if (value === null || value === undefined) {
@@ -85,4 +85,13 @@ export function resultMessage(result: unknown): string | undefined {
 /** The message of an error of any kind (ResponseError, Error, string). */
 export function errorText(error: unknown): string {
     return error instanceof Error ? error.message : String(error);
+}
+
+/** A proposal outcome (apply / reject / undo / propose), which the server announces itself. */
+export function isOutcome(value: unknown): value is Outcome {
+    if (typeof value !== "object" || value === null) {
+        return false;
+    }
+    const o = value as Partial<Outcome>;
+    return typeof o.id === "string" && typeof o.applied === "boolean" && typeof o.status === "string" && typeof o.message === "string";
 }

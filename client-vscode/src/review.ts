@@ -20,8 +20,9 @@ import {
     ReviewSession,
     staleFiles,
     type Decision,
+    type Outcome,
 } from "./proposal";
-import { errorText, resultMessage } from "./render";
+import { errorText, isOutcome, resultMessage } from "./render";
 
 export namespace ReviewCommands {
     export const OPEN = "splice.review.open";
@@ -283,7 +284,7 @@ export class InlineReview implements vscode.Disposable {
         await this.send(session, outcome);
     }
 
-    private async send(session: ReviewSession, outcome: ReturnType<ReviewSession["outcome"]>): Promise<void> {
+    private async send(session: ReviewSession, outcome: Outcome): Promise<void> {
         if (outcome.kind === "undecided") {
             return;
         }
@@ -294,16 +295,7 @@ export class InlineReview implements vscode.Disposable {
                     ? await this.server.executeCommand(ServerCommands.APPLY_PROPOSAL, outcome.args)
                     : await this.server.executeCommand(ServerCommands.REJECT_PROPOSAL, outcome.args);
             this.close(session);
-            const applied = (result as { applied?: unknown } | null)?.applied;
-            const message = resultMessage(result);
-            if (applied === false) {
-                void vscode.window.showWarningMessage(`Splice did not apply “${title}”${message ? `: ${message}` : "."}`);
-            } else if (outcome.kind === "apply") {
-                const what = outcome.accepted === outcome.total ? "all" : `${outcome.accepted} of ${outcome.total}`;
-                void vscode.window.showInformationMessage(message ?? `Splice applied ${what} hunks of “${title}”.`);
-            } else {
-                void vscode.window.showInformationMessage(message ?? `Rejected “${title}”; nothing was changed.`);
-            }
+            this.report(session, outcome, result);
         } catch (error) {
             this.log.error(`applying ${session.id}: ${errorText(error)}`);
             const again = "Review Again";
@@ -312,6 +304,37 @@ export class InlineReview implements vscode.Disposable {
             if (choice === again) {
                 await this.open(session.id);
             }
+        }
+    }
+
+    /**
+     * Tells the user what happened, without repeating the server: it announces apply outcomes itself
+     * (window/showMessage), so the client adds only what it knows (how many hunks) or what it can offer.
+     */
+    private report(session: ReviewSession, outcome: Exclude<Outcome, { kind: "undecided" }>, result: unknown): void {
+        const { id, title } = session.proposal;
+        if (isOutcome(result) && result.status === "pending") {
+            // Not applied (the editor refused the edit, or a confirmation was cancelled): still reviewable.
+            this.waiting.set(id, title);
+            this.onChange();
+            void vscode.window
+                .showWarningMessage(`“${title}” was not applied and is still pending.`, "Review Again", "Reject")
+                .then((choice) => {
+                    if (choice === "Review Again") {
+                        void this.open(id);
+                    } else if (choice === "Reject") {
+                        void this.send(session, { kind: "reject", args: { id } });
+                    }
+                });
+            return;
+        }
+        if (outcome.kind === "reject") {
+            void vscode.window.showInformationMessage(`Rejected “${title}”; nothing was changed.`);
+        } else if (!isOutcome(result)) {
+            const what = outcome.accepted === outcome.total ? "all" : `${outcome.accepted} of ${outcome.total}`;
+            void vscode.window.showInformationMessage(resultMessage(result) ?? `Splice applied ${what} hunks of “${title}”.`);
+        } else if (result.applied && outcome.accepted < outcome.total) {
+            this.log.info(`${id}: applied ${outcome.accepted} of ${outcome.total} hunks`);
         }
     }
 

@@ -73,9 +73,10 @@ describe("ReviewSession", () => {
 
     it("labels hunks and places their lenses on 0-based lines", () => {
         const s = make();
-        assert.equal(hunkLine(hunk("x", 1)), 0);
+        assert.equal(hunkLine(hunk("x", 1)), 1, "newStart is 0-based on the wire");
         assert.equal(hunkLine({ ...hunk("x", 0), newLines: 0 }), 0);
-        assert.equal(hunkLabel(s.hunks[1], 3), "a.py · hunk 2/3 @@ -10,1 +10,1 @@  -old");
+        assert.equal(hunkLine({ ...hunk("x", -1) }), 0);
+        assert.equal(hunkLabel(s.hunks[1], 3), "a.py · hunk 2/3 @@ -11,1 +11,1 @@  -old");
     });
 });
 

@@ -13,6 +13,8 @@ class FakeServer {
     readonly proposals = new Map<string, Proposal>();
     readonly executed: { command: string; args: unknown }[] = [];
     failApply: string | undefined;
+    /** The Outcome status applyProposal answers with (server/splice/lsp/review.py). */
+    applyStatus = "applied";
     serves = false;
 
     request<R>(method: string, params: { id: string }): Promise<R> {
@@ -26,7 +28,12 @@ class FakeServer {
         if (this.failApply && command === "splice.applyProposal") {
             return Promise.reject(new Error(this.failApply));
         }
-        return Promise.resolve(command === "splice.applyProposal" ? { applied: true } : null);
+        const { id } = args as { id: string };
+        if (command === "splice.applyProposal") {
+            const applied = this.applyStatus === "applied";
+            return Promise.resolve({ id, applied, status: this.applyStatus, message: applied ? "Applied." : "The editor did not apply the edit." });
+        }
+        return Promise.resolve({ id, applied: false, status: "rejected", message: "Rejected; nothing applied." });
     }
 
     servesProposalDocuments(): boolean {
@@ -103,7 +110,19 @@ describe("inline review", () => {
         assert.deepEqual(server.executed, [{ command: "splice.applyProposal", args: { id: "p1", hunks: ["h1", "h3"] } }]);
         assert.equal(review.registry.get("p1"), undefined);
         assert.deepEqual(ui.called("closeTabs").map((c) => c.args[0]), [2]);
-        assert.match(String(ui.called("showInformationMessage").at(-1)?.args[0]), /applied 2 of 3 hunks of “Add docstrings”/);
+        assert.deepEqual(ui.called("showInformationMessage"), [], "the server announces the outcome; the client does not repeat it");
+    });
+
+    it("keeps a proposal the editor did not apply, and offers to review it again", async () => {
+        const { review, server } = setup(twoFiles());
+        server.applyStatus = "pending";
+        await review.open("p1");
+        ui.answers.push("Review Again");
+        await commands.executeCommand(ReviewCommands.ACCEPT_ALL, "p1");
+        assert.match(String(ui.called("showWarningMessage").at(-1)?.args[0]), /“Add docstrings” was not applied and is still pending/);
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.ok(review.registry.get("p1"), "Review Again reopened it");
+        assert.equal(ui.called("command:vscode.diff").length, 4);
     });
 
     it("turns rejecting every hunk into rejectProposal", async () => {
