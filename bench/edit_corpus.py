@@ -264,8 +264,7 @@ def _in_class(t: _Target) -> str | None:
     [cls] = symbols.find(t.lang, t.text, owner) or [None]
     if cls is None:
         return None
-    end = next(i for i in range(cls.start_line, t.start) if t.lines[i].rstrip().endswith(("{", ":")))
-    header = "".join(t.lines[cls.start_line : end + 1])
+    header = "".join(t.lines[cls.start_line : cls.header_end_line + 1])
     indent = re.match(r"[ \t]*", header).group()  # type: ignore[union-attr]
     closing = f"{indent}}}\n" if t.lang != "python" else ""
     return f"```{_fence_lang(t)}\n{header}{''.join(t.new_definition())}{closing}```\n"

@@ -160,7 +160,7 @@ def _method_in_class(code_lines: list[str], lang: str, name: str) -> tuple[list[
     if len(classes) != 1 or len(methods) != 1:
         return [], set()
     cls, method = classes[0], methods[0]
-    wrapper = set(range(cls.outer_start_line, cls.start_line + 1))
+    wrapper = set(range(cls.outer_start_line, cls.header_end_line + 1))
     wrapper |= {i for i in range(method.end_line + 1, cls.end_line + 1) if code_lines[i].strip() in ("}", "};")}
     return [dataclasses.replace(method, top_level=True)], wrapper
 

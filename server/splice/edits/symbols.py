@@ -51,6 +51,8 @@ class Definition:
     end_col: int
     """Byte column just past the definition on ``end_line``."""
     top_level: bool
+    header_end_line: int
+    """Last line of the header (``class A(B):`` / ``class A<T> extends B {``), before the body's own lines."""
 
     @property
     def wrapped(self) -> bool:
@@ -94,6 +96,7 @@ def _walk(node: Node, scope: tuple[str, ...], out: list[Definition]) -> None:
                 outer_start_col=outer.start_point.column,
                 end_col=core.end_point.column,
                 top_level=outer.parent is not None and outer.parent.parent is None,
+                header_end_line=_header_end(child),
             )
         )
         _walk(child, qual, out)
@@ -110,6 +113,17 @@ def _definition_name(node: Node) -> str | None:
     if name is None or name.text is None:
         return None
     return name.text.decode("utf-8", "replace")
+
+
+def _header_end(node: Node) -> int:
+    body = node.child_by_field_name("body")
+    if body is None or body.start_point.row == node.start_point.row:
+        return body.start_point.row if body is not None else node.start_point.row
+    line_start = body.start_byte - body.start_point.column
+    source = node.text or b""
+    prefix = source[line_start - node.start_byte : body.start_byte - node.start_byte]
+    # A body that begins its line (a Python block) is not part of the header; a "{" ending the header line is.
+    return body.start_point.row - 1 if not prefix.strip() else body.start_point.row
 
 
 def _core(node: Node) -> Node:

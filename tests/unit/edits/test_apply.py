@@ -244,3 +244,10 @@ def test_elided_lines_follow_the_answers_indentation() -> None:
     code = "def run(self, x):\n    check(x)\n    y = x + 1\n    # ... existing code ...\n"
     out = apply_symbol(APP_PY, sym(code, "App.run"), "python")
     assert "    def run(self, x):\n        check(x)\n        y = x + 1\n        return y\n" in out
+
+
+def test_method_inside_class_with_multi_line_header() -> None:
+    text = "export class Z<T> extends Y<\n  T\n> {\n  m(): number {\n    return 1;\n  }\n}\n"
+    code = "export class Z<T> extends Y<\n  T\n> {\n  m(): number {\n    return 2;\n  }\n}\n"
+    out = apply_symbol(text, sym(code, "Z.m", "z.ts"), "typescript")
+    assert out == text.replace("return 1", "return 2")
