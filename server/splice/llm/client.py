@@ -15,6 +15,7 @@ import logging
 import os
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,8 @@ def litellm() -> Any:
             module.suppress_debug_info = True  # it prints "Give Feedback / Get Help" banners to stdout
             module.telemetry = False
             logging.getLogger("LiteLLM").setLevel(logging.WARNING)
+            # litellm's own pydantic deprecation noise would otherwise fill the server log on every stream.
+            warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"litellm(\.|$)")
             module._splice_configured = True
         return module
 
