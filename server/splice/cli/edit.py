@@ -2,7 +2,9 @@
 
 Writes nothing unless ``--apply`` is given (the explicit approval of the diff just printed). The same rules as in
 the editor apply: protected paths need ``--allow-protected``, invisible characters ``--allow-invisible``, a result
-that does not parse ``--allow-parse-errors``. Exit codes: 0 diff shown / applied, 2 refused.
+that does not parse ``--allow-parse-errors``. An applied proposal is recorded under ``.splice/proposals/``;
+``--undo [ID]`` shows (and with ``--apply`` applies) its inverse, reviewed like any other edit.
+Exit codes: 0 diff shown / applied, 2 refused.
 """
 
 from __future__ import annotations
@@ -12,11 +14,16 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from splice.cli.common import add_common, workspace_of
 
+if TYPE_CHECKING:
+    from splice.edits.paths import Workspace
+    from splice.edits.proposal import Proposal
+
 REFUSED = 2
+LATEST = "latest"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,7 +34,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_common(parser)
-    parser.add_argument("--answer", required=True, help="file holding the model's raw answer ('-' for stdin)")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--answer", help="file holding the model's raw answer ('-' for stdin)")
+    source.add_argument(
+        "--undo", nargs="?", const=LATEST, metavar="ID", help="the inverse of an applied proposal (default: latest)"
+    )
     parser.add_argument("--target", help="file the answer's path-less code applies to")
     parser.add_argument("--symbol", help="qualified name (Class.method) that the answer's code replaces")
     parser.add_argument("--apply", action="store_true", help="write the changes (approves the diff shown)")
@@ -40,23 +51,46 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def handle(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     from splice.edits.errors import EditRefused
     from splice.edits.paths import Workspace
-    from splice.edits.proposal import FlagKind
-    from splice.edits.propose import disk_reader, propose
-    from splice.edits.review import plan_apply
-    from splice.edits.writer import write_plan
 
     out = out or sys.stdout
     err = err or sys.stderr
     try:
-        answer = sys.stdin.read() if args.answer == "-" else Path(args.answer).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"splice edit: cannot read the answer: {exc}", file=err)
-        return REFUSED
-    try:
         workspace = Workspace.of(workspace_of(args))
-        proposal = propose(answer, workspace, target=args.target, symbol=args.symbol)
+        proposal = _undo_proposal(workspace, args.undo) if args.undo else _answer_proposal(workspace, args)
+    except (OSError, UnicodeDecodeError) as exc:
+        return _refuse(f"cannot read the answer: {exc}", args, out, err)
     except EditRefused as exc:
         return _refuse(str(exc), args, out, err)
+    return _review(proposal, workspace, args, out, err)
+
+
+def _answer_proposal(workspace: Workspace, args: argparse.Namespace) -> Proposal:
+    from splice.edits.propose import propose
+
+    answer = sys.stdin.read() if args.answer == "-" else Path(args.answer).read_text(encoding="utf-8")
+    return propose(answer, workspace, target=args.target, symbol=args.symbol)
+
+
+def _undo_proposal(workspace: Workspace, proposal_id: str) -> Proposal:
+    from splice.edits.errors import EditRefused
+    from splice.edits.store import ProposalStore
+    from splice.edits.undo import inverse
+
+    store = ProposalStore.for_workspace(workspace.roots[0].path)
+    applied = store.latest_applied() if proposal_id == LATEST else store.require(proposal_id)
+    if applied is None:
+        raise EditRefused("no applied proposal is recorded in .splice/proposals; nothing to undo")
+    return inverse(applied)
+
+
+def _review(proposal: Proposal, workspace: Workspace, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from splice.edits.errors import EditRefused
+    from splice.edits.proposal import FlagKind
+    from splice.edits.propose import disk_reader
+    from splice.edits.review import mark_applied, plan_apply
+    from splice.edits.store import ProposalStore
+    from splice.edits.writer import write_plan
+
     digest = proposal.digest()
     if args.json:
         _print_json(proposal, digest, out)
@@ -89,7 +123,11 @@ def handle(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | No
         elif "invisible characters" in reason:
             reason += " — re-run with --allow-invisible to confirm"
         return _refuse(reason, args, out, err, quiet=True)
-    print(f"applied: {len(written)} file(s) changed", file=err)
+    print(f"applied proposal {proposal.id}: {len(written)} file(s) changed", file=err)
+    try:
+        ProposalStore.for_workspace(workspace.roots[0].path).put(mark_applied(proposal, plan))
+    except (OSError, EditRefused) as exc:
+        print(f"warning: the change was applied but could not be recorded for undo: {exc}", file=err)
     return 0
 
 
@@ -100,11 +138,9 @@ def _refuse(reason: str, args: argparse.Namespace, out: TextIO, err: TextIO, *, 
     return REFUSED
 
 
-def _print_json(proposal: object, digest: str, out: TextIO) -> None:
-    from splice.edits.proposal import Proposal
+def _print_json(proposal: Proposal, digest: str, out: TextIO) -> None:
     from splice.edits.store import to_json
 
-    assert isinstance(proposal, Proposal)
     data = json.loads(to_json(proposal))
     data["digest"] = digest
     data["diff"] = proposal.diff()

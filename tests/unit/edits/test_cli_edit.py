@@ -186,3 +186,18 @@ def test_file_changed_since_proposal_overlapping_is_refused(tree: tuple[Path, Pa
     with pytest.raises(EditRefused, match="overlaps"):
         plan_apply(proposal, disk_reader)
     assert "x - 1" in (ws / "pkg" / "app.py").read_text()
+
+
+def test_undo_through_the_cli(tree: tuple[Path, Path]) -> None:
+    ws, _ = tree
+    out, err_io = io.StringIO(), io.StringIO()
+    assert run(["--workspace", str(ws), "--undo"], out, err_io) == 2
+    assert "nothing to undo" in err_io.getvalue()
+    code, _, err = edit(ws, HARMLESS, "--apply")
+    assert code == 0, err
+    out, err_io = io.StringIO(), io.StringIO()
+    assert run(["--workspace", str(ws), "--undo"], out, err_io) == 0
+    assert "-        y = x + 2\n+        y = x + 1\n" in out.getvalue()
+    assert "x + 2" in (ws / "pkg" / "app.py").read_text()  # shown, not applied
+    assert run(["--workspace", str(ws), "--undo", "--apply"], io.StringIO(), io.StringIO()) == 0
+    assert (ws / "pkg" / "app.py").read_text() == APP_PY
