@@ -28,6 +28,7 @@ class Graph:
         self._edges_by_path: dict[str, list[Edge]] = {}
         self._names_version = 0
         self._search_index: _NameIndex | None = None
+        self._initials: dict[str, str] = {}
 
     # -- mutation (indexer only) -------------------------------------------------------------------------------
 
@@ -148,7 +149,7 @@ class Graph:
             owner, _, query = query.rpartition(".")
         with self.lock:
             if self._search_index is None or self._search_index.version != self._names_version:
-                self._search_index = _NameIndex(self._names_version, list(self._by_name))
+                self._search_index = _NameIndex(self._names_version, list(self._by_name), self._initials)
             names = self._search_index.rank(query)
             out: list[Symbol] = []
             for name in names:
@@ -199,41 +200,43 @@ _HUMP = re.compile(r"(?:^|(?<=[a-z0-9])(?=[A-Z])|(?<=_)(?=[^_])|(?<=[A-Z])(?=[A-
 class _NameIndex:
     """All symbol names in one newline-joined lower-case blob, so a regex finds fuzzy candidates in C."""
 
-    def __init__(self, version: int, names: list[str]) -> None:
+    def __init__(self, version: int, names: list[str], initials: dict[str, str]) -> None:
         self.version = version
         self.names = sorted(names, key=lambda n: (len(n), n))
-        self.blob = "\n".join(n.lower() for n in self.names) + "\n"
+        self.lows = [n.lower() for n in self.names]
+        self.blob = "\n".join(self.lows) + "\n"
         self.starts = [0]
         for n in self.names:
             self.starts.append(self.starts[-1] + len(n) + 1)
+        self._initials = initials
+        """Shared across rebuilds: name → its camel-hump/snake initials, computed on first need."""
 
     def rank(self, query: str) -> list[str]:
         if not query:
             return list(self.names)
         q = query.lower()
         pattern = "^" + "".join(f"[^\n]*?{re.escape(c)}" for c in q)
-        scored: list[tuple[int, int, str]] = []
+        scored: list[tuple[int, int]] = []
+        names, lows, starts = self.names, self.lows, self.starts
         for m in re.finditer(pattern, self.blob, re.MULTILINE):
-            i = bisect_right(self.starts, m.start()) - 1
-            name = self.names[i]
-            scored.append((_score(name, query, q), i, name))
+            i = bisect_right(starts, m.start()) - 1
+            scored.append((self._score(names[i], lows[i], query, q), i))
         scored.sort()
-        return [name for _, _, name in scored]
+        return [names[i] for _, i in scored]
 
-
-def _score(name: str, query: str, q: str) -> int:
-    low = name.lower()
-    if name == query:
-        return 0
-    if low == q:
-        return 1
-    if name.startswith(query):
-        return 2
-    if low.startswith(q):
-        return 3
-    initials = "".join(name[m.start()] for m in _HUMP.finditer(name) if m.start() < len(name)).lower()
-    if initials.startswith(q):
-        return 4
-    if q in low:
-        return 5
-    return 6
+    def _score(self, name: str, low: str, query: str, q: str) -> int:
+        if low.startswith(q):
+            if name == query:
+                return 0
+            if low == q:
+                return 1
+            return 2 if name.startswith(query) else 3
+        initials = self._initials.get(name)
+        if initials is None:
+            if len(self._initials) > 200_000:  # names typed and gone again: start over rather than grow forever
+                self._initials.clear()
+            hump = "".join(name[m.start()] for m in _HUMP.finditer(name) if m.start() < len(name))
+            initials = self._initials[name] = hump.lower()
+        if initials.startswith(q):
+            return 4
+        return 5 if q in low else 6
