@@ -9,7 +9,7 @@ import * as vscode from "vscode";
 import type { Middleware } from "vscode-languageclient/node";
 import type { ServerManager } from "./client";
 import { ServerCommands } from "./protocol";
-import type { ExplainErrorArgs, GenerateArgs, ShowContextArgs } from "./protocol";
+import type { ExplainErrorArgs, GenerateArgs, ProposeEditArgs, ShowContextArgs } from "./protocol";
 import { errorText, isOutcome, isUsageReport, resultMarkdown, resultMessage, usageMarkdown } from "./render";
 import type { InlineReview } from "./review";
 import { ReviewCommands } from "./review";
@@ -33,6 +33,7 @@ const PROGRESS_TITLES: Readonly<Record<string, string>> = {
     [ServerCommands.EXPLAIN_ERROR]: "Splice: explaining the error",
     [ServerCommands.SHOW_CONTEXT]: "Splice: gathering context",
     [ServerCommands.UNDO]: "Splice: preparing the undo",
+    [ServerCommands.PROPOSE_EDIT]: "Splice: reading the answer",
 };
 
 export interface Services {
@@ -122,6 +123,8 @@ async function gatherArgs(command: string, args: unknown[]): Promise<unknown> {
             return passedArgs(args, ["text"]) ?? passedArgs(args, ["uri"]) ?? (await explainArgs(args));
         case ServerCommands.SHOW_CONTEXT:
             return passedArgs(args, ["uri", "position"]) ?? showContextArgs();
+        case ServerCommands.PROPOSE_EDIT:
+            return passedArgs(args, ["answer"]) ?? (await proposeEditArgs());
         case ServerCommands.APPLY_PROPOSAL:
         case ServerCommands.REJECT_PROPOSAL:
             if (!passedArgs(args, ["id"])) {
@@ -165,6 +168,18 @@ function showContextArgs(): ShowContextArgs {
     const editor = activeFileEditor("show the context of");
     const { line, character } = editor.selection.active;
     return { uri: editor.document.uri.toString(), position: { line, character } };
+}
+
+/** The answer is the selection (e.g. in a chat transcript) or the clipboard; the edit targets the active file. */
+async function proposeEditArgs(): Promise<ProposeEditArgs | undefined> {
+    const editor = vscode.window.activeTextEditor;
+    const selection = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
+    const answer = selection?.trim() ? selection : await vscode.env.clipboard.readText();
+    if (!answer.trim()) {
+        throw new Error("Copy a model answer (SEARCH/REPLACE blocks, a diff or a whole symbol) or select it first.");
+    }
+    const target = editor && !selection && editor.document.uri.scheme === "file" ? editor.document.uri.toString() : undefined;
+    return { answer, ...(target ? { uri: target } : {}) };
 }
 
 /** Selection, else the terminal's selection, else the clipboard, else ask. */
@@ -308,6 +323,7 @@ export function menuEntries(
             { label: "$(refresh) Reindex Workspace", command: ServerCommands.REINDEX },
             { label: "$(graph) Usage Report", command: ServerCommands.USAGE },
             { label: "$(discard) Undo Last Splice Edit", command: ServerCommands.UNDO },
+            { label: "$(clippy) Propose Edit from Model Answer", description: "selection or clipboard", command: ServerCommands.PROPOSE_EDIT },
         ];
         entries.push(...offered.filter((e) => serverCommands.includes(e.command)));
     } else {

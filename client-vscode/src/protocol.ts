@@ -15,6 +15,8 @@ export namespace ServerCommands {
     export const UNDO = "splice.undo";
     export const REINDEX = "splice.reindex";
     export const USAGE = "splice.usage";
+    /** A model answer written elsewhere (pasted) becomes a reviewed proposal. */
+    export const PROPOSE_EDIT = "splice.proposeEdit";
 }
 
 /** Custom requests and notifications, all under `splice/`. */
@@ -41,6 +43,12 @@ export interface GenerateArgs {
 export interface ExplainErrorArgs {
     text?: string;
     uri?: string;
+}
+
+export interface ProposeEditArgs {
+    answer: string;
+    uri?: string;
+    symbol?: string;
 }
 
 export interface ShowContextArgs {

@@ -21,11 +21,56 @@ import {
     type InitializeResult,
     type ProtocolConnection,
 } from "vscode-languageclient/node";
+import { proposalUriParts, ReviewSession } from "../src/proposal";
 import { EXPERIMENTAL_CAPABILITIES, Methods, PROPOSAL_SCHEME, ServerCommands } from "../src/protocol";
-import type { IndexStatusParams, ServerSettingsPayload } from "../src/protocol";
+import type { IndexStatusParams, Outcome, Proposal, ProposalReadyParams, ServerSettingsPayload } from "../src/protocol";
 import { readSettings, SETTINGS, type InspectedValue } from "../src/settings";
 
 const python = path.resolve(__dirname, "../../.venv/bin/python");
+
+const CALC = [
+    "def add(a, b):",
+    "    return a + b",
+    ...Array.from({ length: 12 }, (_, i) => `CONSTANT_${i} = ${i}`),
+    "",
+    "def twice(x):",
+    "    return add(x, x)",
+    "",
+].join("\n");
+
+/** Two SEARCH/REPLACE blocks far apart: two hunks. */
+const ANSWER = [
+    "calc.py",
+    "<<<<<<< SEARCH",
+    "def add(a, b):",
+    "=======",
+    "def add(a, b):",
+    '    """Sum of a and b."""',
+    ">>>>>>> REPLACE",
+    "",
+    "calc.py",
+    "<<<<<<< SEARCH",
+    "def twice(x):",
+    "=======",
+    "def twice(x):",
+    '    """Twice x."""',
+    ">>>>>>> REPLACE",
+    "",
+].join("\n");
+
+interface TextEdit {
+    range: { start: { line: number; character: number }; end: { line: number; character: number } };
+    newText: string;
+}
+
+/** Applies LSP text edits (ASCII text: UTF-16 and code points agree) bottom-up. */
+function applyEdits(text: string, edits: TextEdit[]): string {
+    const lines = text.split("\n");
+    const offset = (p: { line: number; character: number }) =>
+        lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+    const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+    return sorted.reduce((acc, e) => acc.slice(0, offset(e.range.start)) + e.newText + acc.slice(offset(e.range.end)), text);
+}
 
 /** A valid, non-default value for every setting, as a user would set them. */
 const EVERY_SETTING: Record<string, unknown> = {
@@ -74,10 +119,13 @@ describe("the real server accepts what the client sends", { skip: !existsSync(py
     const messages: string[] = [];
     const statuses: IndexStatusParams[] = [];
     let ready: Promise<void>;
+    let workspace: string;
+    const proposalsReady: ProposalReadyParams[] = [];
+    const appliedEdits: unknown[] = [];
 
     before(async () => {
-        const workspace = mkdtempSync(path.join(os.tmpdir(), "splice-client-e2e-"));
-        writeFileSync(path.join(workspace, "calc.py"), "def add(a, b):\n    return a + b\n\n\ndef twice(x):\n    return add(x, x)\n");
+        workspace = mkdtempSync(path.join(os.tmpdir(), "splice-client-e2e-"));
+        writeFileSync(path.join(workspace, "calc.py"), CALC);
         child = spawn(python, ["-m", "splice", "serve", "--stdio"], { cwd: workspace, stdio: ["pipe", "pipe", "pipe"] });
         child.stderr?.resume();
         connection = createProtocolConnection(child.stdout!, child.stdin!);
@@ -88,6 +136,13 @@ describe("the real server accepts what the client sends", { skip: !existsSync(py
         connection.onRequest("client/registerCapability", () => null);
         connection.onNotification("$/progress", () => undefined);
         connection.onNotification("window/logMessage", () => undefined);
+        connection.onNotification(Methods.PROPOSAL_READY, (p: ProposalReadyParams) => {
+            proposalsReady.push(p);
+        });
+        connection.onRequest("workspace/applyEdit", (params: { edit: unknown }) => {
+            appliedEdits.push(params.edit);
+            return { applied: true };
+        });
         ready = new Promise((resolve) => {
             connection.onNotification(Methods.INDEX_STATUS, (p: IndexStatusParams) => {
                 statuses.push(p);
@@ -150,5 +205,45 @@ describe("the real server accepts what the client sends", { skip: !existsSync(py
             assert.match(error.message, /no-such-proposal/, "the error names the proposal");
             return true;
         });
+    });
+
+    it("runs an inline review: proposalReady, splice/proposal, the proposal document, one accepted hunk applied", async () => {
+        await ready;
+        const started = (await connection.sendRequest(ExecuteCommandRequest.type, {
+            command: ServerCommands.PROPOSE_EDIT,
+            arguments: [{ answer: ANSWER, uri: pathToFileURL(path.join(workspace, "calc.py")).href }],
+        })) as Outcome;
+        assert.equal(started.status, "pending", JSON.stringify(started));
+        assert.deepEqual(proposalsReady.map((p) => [p.id, p.review]), [[started.id, "inline"]]);
+
+        const proposal: Proposal = await connection.sendRequest(Methods.PROPOSAL, { id: started.id });
+        const session = new ReviewSession(proposal);
+        assert.equal(session.hunks.length, 2, JSON.stringify(proposal.files.map((f) => f.hunks)));
+        const [file] = proposal.files;
+        assert.equal(file.path, "calc.py");
+        assert.equal(file.originalText, CALC);
+
+        const parts = proposalUriParts(file.path, proposal.id);
+        const content: { text: string } = await connection.sendRequest("workspace/textDocumentContent", {
+            uri: `${parts.scheme}:${parts.path}?${parts.query}`,
+        });
+        assert.equal(content.text, file.proposedText, "the server serves the proposed text at the URI the client builds");
+
+        session.decide(session.hunks[0].hunk.id, "accepted");
+        session.decide(session.hunks[1].hunk.id, "rejected");
+        const decided = session.outcome();
+        assert.equal(decided.kind, "apply");
+        const outcome = (await connection.sendRequest(ExecuteCommandRequest.type, {
+            command: ServerCommands.APPLY_PROPOSAL,
+            arguments: [decided.kind === "apply" ? decided.args : undefined],
+        })) as Outcome;
+        assert.equal(outcome.applied, true, JSON.stringify(outcome));
+
+        assert.equal(appliedEdits.length, 1);
+        const edit = appliedEdits[0] as { changes?: Record<string, TextEdit[]>; documentChanges?: { edits: TextEdit[] }[] };
+        const edits = edit.documentChanges ? edit.documentChanges.flatMap((d) => d.edits) : Object.values(edit.changes ?? {}).flat();
+        const result = applyEdits(CALC, edits);
+        assert.ok(result.includes('"""Sum of a and b."""'), result);
+        assert.ok(!result.includes('"""Twice x."""'), "the rejected hunk is not applied");
     });
 });
