@@ -1,7 +1,9 @@
 -- Drives a real Neovim 0.11 (headless) against `python -m splice serve`.
--- Usage: nvim --headless --clean -l nvim_session.lua PYTHON WORKDIR OUT_JSON SCENARIO
+-- Usage: nvim --headless --clean -l nvim_session.lua PYTHON WORKDIR OUT_JSON SCENARIO [MODEL_URL]
+-- Scenarios: "navigate" (index, workspace symbols, definition); "fix" (a Splice code action on a diagnostic,
+-- the fake model's fix, the Apply / Show diff / Discard review, the buffer checked).
 -- Writes what it observed as JSON; the pytest side asserts on it.
-local python, workdir, out, scenario = arg[1], arg[2], arg[3], arg[4]
+local python, workdir, out, scenario, model_url = arg[1], arg[2], arg[3], arg[4], arg[5]
 local log = { scenario = scenario, index_status = {}, message_requests = {}, shown_documents = {}, errors = {} }
 
 local function save()
@@ -31,13 +33,16 @@ local ok, err = pcall(function()
     table.insert(log.index_status, params.state)
   end
 
-  vim.cmd.edit(workdir .. '/inventory/service.py')
+  local file = scenario == 'fix' and '/inventory/pricing.py' or '/inventory/service.py'
+  vim.cmd.edit(workdir .. file)
   local buf = vim.api.nvim_get_current_buf()
+  local init_options = model_url and { model = 'openai/fake-model', apiBase = model_url } or vim.empty_dict()
   local id = vim.lsp.start({
     name = 'splice',
     cmd = { python, '-m', 'splice', 'serve' },
     root_dir = workdir,
     cmd_env = { LITELLM_LOCAL_MODEL_COST_MAP = 'True' },
+    init_options = init_options,
   }, { bufnr = buf })
   local client = assert(vim.lsp.get_client_by_id(id))
   assert(vim.wait(30000, function() return client.initialized end, 50), 'initialize timed out')
@@ -45,6 +50,37 @@ local ok, err = pcall(function()
     return log.index_status[#log.index_status] == 'ready'
   end, 50), 'indexing did not finish')
   log.offset_encoding = client.offset_encoding
+
+  if scenario == 'fix' then
+    -- a diagnostic from another tool on the dict lookup; Splice offers Explain / Fix without calling the model
+    local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+    local row
+    for i, line in ipairs(lines) do
+      if line:find('TIER_DISCOUNTS%[tier%]') then row = i - 1 end
+    end
+    local diagnostic = {
+      range = { start = { line = row, character = 4 }, ['end'] = { line = row, character = 35 } },
+      message = 'KeyError: unknown tier', source = 'pyright', severity = 1,
+    }
+    local actions = assert(client:request_sync('textDocument/codeAction', {
+      textDocument = { uri = vim.uri_from_bufnr(buf) }, range = diagnostic.range,
+      context = { diagnostics = { diagnostic } },
+    }, 10000, buf)).result
+    log.actions = {}
+    local fix
+    for _, action in ipairs(actions or {}) do
+      table.insert(log.actions, action.title)
+      if action.title:find('^Splice: Fix') then fix = action end
+    end
+    assert(fix, 'no Splice: Fix action offered')
+    -- choosing the action runs its command: the model answers, the review asks, the edit lands in the buffer
+    local res = assert(client:request_sync('workspace/executeCommand', fix.command, 60000, buf))
+    log.result = res.result
+    log.buffer = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+    client:stop()
+    vim.wait(5000, function() return client:is_stopped() end)
+    return
+  end
 
   local symbols = assert(client:request_sync('workspace/symbol', { query = 'order_total' }, 10000, buf)).result
   log.workspace_symbols = {}

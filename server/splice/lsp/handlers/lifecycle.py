@@ -65,7 +65,8 @@ def register(server: SpliceServer) -> None:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def did_change_configuration(ls: SpliceServer, params: types.DidChangeConfigurationParams) -> None:
-        if ls.ws is None:
+        if ls.ws is None or not params.settings:
+            # Neovim sends an empty settings object right after initialize: it means "nothing new", not "reset".
             return
         settings, trusted = _editor_settings(params.settings)
         ls.trusted = trusted
