@@ -110,8 +110,8 @@ class Gateway:
     ) -> Completion:
         started = time.perf_counter()
         model = self.model_for(request)
-        await client.ensure_imported()
         feature = request.feature
+        await client.ensure_imported()
         try:
             key = client.api_key(model, self.settings.api_base, self.settings.api_key_env, self.env)
             redactor = redactor or self.redactor()
@@ -119,32 +119,25 @@ class Gateway:
             params = {"temperature": self._temperature(request), "max_tokens": self._max_tokens(request)}
             ckey = cache_key(model, messages, params, request.context_hashes)
             use_cache = self.cache is not None and request.use_cache
-            if use_cache and self.cache is not None:
-                hit = await self.cache.get(ckey)
-                if hit is not None:
-                    text = redactor.restore(hit.text)
-                    if progress is not None:
-                        progress(Progress(1, hit.completion_tokens, text))
-                    self._log(record(model, feature, started=started, cache_hit=True, note="cache hit"))
-                    return Completion(
-                        text,
-                        model,
-                        feature,
-                        TokenUsage(hit.prompt_tokens, hit.completion_tokens),
-                        0.0,
-                        True,
-                        time.perf_counter() - started,
-                        hit.finish_reason,
-                        redactor.count,
-                        self._notes(),
-                    )
+            hit = await self.cache.get(ckey) if use_cache and self.cache is not None else None
+            if hit is not None:
+                text = redactor.restore(hit.text)
+                if progress is not None:
+                    progress(Progress(1, hit.completion_tokens, text))
+                self._log(record(model, feature, started=started, cache_hit=True, note="cache hit"))
+                usage = TokenUsage(hit.prompt_tokens, hit.completion_tokens)
+                return self._completion(text, model, feature, usage, 0.0, True, started, hit.finish_reason, redactor)
             self._check_limits(model, messages, request)
-            raw = await self._call_with_retries(model, messages, key, params, progress)
+            raw = await self._call_with_retries(model, messages, key, params, self._restoring(progress, redactor))
         except errors.LLMError as exc:
             self._log(record(model, feature, started=started, outcome=exc.kind, note=exc.problem.message[:200]))
             raise
+        except asyncio.CancelledError:
+            self._log(record(model, feature, started=started, outcome="cancelled"))
+            raise
         cost, note = self._cost(model, raw.prompt_tokens, raw.completion_tokens)
         if raw.finish_reason == "length":
+            outcome = errors.IncompleteAnswer.kind
             self._log(
                 record(
                     model,
@@ -153,8 +146,8 @@ class Gateway:
                     completion_tokens=raw.completion_tokens,
                     cost=cost,
                     started=started,
-                    outcome=errors.IncompleteAnswer.kind,
-                    note="answer cut at max_tokens",
+                    outcome=outcome,
+                    note="cut off at max_tokens",
                 )
             )
             raise errors.IncompleteAnswer(
@@ -162,9 +155,8 @@ class Gateway:
                 "raise splice.maxTokens, or ask for a smaller change; the partial answer was not applied",
             )
         if use_cache and self.cache is not None:
-            await self.cache.put(
-                ckey, answer_from(raw.text, raw.finish_reason, raw.prompt_tokens, raw.completion_tokens, model)
-            )
+            answer = answer_from(raw.text, raw.finish_reason, raw.prompt_tokens, raw.completion_tokens, model)
+            await self.cache.put(ckey, answer)
         self._log(
             record(
                 model,
@@ -176,18 +168,9 @@ class Gateway:
                 note=note,
             )
         )
-        return Completion(
-            redactor.restore(raw.text),
-            model,
-            feature,
-            TokenUsage(raw.prompt_tokens, raw.completion_tokens),
-            cost,
-            False,
-            time.perf_counter() - started,
-            raw.finish_reason,
-            redactor.count,
-            self._notes(note),
-        )
+        usage = TokenUsage(raw.prompt_tokens, raw.completion_tokens)
+        text = redactor.restore(raw.text)
+        return self._completion(text, model, feature, usage, cost, False, started, raw.finish_reason, redactor, note)
 
     async def batch(
         self, requests: Sequence[Request], *, on_done: Callable[[int, int], None] | None = None
@@ -304,6 +287,35 @@ class Gateway:
     def _log(self, rec: UsageRecord) -> None:
         if self.usage is not None:
             self.usage.append(rec)
+
+    def _completion(
+        self,
+        text: str,
+        model: str,
+        feature: str,
+        usage: TokenUsage,
+        cost: float,
+        cached: bool,
+        started: float,
+        finish_reason: str,
+        redactor: Redactor,
+        note: str = "",
+    ) -> Completion:
+        latency = time.perf_counter() - started
+        notes = self._notes(note)
+        return Completion(text, model, feature, usage, cost, cached, latency, finish_reason, redactor.count, notes)
+
+    @staticmethod
+    def _restoring(progress: ProgressFn | None, redactor: Redactor) -> ProgressFn | None:
+        """Progress reports carry the text with secrets restored, like the final answer."""
+        if progress is None:
+            return None
+        report = progress
+
+        def restored(p: Progress) -> None:
+            report(Progress(p.chunks, p.tokens, redactor.restore(p.text)) if redactor.count else p)
+
+        return restored
 
     def _notes(self, *extra: str) -> tuple[str, ...]:
         notes = [n for n in extra if n]

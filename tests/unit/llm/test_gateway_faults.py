@@ -307,3 +307,22 @@ async def test_per_feature_model_and_request_override(
     await gateway.complete(ask("third", feature="generate", model="openai/chosen"))
     assert [r.body["model"] for r in fake.chat_requests()] == ["explainer", "fake", "chosen"]
     assert [line["model"] for line in usage_lines(workspace)] == ["openai/explainer", "openai/fake", "openai/chosen"]
+
+
+async def test_cancelled_and_progress_text_restored(fake: FakeLLM, make_gateway: MakeGateway, workspace: Path) -> None:
+    token = "ghp_" + "R7" * 18
+    fake.responder = lambda path, body: Reply(text=body["messages"][-1]["content"])  # echo, streamed
+    seen: list[Progress] = []
+    await make_gateway().complete(ask(f"KEY = '{token}'"), progress=seen.append)
+    assert seen[-1].text == f"KEY = '{token}'"  # progress shows the restored text, not placeholders
+    assert token not in fake.all_bodies_text()
+    fake.responder = lambda path, body: Reply(fault="hang", delay=30)
+    task = asyncio.create_task(make_gateway(timeout=60).complete(ask("slow")))
+    for _ in range(300):
+        if len(fake.requests) == 2:
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert usage_lines(workspace)[-1]["outcome"] == "cancelled"
