@@ -132,10 +132,11 @@ _CHILD = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    import splice.index.indexer as indexer
+    import splice.index.persist as persist
     from splice.config import Settings
-    indexer._BATCH = 5  # many small commits, so the kill lands between them
-    ix = indexer.Indexer(Path(sys.argv[1]), Settings())
+    from splice.index.indexer import Indexer
+    persist.BATCH = 5  # many small commits, so the kill lands between them
+    ix = Indexer(Path(sys.argv[1]), Settings())
     ix.index_all()
     print("finished", flush=True)
     """
