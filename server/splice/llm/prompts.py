@@ -1,6 +1,7 @@
 """Prompt rendering: the jinja2 templates in ``prompts/`` plus context items → the messages of a ``Request``.
 
-Each feature has one template (``generate``, ``fix``, ``explain``, ``review``); ``system.j2`` is shared. The
+Each feature has one template (``generate``, ``fix``, ``explain``, ``review``, ``migrate``); ``system.j2`` is
+shared. The
 templates also fix the answer formats the edits layer parses (``edit_format``): ``symbol`` (one fenced block with
 the whole new definition, no path), ``search_replace`` (path line + SEARCH/REPLACE blocks), ``diff`` (unified diff
 with a/ b/ headers) and ``new_file`` (path line + one fenced block). Snapshot tests pin the rendered text.
@@ -20,7 +21,7 @@ import jinja2
 from splice.llm.model import Message, Request
 
 TEMPLATES = Path(__file__).parent / "prompts"
-FEATURES = ("generate", "fix", "explain", "review")
+FEATURES = ("generate", "fix", "explain", "review", "migrate")
 EDIT_FORMATS = ("symbol", "search_replace", "diff", "new_file")
 
 _LANGS = {
@@ -186,6 +187,7 @@ def render(
         "callers": (),
         "frames": (),
         "intent": None,
+        "plan": (),
     }
     variables = {**defaults, **values, "items": [_item(i) for i in items], "edit_format": edit_format}
     try:

@@ -107,6 +107,17 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
         "explain",
         {"error": "ImportError: cannot import name 'CENT' from 'shop.money'", "frames": [], "path": ""},
     ),
+    "migrate_step": (
+        "migrate",
+        {
+            "edit_format": "search_replace",
+            "target": "Decimal arithmetic only (no floats)",
+            "plan": ["s1 [done] money.py: add CENT", "s2 [active] cart.py: total()", "s3 [pending] checkout.py"],
+            "step": "s2: make Cart.total return Decimal rounded to CENT",
+            "path": "src/shop/cart.py",
+            "current": "    return sum(l.price * l.qty for l in self.lines) * 1.0",
+        },
+    ),
     "review": (
         "review",
         {
