@@ -66,6 +66,18 @@ class Gateway:
 
     # -- public API ------------------------------------------------------------------------------------------
 
+    async def update_settings(self, settings: Settings) -> None:
+        """Apply new settings (``workspace/didChangeConfiguration``) without dropping the warm cache."""
+        old, self.settings = self.settings, settings
+        self.retry = RetryPolicy(max_retries=settings.max_retries)
+        if settings.concurrency != old.concurrency:
+            self._semaphore = None  # calls in flight finish under the old limit; new ones queue under the new
+        if (settings.cache_enabled, settings.cache_redis_url) != (old.cache_enabled, old.cache_redis_url):
+            if self.cache is not None:
+                await self.cache.close()
+            disk = splice_dir(self.workspace) / "cache" if self.workspace is not None else None
+            self.cache = AnswerCache(disk, settings.cache_redis_url) if settings.cache_enabled else None
+
     def model_for(self, request: Request) -> str:
         model = request.model or self.settings.model_for(request.feature)
         if not model:

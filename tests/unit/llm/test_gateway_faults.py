@@ -326,3 +326,17 @@ async def test_cancelled_and_progress_text_restored(fake: FakeLLM, make_gateway:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert usage_lines(workspace)[-1]["outcome"] == "cancelled"
+
+
+async def test_settings_change_applies_to_the_next_call(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    from dataclasses import replace
+
+    gateway = make_gateway()
+    await gateway.complete(ask())
+    await gateway.update_settings(replace(gateway.settings, model="openai/second", concurrency=2))
+    await gateway.complete(ask())
+    assert [r.body["model"] for r in fake.chat_requests()] == ["fake", "second"]
+    await gateway.update_settings(replace(gateway.settings, model="openai/fake", cache_enabled=False))
+    assert gateway.cache is None
+    await gateway.complete(ask())
+    assert len(fake.chat_requests()) == 3  # the first answer is not served: the cache is off
