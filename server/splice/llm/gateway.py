@@ -102,6 +102,12 @@ class Gateway:
 
     async def embed(self, texts: Sequence[str], model: str | None = None) -> list[list[float]]:
         name = model or self.settings.embeddings_model
+        if name in ("wordllama", "none"):
+            raise errors.UnknownModel(
+                f"'{name}' is not a litellm embedding model",
+                "the context layer embeds with wordllama locally; set splice.embeddings.model to a litellm "
+                "embedding model (e.g. 'openai/text-embedding-3-small') to embed through the gateway",
+            )
         await client.ensure_imported()
         key = client.api_key(name, self.settings.api_base, self.settings.api_key_env, self.env)
         redactor = self.redactor()

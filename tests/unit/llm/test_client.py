@@ -60,6 +60,8 @@ async def test_embeddings_through_litellm(fake: FakeLLM, make_gateway: Callable[
     assert len(vectors) == 2 and len(vectors[0]) == 8 and vectors[0] != vectors[1]
     sent = fake.requests[0].body
     assert sent["model"] == "fake-embed" and "ghp_" + "k" * 36 not in json.dumps(sent)
+    with pytest.raises(errors.UnknownModel, match="wordllama"):
+        await make_gateway().embed(["x"])  # the default embeddings model is local, not litellm's
 
 
 def test_fake_server_as_a_subprocess(tmp_path: Path) -> None:
