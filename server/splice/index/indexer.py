@@ -119,6 +119,7 @@ class Indexer:
         self._worker: threading.Thread | None = None
         self._timers: dict[str, threading.Timer] = {}
         self._closed = False
+        self._store_loaded = False
         self._background_enabled = background
         self._last_flush = 0.0
 
@@ -143,7 +144,7 @@ class Indexer:
             self.store.start()  # lancedb imports/opens in the background while we walk and parse
         found = walk(self.workspace, self.settings, self.rules)
         skipped = list(found.skipped)
-        known = self._known_files(found.files)
+        known = self._known_files()
         current: set[str] = set()
         changed: list[str] = []
         reused = syntax_errors = 0
@@ -153,7 +154,7 @@ class Indexer:
                 break
             if progress is not None:
                 progress(i, total, src.path)
-            outcome = self._load(src, known.get(src.path))
+            outcome = self._load(src)
             if isinstance(outcome, Skip):
                 skipped.append(outcome)
                 continue
@@ -166,7 +167,8 @@ class Indexer:
             changed.append(src.path)
         if cancel.is_set():
             return self._summary(start, start, skipped, cancelled=True, reparsed=len(changed), reused=reused)
-        removed = [p for p in list(self.graph.files) if p not in current]
+        # Open buffers of files not on disk (yet) stay: unsaved text wins.
+        removed = [p for p in list(self.graph.files) if p not in current and p not in self._overlays]
         for path in removed:
             self.graph.remove_file(path)
             self.resolver.forget(path)
@@ -197,22 +199,22 @@ class Indexer:
             messages=messages,
         )
 
-    def _known_files(self, files: list[SourceFile]) -> dict[str, _Loaded | None]:
-        """What is already indexed: the in-memory graph, else the store's committed rows (a warm start)."""
-        if self.graph.files:
-            return {p: None for p in self.graph.files}
-        if self.store is None or not self.store.exists():
-            return {}
-        stored = self.store.load()
-        with self.graph.lock:
-            for path, row in stored.items():
-                self.graph.put_file(row.record, row.extract)
-                self.graph.set_edges(path, row.edges)
-        for path, row in stored.items():
-            self.resolver.restore_deps(path, row.deps)
-        return {p: None for p in stored}
+    def _known_files(self) -> set[str]:
+        """What is already indexed. The first run loads the store's committed rows (a warm start); files already
+        in the graph (open buffers indexed before this run) keep their newer state."""
+        if not self._store_loaded and self.store is not None and self.store.exists():
+            self._store_loaded = True
+            stored = self.store.load()
+            with self.graph.lock:
+                for path, row in stored.items():
+                    if path in self.graph.files:
+                        continue
+                    self.graph.put_file(row.record, row.extract)
+                    self.graph.set_edges(path, row.edges)
+                    self.resolver.restore_deps(path, row.deps)
+        return set(self.graph.files)
 
-    def _load(self, src: SourceFile, known: object) -> _Loaded | Skip | None:
+    def _load(self, src: SourceFile) -> _Loaded | Skip | None:
         """Read and extract one file; None when its hash matches what the graph already holds."""
         data = self._overlays.get(src.path)
         if data is None:

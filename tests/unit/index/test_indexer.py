@@ -190,3 +190,18 @@ def test_background_worker_settles_dependants_and_persists(tmp_path: Path) -> No
         assert {e.dst for e in stored["pkg/b.py"].edges if e.name == "f"} == {None}
     finally:
         reader.close()
+
+
+def test_open_buffers_before_the_first_run_keep_the_warm_start(tmp_path: Path) -> None:
+    write(tmp_path, FILES)
+    first = Indexer(tmp_path, Settings())
+    first.index_all()
+    first.close()
+    ix = Indexer(tmp_path, Settings())
+    ix.update_text("pkg/a.py", b"def from_buffer():\n    pass\n")  # didOpen before indexing starts
+    ix.update_text("pkg/new.py", b"def unsaved():\n    pass\n")  # a new file that exists only in the editor
+    summary = ix.index_all()
+    ix.close()
+    assert (summary.reused, summary.reparsed) == (3, 0), "b.py and __init__.py from the store, a.py from memory"
+    assert [s.name for s in ix.graph.symbols_in("pkg/a.py")][1:] == ["from_buffer"]
+    assert "pkg/new.py" in ix.graph.files
