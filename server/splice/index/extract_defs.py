@@ -99,7 +99,8 @@ def definitions(path: str, lang: str, source: bytes, raw: list[RawDef], spec: La
     for d in _dedupe(raw):
         head, outer, comments = _extent(d.node, spec)
         entries.append((outer.start_byte, -d.node.end_byte, d, head, outer, comments))
-    entries.sort(key=lambda e: (e[0], e[1]))
+    # Several names of one node (`X, Y int`) keep their source order.
+    entries.sort(key=lambda e: (e[0], e[1], e[2].name.start_byte))
 
     symbols: list[Symbol] = []
     first_id: dict[str, str] = {}
