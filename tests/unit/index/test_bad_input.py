@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -185,5 +186,63 @@ def test_kill_9_mid_indexing_is_recovered(tmp_path: Path, commits_before_kill: i
         assert sorted(files) == [f"m{i:02}.py" for i in range(60)]
         assert final.count("symbols") == sum(len(f.extract.symbols) for f in files.values())
         assert final.count("edges") == sum(len(f.edges) for f in files.values())
+    finally:
+        final.close()
+
+
+_EDITOR = textwrap.dedent(
+    """
+    import sys
+    from datetime import timedelta
+    from pathlib import Path
+    from splice.config import Settings
+    from splice.index.indexer import Indexer
+    ix = Indexer(Path(sys.argv[1]), Settings(), background=False)
+    ix.index_all()
+    store = ix.store.get()
+    store.optimize_every, store.retention = 4, timedelta(0)  # compaction and cleanup all the time
+    print("indexed", flush=True)
+    i = 0
+    while True:  # saves and edits until killed, mid-commit or mid-optimize
+        i += 1
+        path = f"m{i % 20:02}.py"
+        text = f"def f{i % 20}():\\n    return {i}\\n\\ndef extra{i}():\\n    pass\\n"
+        (Path(sys.argv[1]) / path).write_text(text)
+        ix.update_from_disk(path)
+        ix.settle()
+    """
+)
+
+
+def test_kill_9_during_incremental_commits_and_compaction(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    for i in range(20):
+        (ws / f"m{i:02}.py").write_text(f"def f{i}():\n    pass\n")
+    child = subprocess.Popen(
+        [sys.executable, "-c", _EDITOR, str(ws)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO / "server")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == b"indexed"
+    time.sleep(2.0)  # dozens of commits and several optimize() runs
+    child.send_signal(signal.SIGKILL)
+    child.wait(10)
+
+    ix = Indexer(ws, Settings())
+    summary = ix.index_all()
+    ix.close()
+    assert summary.files == 20 and not summary.messages
+    final = Store(ws, Settings())
+    try:
+        files = final.load_files()
+        assert sorted(files) == [f"m{i:02}.py" for i in range(20)]
+        for path, row in files.items():
+            disk = (ws / path).read_bytes()
+            assert row.record.hash == hashlib.sha256(disk).hexdigest(), f"{path} is stored as it is on disk"
+        assert final.count("symbols") == sum(len(f.extract.symbols) for f in files.values())
     finally:
         final.close()
