@@ -20,7 +20,7 @@ import { EXPERIMENTAL_CAPABILITIES, Methods, PROPOSAL_SCHEME } from "./protocol"
 import type { IndexStatusParams, ProposalReadyParams, ServerSettingsPayload, UsageParams } from "./protocol";
 import { choosePython, describeProblem, extensionInterpreter, homeDir, probe, type PythonChoice, type ProbeResult } from "./python";
 import { errorText } from "./render";
-import { RestartPolicy } from "./restart";
+import { DEFAULT_LIMITS, RestartPolicy, type RestartLimits } from "./restart";
 import type { ApiKeyStore } from "./secrets";
 import { SECTION, type ReadSettings } from "./settings";
 import type { ServerState } from "./status";
@@ -47,6 +47,7 @@ export interface ServerEnvironment {
     settings(): ReadSettings;
     trusted(): boolean;
     middleware: Middleware;
+    restartLimits?: RestartLimits;
 }
 
 /** Announces the inline review so that `review.mode: "auto"` picks it for this client. */
@@ -63,14 +64,16 @@ class ExperimentalCapabilities implements StaticFeature {
 
 export class ServerManager implements vscode.Disposable {
     private client: LanguageClient | undefined;
-    private readonly policy = new RestartPolicy();
+    private readonly policy: RestartPolicy;
     private generation = 0;
     private crashHandled = -1;
     private restartTimer: NodeJS.Timeout | undefined;
     private queue: Promise<void> = Promise.resolve();
     private python: PythonChoice | undefined;
 
-    constructor(private readonly env: ServerEnvironment) {}
+    constructor(private readonly env: ServerEnvironment) {
+        this.policy = new RestartPolicy(env.restartLimits ?? DEFAULT_LIMITS);
+    }
 
     /** The running client, or undefined while the server is down. */
     get running(): LanguageClient | undefined {
@@ -275,7 +278,7 @@ export class ServerManager implements vscode.Disposable {
             return;
         }
         const message =
-            `The Splice server stopped ${decision.crashes} times in ${this.policy.windowMinutes} minutes (${reason}); ` +
+            `The Splice server stopped ${decision.crashes} times in ${plural(this.policy.windowMinutes, "minute")} (${reason}); ` +
             "it will not be restarted automatically.";
         log.error(message);
         hooks.onState("failed", message);
@@ -291,4 +294,8 @@ export class ServerManager implements vscode.Disposable {
     dispose(): void {
         void this.stop();
     }
+}
+
+function plural(count: number, noun: string): string {
+    return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

@@ -12,9 +12,15 @@ const vscode = new Proxy(surface, {
     get: (target, name: string): unknown => (name in target ? target[name] : class {}),
 });
 
+/** Per-file replacements for other modules (node --test runs each test file in its own process). */
+export const moduleOverrides = new Map<string, unknown>();
+
 type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
 const moduleWithLoad = Module as unknown as { _load: Load };
 const original = moduleWithLoad._load;
 moduleWithLoad._load = function (request: string, parent: unknown, isMain: boolean): unknown {
-    return request === "vscode" ? vscode : original.call(this, request, parent, isMain);
+    if (request === "vscode") {
+        return vscode;
+    }
+    return moduleOverrides.has(request) ? moduleOverrides.get(request) : original.call(this, request, parent, isMain);
 };
