@@ -66,6 +66,18 @@ CASES: list[tuple[str, str, list[str], tuple[str, ...]]] = [
         ("references a ", "references x ", "references i ", "calls len ", "references kw "),
     ),
     (
+        "names in with items, dict keys, f-strings and lambdas are references",
+        'def f():\n    with LOCK:\n        d = {KEY: 1}\n        s = f"{PREFIX}-{cfg.name}"\n        g = lambda: DEFAULT\n',
+        [
+            "references LOCK | in f",
+            "references KEY | in f",
+            "references PREFIX | in f",
+            "references cfg.name | in f",
+            "references DEFAULT | in f",
+        ],
+        (),
+    ),
+    (
         "dedupe per (scope, receiver, name, kind): the first occurrence is kept",
         "def f():\n    g()\n    g()\n    g\n",
         ["calls g | in f | at 1:4-1:5", "references g | in f | at 3:4-3:5"],
