@@ -45,6 +45,10 @@ class Binding:
     """Imported member name; None when the binding is the module itself."""
 
 
+_ScopeTables = tuple[dict[str, list[Symbol]], dict[str, "Binding"], dict[tuple[str, ...], Assignment]]
+"""One visible scope's definitions by name, import bindings by name and assignments by target."""
+
+
 @dataclass(slots=True)
 class FileInfo:
     """Per-file lookups built once per pass."""
@@ -73,7 +77,7 @@ class Lookup:
         self._info: dict[str, FileInfo | None] = {}
         self._bases: dict[str, list[Symbol]] = {}
         self._by_name: dict[tuple[str, bool], list[Symbol]] = {}
-        self._chains: dict[tuple[str, str], list[str]] = {}
+        self._chains: dict[tuple[str, str], list[_ScopeTables]] = {}
         self._memos: dict[tuple[object, ...], tuple[Target | None, set[str]]] = {}
         """Import bindings (by identity: they live as long as the pass) and module members → (target, files
         consulted)."""
@@ -325,25 +329,21 @@ class Lookup:
         info = self.info(path)
         if info is None:
             return None
-        skip_classes = info.extract.lang == "python"  # a Python class body does not enclose its methods
         key = (path, scope)
         scopes = self._chains.get(key)
         if scopes is None:
-            scopes = self._chains[key] = _scope_chain(info.syms, scope, module_id(path))
-        for current in scopes:
-            sym = info.syms.get(current)
-            if skip_classes and current != scope and sym is not None and sym.kind in _CLASS_KINDS:
-                continue
-            defined = info.by_parent.get(current, {}).get(name)
+            scopes = self._chains[key] = self._scope_tables(info, scope, module_id(path))
+        for defs, binds, assigns in scopes:
+            defined = defs.get(name)
             if defined:
                 return defined[-1], IMPORT
-            binding = info.bindings.get(current, {}).get(name)
+            binding = binds.get(name)
             if binding is not None:
                 target = self.binding_target(path, binding, depth + 1)
                 if target is None:
                     raise External(name)
                 return target, IMPORT
-            assign = info.assigns.get(current, {}).get((name,))
+            assign = assigns.get((name,))
             if assign is not None and assign.value != (name,):
                 typed = self.assigned_type(path, assign, depth + 1)
                 if typed is not None:
@@ -355,6 +355,18 @@ class Lookup:
                 if found is not None:
                     return found, IMPORT
         return None
+
+    @staticmethod
+    def _scope_tables(info: FileInfo, scope: str, module: str) -> list[_ScopeTables]:
+        """Definitions, bindings and assignments of each scope a name in ``scope`` can see, innermost first."""
+        skip_classes = info.extract.lang == "python"  # a Python class body does not enclose its methods
+        out: list[_ScopeTables] = []
+        for current in _scope_chain(info.syms, scope, module):
+            sym = info.syms.get(current)
+            if skip_classes and current != scope and sym is not None and sym.kind in _CLASS_KINDS:
+                continue
+            out.append((info.by_parent.get(current, {}), info.bindings.get(current, {}), info.assigns.get(current, {})))
+        return out
 
     def chain(self, path: str, scope: str, names: tuple[str, ...], depth: int) -> tuple[Target, float] | None:
         """Resolve ``a.b.c`` from ``scope``: the head by ``lookup`` (or ``self``), each step as a member."""
