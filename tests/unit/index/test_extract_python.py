@@ -67,7 +67,8 @@ CASES: list[tuple[str, str, list[str], tuple[str, ...]]] = [
     ),
     (
         "names in with items, dict keys, f-strings and lambdas are references",
-        'def f():\n    with LOCK:\n        d = {KEY: 1}\n        s = f"{PREFIX}-{cfg.name}"\n        g = lambda: DEFAULT\n',
+        "def f():\n    with LOCK:\n        d = {KEY: 1}\n"
+        '        s = f"{PREFIX}-{cfg.name}"\n        g = lambda: DEFAULT\n',
         [
             "references LOCK | in f",
             "references KEY | in f",
