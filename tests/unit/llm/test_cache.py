@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tests.fake_llm import FakeLLM, Reply
 
-from fake_llm import FakeLLM, Reply
 from splice.llm.cache import AnswerCache, DiskCache, MemoryCache, answer_from, cache_key
 from splice.llm.gateway import Gateway
 from splice.llm.model import Message, Request

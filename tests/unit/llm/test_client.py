@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.fake_llm import FakeLLM
 
-from fake_llm import FakeLLM
 from splice.llm import client, errors
 from splice.llm.gateway import Gateway
 from splice.llm.retry import RetryPolicy, parse_retry_after
@@ -106,7 +106,7 @@ def test_first_call_imports_litellm_off_the_event_loop() -> None:
     code = f"""
 import asyncio, sys, threading
 sys.path.insert(0, {str(FAKE.parent)!r})
-from fake_llm import FakeLLM
+from tests.fake_llm import FakeLLM
 from splice.config import Settings
 from splice.llm.gateway import Gateway
 from splice.llm.model import Message, Request

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.fake_llm import FakeLLM, Reply
 
-from fake_llm import FakeLLM, Reply
 from splice.llm import errors
 from splice.llm.gateway import Gateway
 from splice.llm.model import Message, Progress, Request

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.fake_llm import FakeLLM, Reply
 
-from fake_llm import FakeLLM, Reply
 from splice.llm.gateway import Gateway
 from splice.llm.model import Message, Request
 from splice.llm.redact import Redactor, dotenv_secrets, env_secrets, find_secrets

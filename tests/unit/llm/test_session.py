@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.fake_llm import FakeLLM, Reply
 
-from fake_llm import FakeLLM, Reply
 from splice.features.session import Session, SessionError, gateway_summariser, list_sessions
 from splice.llm.gateway import Gateway
 
