@@ -242,3 +242,14 @@ def test_disk_cache_prunes_oldest_entries_past_its_size(tmp_path: Path) -> None:
     assert size <= 4000 + 400  # pruned to 80% before the last put, then one more entry
     assert disk.get(keys[-1]) is not None and disk.get(keys[0]) is None  # the oldest went first
     assert entries < len(keys)
+
+
+async def test_splice_folder_unusable_still_answers_with_notes(
+    fake: FakeLLM, make_gateway: MakeGateway, workspace: Path
+) -> None:
+    (workspace / ".splice").write_text("a file where the folder should be")
+    result = await make_gateway().complete(ask())
+    assert result.text == "ok"
+    assert any("disk cache" in note for note in result.notes)
+    assert any("cannot write usage" in note for note in result.notes)
+    assert (workspace / ".splice").read_text() == "a file where the folder should be"
