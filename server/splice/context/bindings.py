@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from splice.index.graph import Graph
-from splice.index.model import EdgeKind, FileExtract, Import, Reference, Symbol, SymbolKind, module_id
+from splice.index.model import Assignment, EdgeKind, FileExtract, Import, Reference, Symbol, SymbolKind, module_id
 
 _PY_EXT = (".py", ".pyi")
 _JS_EXT = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
@@ -99,7 +99,15 @@ class Binding:
 class Binder:
     """Resolves one file's names against the graph. Create one per request; it caches lookups."""
 
-    def __init__(self, graph: Graph, modules: ModuleMap, extract: FileExtract) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        modules: ModuleMap,
+        extract: FileExtract,
+        shared: dict[tuple[str, str], str | None] | None = None,
+    ) -> None:
+        """``shared``: module-member answers for *other* files, kept by the engine across requests for as long as
+        the graph does not change (re-export chains through ``index.ts`` files are the expensive part)."""
         self.graph = graph
         self.modules = modules
         self.extract = extract
@@ -109,6 +117,14 @@ class Binder:
         self.star_modules: list[str] = []
         self.imported_modules: list[str] = []
         """Paths of modules the file imports, in import order (with duplicates removed)."""
+        self._members: dict[tuple[str, str], str | None] = {}
+        self._module_members: dict[tuple[str, str], str | None] = shared if shared is not None else {}
+        self._assigned: dict[tuple[str, ...], list[Assignment]] = {}
+        for asg in extract.assignments:
+            self._assigned.setdefault(asg.target, []).append(asg)
+        self._local_bases: dict[str, list[str]] | None = None
+        self._classes: dict[str, Symbol | None] = {}
+        self._resolved: dict[tuple[str, tuple[str, ...], str], str | None] = {}
         for imp in extract.imports:
             self._bind(imp)
 
@@ -163,6 +179,17 @@ class Binder:
         """The definition ``name`` in module ``mod_path``, following re-exports and star exports."""
         if mod_path is None or depth > _MAX_DEPTH:
             return None
+        key = (mod_path, name)
+        if mod_path == self.path:
+            return self._find_in_module(mod_path, name, depth)
+        if key in self._module_members:
+            return self._module_members[key]
+        self._module_members[key] = None  # a re-export cycle ends here
+        found = self._find_in_module(mod_path, name, depth)
+        self._module_members[key] = found
+        return found
+
+    def _find_in_module(self, mod_path: str, name: str, depth: int) -> str | None:
         sid = f"{mod_path}::{name}"
         if self.graph.symbol(sid) is not None:
             return sid
@@ -218,6 +245,13 @@ class Binder:
 
     def member(self, owner: str, name: str) -> str | None:
         """``owner.name`` where owner is a module id or a class id (methods searched through bases)."""
+        key = (owner, name)
+        if key not in self._members:
+            self._members[key] = None  # guards against cycles through assignments
+            self._members[key] = self._member(owner, name)
+        return self._members[key]
+
+    def _member(self, owner: str, name: str) -> str | None:
         if owner.endswith("::"):
             return self._member_of_module(owner[:-2], name, 0)
         seen: set[str] = set()
@@ -244,23 +278,44 @@ class Binder:
     def bases(self, class_id: str) -> list[str]:
         """Resolved base classes of a class (local ones through this file's references, others via the graph)."""
         if class_id.startswith(self.path + "::"):
-            out = []
-            for ref in self.extract.references:
-                if ref.kind is EdgeKind.INHERITS and ref.scope == class_id:
-                    target = self.resolve(ref)
-                    if target is not None:
-                        out.append(target)
-            return out
+            if self._local_bases is None:
+                self._local_bases = {}
+                for ref in self.extract.references:
+                    if ref.kind is EdgeKind.INHERITS:
+                        target = self.resolve(ref)
+                        if target is not None:
+                            self._local_bases.setdefault(ref.scope, []).append(target)
+            return self._local_bases.get(class_id, [])
         return [e.dst for e in self.graph.outgoing(class_id, frozenset({EdgeKind.INHERITS})) if e.dst]
 
     def enclosing_class(self, scope: str) -> Symbol | None:
+        if scope in self._classes:
+            return self._classes[scope]
         sym = self._local_by_id(scope)
         while sym is not None and sym.kind not in _CLASSES:
             sym = self._local_by_id(sym.parent) if sym.parent else None
+        self._classes[scope] = sym
         return sym
 
     def resolve(self, ref: Reference) -> str | None:
         """The definition a reference points at, or None when it does not resolve to a workspace symbol."""
+        # Most references share a few names: key them by what the answer actually depends on.
+        key: tuple[str, tuple[str, ...], str]
+        if not ref.receiver:
+            key = ("", (), ref.name)
+        elif ref.receiver[0] in ("self", "cls", "this"):
+            cls = self.enclosing_class(ref.scope)
+            key = (cls.id if cls is not None else "", ref.receiver, ref.name)
+        elif ref.receiver[0] in self.bindings or ref.receiver[0] in self.local:
+            key = ("", ref.receiver, ref.name)
+        else:
+            key = (ref.scope, ref.receiver, ref.name)
+        if key not in self._resolved:
+            self._resolved[key] = None
+            self._resolved[key] = self._resolve(ref)
+        return self._resolved[key]
+
+    def _resolve(self, ref: Reference) -> str | None:
         if not ref.receiver:
             return self.lookup(ref.name)
         head, *rest = ref.receiver
@@ -284,14 +339,14 @@ class Binder:
 
     def _attribute_type(self, class_id: str, attr: str) -> str | None:
         """``self.attr`` → the class assigned to it in any method (``self.attr = Cls(...)``), else the member."""
-        for asg in self.extract.assignments:
-            if asg.target == ("self", attr) and asg.value and asg.scope.startswith(class_id):
+        for asg in self._assigned.get(("self", attr), ()):
+            if asg.value and asg.scope.startswith(class_id):
                 return self._chain(asg.value)
         return self.member(class_id, attr)
 
     def _local_type(self, scope: str, name: str) -> str | None:
-        for asg in self.extract.assignments:
-            if asg.target == (name,) and asg.value and (asg.scope == scope or scope.startswith(asg.scope)):
+        for asg in self._assigned.get((name,), ()):
+            if asg.value and (asg.scope == scope or scope.startswith(asg.scope)):
                 return self._chain(asg.value)
         return None
 

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from splice.context.bindings import Binder
+from splice.context.lexical import LexicalIndex, query_terms
 from splice.context.target import Focus
 from splice.index.graph import Graph
 from splice.index.model import Edge, EdgeKind, Span, Symbol, SymbolKind
@@ -57,6 +58,8 @@ class Candidate:
     signals: dict[str, float] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
     """Per signal, the human-readable reason (the strongest one is shown)."""
+    scaled: dict[str, float] | None = None
+    """Signals scaled to [0, 1] by the ranker."""
 
     def add(self, signal: str, value: float, reason: str, *, accumulate: bool = False) -> None:
         old = self.signals.get(signal, 0.0)
@@ -90,6 +93,10 @@ class Candidates:
         return cand
 
 
+def _top_level(sym: Symbol) -> bool:
+    return sym.parent is not None and sym.parent.endswith("::")
+
+
 def _short(sid: str) -> str:
     path, _, qual = sid.partition("::")
     return qual or path
@@ -105,12 +112,14 @@ class Collector:
         binder: Binder | None,
         fts: Search | None = None,
         vectors: Search | None = None,
+        lexical: LexicalIndex | None = None,
     ) -> None:
         self.graph = graph
         self.focus = focus
         self.binder = binder
         self.fts = fts
         self.vectors = vectors
+        self.lexical = lexical
         self.out = Candidates()
 
     def usable(self, sid: str) -> Symbol | None:
@@ -183,6 +192,9 @@ class Collector:
     def _imports(self) -> None:
         assert self.binder is not None and self.focus.extract is not None
         referenced = {r.receiver[0] if r.receiver else r.name for r in self.focus.extract.references}
+        unused = [n for n, b in self.binder.bindings.items() if n not in referenced and not b.target.endswith("::")]
+        # One unused import is a strong hint about the code being written; forty (a package's re-exports) are not.
+        unused_weight = min(1.0, 3.0 / max(len(unused), 1))
         for name, binding in self.binder.bindings.items():
             target = binding.target
             if target.endswith("::"):
@@ -195,7 +207,7 @@ class Collector:
             if name in referenced:
                 cand.add("import", 1.0, f"imported by the file as {name}")
             else:
-                cand.add("unused_import", 1.0, f"imported by the file as {name} (not used yet)")
+                cand.add("unused_import", unused_weight, f"imported by the file as {name} (not used yet)")
             if sym.kind in _CLASSES:
                 self._class_members(sym, "member of imported class", 0.3)
         for path in self.binder.imported_modules:
@@ -268,7 +280,11 @@ class Collector:
             if "_" in word or word.islower():
                 variants.add("".join(p.capitalize() for p in word.split("_") if p))
             for variant in variants:
-                matches = [s for s in self.graph.find(variant) if self.usable(s.id) is not None]
+                matches = [
+                    s
+                    for s in self.graph.find(variant)
+                    if self.usable(s.id) is not None and (weight >= 3.0 or _top_level(s))
+                ]
                 if not matches or len(matches) > 8:
                     continue
                 for sym in matches:
@@ -286,7 +302,17 @@ class Collector:
             words.append(self.focus.symbol.name)
         query = " ".join(words)
         if self.fts is not None and query.strip():
-            self._merge(self.fts(query, 40), "lexical", f"full-text match for '{' '.join(words[:4])}'")
+            self._merge(self.fts(query, 40), "fts", f"full-text match for '{' '.join(words[:4])}'")
+        if self.lexical is not None:
+            pieces = [(w, min(wt, 2.0)) for w, wt in self.focus.words.items()]
+            if self.focus.symbol is not None:
+                pieces.append((self.focus.symbol.name, 2.0))
+            elif self.focus.text:
+                pieces.append((self.focus.text, 1.0))
+            terms = query_terms(pieces)
+            if terms:
+                shown = ", ".join(sorted(terms, key=lambda t: -terms[t])[:3])
+                self._merge(self.lexical.search(terms, 60), "lexical", f"words match ({shown})")
         if self.vectors is not None and self.focus.text.strip():
             self._merge(self.vectors(self.focus.text, 20), "vector", "semantically similar to the task text")
 

@@ -94,7 +94,9 @@ def symbol_card(sym: Symbol, parent: Symbol | None = None) -> str:
     return "\n".join(lines)
 
 
-def class_card(cls: Symbol, members: list[Symbol], prefer: Collection[str] = ()) -> tuple[str, list[str]]:
+def class_card(
+    cls: Symbol, members: list[Symbol], prefer: Collection[str] = (), max_members: int = MAX_MEMBERS
+) -> tuple[str, list[str]]:
     """Class header + doc + member signatures (preferred members first); returns (text, ids of listed members)."""
     indent = _member_indent(cls)
     lines = [ln.rstrip() for ln in signature_text(cls).splitlines() if ln.strip()]
@@ -113,7 +115,7 @@ def class_card(cls: Symbol, members: list[Symbol], prefer: Collection[str] = ())
             rank = 2
         return rank, m.span.start_byte
 
-    chosen = sorted(members, key=order)[:MAX_MEMBERS]
+    chosen = sorted(members, key=order)[:max_members]
     chosen.sort(key=lambda m: m.span.start_byte)
     for m in chosen:
         lines.append(

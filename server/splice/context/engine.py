@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,12 +19,13 @@ from splice.context.bindings import Binder, ModuleMap
 from splice.context.budget import Choice, Rendering, TokenCounter, approx_tokens, fit
 from splice.context.candidates import Collector, Search
 from splice.context.exclusion import PathFilter, path_matches
+from splice.context.lexical import LexicalIndex
 from splice.context.model import ContextItem, ContextRequest, ContextResult, failure
-from splice.context.rank import combine
-from splice.context.render import Renderer, Source
+from splice.context.rank import GraphView, combine, reason
+from splice.context.render import RenderCache, Renderer, Source
 from splice.context.target import Extractor, Focus, FocusBuilder, TargetError
 from splice.index.graph import Graph
-from splice.index.model import Edge
+from splice.index.model import FileExtract
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,10 @@ class ContextEngine:
         self._read_override = read_file
         self._sources: dict[str, tuple[tuple[int, int], Source]] = {}
         self._modules: tuple[int, ModuleMap] | None = None
+        self.lexical = LexicalIndex(graph)
+        self.view = GraphView(graph)
+        self._renderings: RenderCache = {}
+        self._parsed: OrderedDict[tuple[str, str], FileExtract] = OrderedDict()
 
     # -- public ------------------------------------------------------------------------------------------------
 
@@ -81,46 +87,55 @@ class ContextEngine:
         if budget <= 0:
             return ContextResult(items=(), budget=budget, used=0, notes=("the budget is 0 tokens: nothing fits",))
         paths = self.paths.with_request(request.excludes)
-        focus = FocusBuilder(self.graph, self.workspace, paths, self.extractor, self.read).build(request.target)
+        builder = FocusBuilder(self.graph, self.workspace, paths, self.extractor, self.read, self._parsed)
+        focus = builder.build(request.target)
+        t_parse = time.perf_counter()
         notes = list(focus.notes)
         if not self.graph.files:
             notes.append("the index is empty: only the target itself can be shown")
         with self.graph.lock:
-            binder = Binder(self.graph, self.modules(), focus.extract) if focus.extract is not None else None
-            collector = Collector(self.graph, focus, binder, self.fts, self.vectors)
+            self.view.sync()
+            binder = (
+                Binder(self.graph, self.modules(), focus.extract, self.view.module_members)
+                if focus.extract is not None
+                else None
+            )
+            collector = Collector(self.graph, focus, binder, self.fts, self.vectors, self.lexical)
             found = collector.collect()
             excluded_ids = {e for e in request.excludes if "::" in e}
             for sid in list(found.by_id):
                 sym = self.graph.symbol(sid)
                 if sid in excluded_ids or sym is None or paths.excluded(sym.path):
                     del found.by_id[sid]
-            ranked = combine(self.graph, found.by_id, _edge_filter(focus))
-            ranked = [r for r in ranked if r[0] not in excluded_ids and not _excluded(self.graph, paths, r[0])]
+            ranked = combine(self.view, found.by_id, focus.path if focus.overlay else None)
             t_rank = time.perf_counter()
-            renderer = Renderer(self.graph, focus, self.count, self.source)
+            if len(self._renderings) > 50_000:
+                self._renderings.clear()
+            renderer = Renderer(self.graph, focus, self.count, self.source, self._renderings)
             choices: list[Choice] = []
             meta: dict[str, tuple[str, float, str]] = {}
             target_key = self._target_choice(request, focus, renderer, choices, meta)
             self._pin_choices(request, paths, renderer, choices, meta)
             top = ranked[0][1] if ranked else 0.0
             listed: set[str] = set()
+            prefer = {sid for sid, _ in ranked[:MAX_RANKED]}
             offered = 0
-            for sid, score, reason in ranked:
+            for sid, score in ranked:
                 if offered >= MAX_RANKED or score < top * MIN_RELATIVE_SCORE:
                     break
-                if sid in listed or sid in meta:
+                if sid in listed or sid in meta or sid in excluded_ids or _excluded(self.graph, paths, sid):
                     continue
-                rendered = renderer.symbol(sid, budget, prefer={r[0] for r in ranked[:MAX_RANKED]})
+                rendered = renderer.symbol(sid, budget, prefer=prefer)
                 if rendered is None:
                     continue
                 renderings, members = rendered
                 listed.update(members)
                 choices.append(Choice(sid, score, renderings))
-                meta[sid] = ("symbol", score, reason)
+                meta[sid] = ("symbol", score, reason(found.by_id[sid]))
                 offered += 1
-            for extra, score, reason in renderer.extras(found.call_sites, top):
+            for extra, score, why in renderer.extras(found.call_sites, top):
                 choices.append(Choice(extra.key, score, extra.renderings))
-                meta[extra.key] = ("extra", score, reason)
+                meta[extra.key] = ("extra", score, why)
                 renderer.remember(extra)
             choices = [c for c in choices if c.forced] + sorted(
                 (c for c in choices if not c.forced), key=lambda c: -c.score
@@ -140,7 +155,11 @@ class ContextEngine:
             notes=tuple(notes),
             target_symbol=focus.symbol.id if focus.symbol is not None else None,
             candidates=len(ranked),
-            timings={"rank_ms": (t_rank - started) * 1000, "total_ms": (done - started) * 1000},
+            timings={
+                "parse_ms": (t_parse - started) * 1000,
+                "rank_ms": (t_rank - t_parse) * 1000,
+                "total_ms": (done - started) * 1000,
+            },
         )
 
     def _target_choice(
@@ -269,13 +288,6 @@ class ContextEngine:
         src = Source(data, fresh)
         self._sources[path] = (stamp, src)
         return src
-
-
-def _edge_filter(focus: Focus) -> Callable[[Edge], bool]:
-    if not focus.overlay or focus.path is None:
-        return lambda edge: True
-    stale = focus.path
-    return lambda edge: edge.path != stale
 
 
 def _excluded(graph: Graph, paths: PathFilter, sid: str) -> bool:

@@ -11,23 +11,24 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from splice.context.candidates import Candidate
 from splice.index.graph import Graph
-from splice.index.model import Edge, EdgeKind, SymbolKind
+from splice.index.model import EdgeKind, SymbolKind
 
 WEIGHTS: Mapping[str, float] = {
     "uses": 6.0,
     "unused_import": 4.0,
     "hierarchy": 2.5,
-    "name": 2.5,
+    "name": 1.2,
     "seed": 3.0,
     "file_use": 1.6,
     "import": 1.0,
     "twin": 1.5,
     "walk": 2.0,
-    "lexical": 1.2,
+    "lexical": 2.5,
+    "fts": 0.8,
     "vector": 1.0,
     "module": 0.6,
     "member": 0.4,
@@ -56,23 +57,78 @@ _EDGE_IN = 0.4
 _CONTAINS = 0.5
 
 
+class GraphView:
+    """Adjacency and in-degree of the graph, cached until the set of indexed file versions changes, and filtered
+    per request (edges found in a file that is being edited as an overlay are stale for that request)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._version: int | None = None
+        self._nbrs: dict[str, list[tuple[str, float, str]]] = {}
+        self._refs: dict[str, list[tuple[str, str]]] = {}
+        self.module_members: dict[tuple[str, str], str | None] = {}
+        """Shared with each request's Binder: module-member resolution of indexed files."""
+
+    def sync(self) -> None:
+        # Graph has no mutation counter; file hashes change whenever a file's symbols or edges are re-made.
+        # Lazy re-resolution of dependants can change edges without a hash change: the cache then lags until the
+        # next file change, which only shifts ranking weights, never the text shown.
+        version = getattr(self.graph, "version", None)
+        if version is None:
+            version = hash(frozenset((p, r.hash) for p, r in self.graph.files.items()))
+        if version != self._version:
+            self._version = version
+            self._nbrs.clear()
+            self._refs.clear()
+            self.module_members.clear()
+
+    def neighbours(self, node: str, stale: str | None) -> list[tuple[str, float]]:
+        raw = self._nbrs.get(node)
+        if raw is None:
+            acc: dict[tuple[str, str], float] = defaultdict(float)
+            for edge in self.graph.outgoing(node):
+                if edge.dst is not None and edge.dst != node:
+                    acc[(edge.dst, edge.path)] += _EDGE_OUT * edge.confidence
+            for edge in self.graph.incoming(node):
+                if edge.src != node:
+                    acc[(edge.src, edge.path)] += _EDGE_IN * edge.confidence
+            sym = self.graph.symbol(node)
+            if sym is not None and sym.parent and not sym.parent.endswith("::"):
+                acc[(sym.parent, "")] += _CONTAINS
+            raw = self._nbrs[node] = [(other, w, path) for (other, path), w in acc.items()]
+        merged: dict[str, float] = defaultdict(float)
+        for other, w, path in raw:
+            if path != stale:
+                merged[other] += w
+        return list(merged.items())
+
+    def popularity(self, sid: str, stale: str | None) -> int:
+        """How many distinct places reference a definition (the global "core class" signal)."""
+        refs = self._refs.get(sid)
+        if refs is None:
+            refs = self._refs[sid] = list(
+                {(e.src, e.path) for e in self.graph.incoming(sid) if e.kind is not EdgeKind.CONTAINS}
+            )
+        return len({src for src, path in refs if path != stale})
+
+
 def personalised_pagerank(
-    graph: Graph,
+    view: GraphView,
     seeds: Mapping[str, float],
-    edge_ok: Callable[[Edge], bool],
+    stale: str | None = None,
     alpha: float = ALPHA,
     epsilon: float = EPSILON,
     max_pushes: int = MAX_PUSHES,
 ) -> dict[str, float]:
     """Approximate PPR by forward push (Andersen–Chung–Lang): touches only the seeds' neighbourhood, so its cost
     does not grow with the repository. Edges are walked both ways (uses strongly, used-by weakly) plus
-    class↔member containment."""
+    class↔member containment; edges found in ``stale`` are ignored."""
     total = sum(v for v in seeds.values() if v > 0)
     if total <= 0:
         return {}
     residual: dict[str, float] = {s: v / total for s, v in seeds.items() if v > 0}
     estimate: dict[str, float] = defaultdict(float)
-    neighbours: dict[str, list[tuple[str, float]]] = {}
+    neighbours: dict[str, tuple[list[tuple[str, float]], float]] = {}
     queue = list(residual)
     pushes = 0
     while queue and pushes < max_pushes:
@@ -80,9 +136,11 @@ def personalised_pagerank(
         mass = residual.get(node, 0.0)
         if mass <= 0:
             continue
-        nbrs = neighbours.get(node)
-        if nbrs is None:
-            nbrs = neighbours[node] = _neighbours(graph, node, edge_ok)
+        entry = neighbours.get(node)
+        if entry is None:
+            nbrs = view.neighbours(node, stale)
+            entry = neighbours[node] = (nbrs, sum(w for _, w in nbrs))
+        nbrs, weight_sum = entry
         if mass < epsilon * max(len(nbrs), 1):
             continue
         pushes += 1
@@ -90,48 +148,29 @@ def personalised_pagerank(
         estimate[node] += alpha * mass
         if not nbrs:
             continue
-        spread = (1 - alpha) * mass
-        weight_sum = sum(w for _, w in nbrs)
+        share = (1 - alpha) * mass / weight_sum
         for other, w in nbrs:
             before = residual.get(other, 0.0)
-            residual[other] = before + spread * w / weight_sum
-            if before < epsilon and residual[other] >= epsilon:
+            after = residual[other] = before + share * w
+            if before < epsilon <= after:
                 queue.append(other)
     return dict(estimate)
 
 
-def _neighbours(graph: Graph, node: str, edge_ok: Callable[[Edge], bool]) -> list[tuple[str, float]]:
-    out: dict[str, float] = defaultdict(float)
-    for edge in graph.outgoing(node):
-        if edge.dst is not None and edge.dst != node and edge_ok(edge):
-            out[edge.dst] += _EDGE_OUT * edge.confidence
-    for edge in graph.incoming(node):
-        if edge.src != node and edge_ok(edge):
-            out[edge.src] += _EDGE_IN * edge.confidence
-    sym = graph.symbol(node)
-    if sym is not None and sym.parent and not sym.parent.endswith("::"):
-        out[sym.parent] += _CONTAINS
-    return list(out.items())
-
-
-def popularity(graph: Graph, sid: str, edge_ok: Callable[[Edge], bool]) -> int:
-    """How many distinct places reference a definition (the global "core class" signal)."""
-    return len({e.src for e in graph.incoming(sid) if e.kind is not EdgeKind.CONTAINS and edge_ok(e)})
-
-
 def combine(
-    graph: Graph,
+    view: GraphView,
     candidates: dict[str, Candidate],
-    edge_ok: Callable[[Edge], bool],
+    stale: str | None = None,
     walk_limit: int = 60,
-) -> list[tuple[str, float, str]]:
-    """Score every candidate; returns (symbol id, score, reason) best first."""
+) -> list[tuple[str, float]]:
+    """Score every candidate; returns (symbol id, score) best first. ``reason`` explains one of them."""
+    graph = view.graph
     seeds: dict[str, float] = {}
     for sid, cand in candidates.items():
         mass = sum(SEED_SIGNALS.get(sig, 0.0) * min(val, 3.0) for sig, val in cand.signals.items())
         if mass > 0:
             seeds[sid] = mass
-    walk = personalised_pagerank(graph, seeds, edge_ok)
+    walk = personalised_pagerank(view, seeds, stale)
     # The walk may surface definitions no direct signal nominated; keep the strongest of those.
     walk_only = sorted((v, s) for s, v in walk.items() if s not in candidates)
     for value, sid in walk_only[-walk_limit:]:
@@ -144,11 +183,11 @@ def combine(
             cand.signals["walk"] = max(cand.signals.get("walk", 0.0), walk[sid])
             cand.reasons.setdefault("walk", "near what this code uses in the graph")
 
-    pop = {sid: popularity(graph, sid, edge_ok) for sid in candidates}
+    pop = {sid: view.popularity(sid, stale) for sid in candidates}
     pop_top = math.log1p(max(pop.values(), default=0)) or 1.0
     file_top = max((c.signals.get("file_use", 0.0) for c in candidates.values()), default=0.0) or 1.0
 
-    ranked: list[tuple[str, float, str]] = []
+    ranked: list[tuple[str, float]] = []
     for sid, cand in candidates.items():
         scaled = dict(cand.signals)
         if "uses" in scaled:
@@ -158,14 +197,19 @@ def combine(
         if "walk" in scaled:
             scaled["walk"] = math.sqrt(scaled["walk"] / walk_top)
         scaled["popular"] = math.log1p(pop.get(sid, 0)) / pop_top
+        if "lexical" in scaled:
+            # Word overlap means most inside the modules this file already works with.
+            scaled["lexical"] *= 1.0 + scaled.get("module", 0.0) + 0.5 * scaled.get("package", 0.0)
+        cand.scaled = scaled
         score = sum(WEIGHTS.get(sig, 0.0) * min(val, 1.5) for sig, val in scaled.items())
-        reason = _best_reason(cand, scaled)
-        ranked.append((sid, score, reason))
+        ranked.append((sid, score))
     ranked.sort(key=lambda t: (-t[1], t[0]))
     return ranked
 
 
-def _best_reason(cand: Candidate, scaled: Mapping[str, float]) -> str:
+def reason(cand: Candidate) -> str:
+    """The two strongest contributions to a candidate's score, in words."""
+    scaled = cand.scaled or cand.signals
     parts = sorted(
         ((WEIGHTS.get(sig, 0.0) * min(val, 1.5), sig) for sig, val in scaled.items() if sig in cand.reasons),
         reverse=True,

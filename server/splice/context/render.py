@@ -11,7 +11,16 @@ from dataclasses import dataclass
 
 from splice.context.budget import Rendering, TokenCounter
 from splice.context.candidates import CallSite
-from splice.context.cards import CALLABLE, CLASS_LIKE, body_text, class_card, line_text, one_line, symbol_card
+from splice.context.cards import (
+    CALLABLE,
+    CLASS_LIKE,
+    MAX_MEMBERS,
+    body_text,
+    class_card,
+    line_text,
+    one_line,
+    symbol_card,
+)
 from splice.context.exclusion import mask_secrets
 from splice.context.target import Focus
 from splice.index.graph import Graph
@@ -39,6 +48,15 @@ class Extra:
     symbol: str | None
 
 
+def _members_for(budget: int) -> int:
+    """Members a class card lists: a handful under a tight budget, more when there is room."""
+    return max(4, min(MAX_MEMBERS, budget // 200))
+
+
+RenderCache = dict[tuple[str, str, str], Rendering]
+"""(kind, symbol id, file hash) → rendering; owned by the engine so it survives across requests."""
+
+
 class Renderer:
     def __init__(
         self,
@@ -46,16 +64,29 @@ class Renderer:
         focus: Focus,
         count: TokenCounter,
         source: Callable[[str], Source | None],
+        cache: RenderCache | None = None,
     ) -> None:
         self.graph = graph
         self.focus = focus
         self.count = count
         self.source = source
+        self.cache: RenderCache = cache if cache is not None else {}
         self._places: dict[str, tuple[str, Span, str | None]] = {}
 
     def render(self, kind: str, text: str) -> Rendering:
         masked, _ = mask_secrets(text)
         return Rendering(kind, masked, max(0, int(self.count(masked))))
+
+    def _cached(self, kind: str, sym: Symbol, make: Callable[[], str | None]) -> Rendering | None:
+        record = self.graph.files.get(sym.path)
+        key = (kind, sym.id, record.hash if record is not None else "")
+        hit = self.cache.get(key)
+        if hit is None and key not in self.cache:
+            text = make()
+            if text is None:
+                return None
+            hit = self.cache[key] = self.render(kind, text)
+        return hit
 
     def span_of(self, key: str) -> tuple[str, Span, str | None] | None:
         return self._places.get(key)
@@ -95,22 +126,30 @@ class Renderer:
             return None
         self._places[sid] = (sym.path, sym.span, sid)
         members: list[str] = []
+        card: Rendering | None
         if sym.kind in CLASS_LIKE:
+            # Which members a class card lists depends on this request's ranking: not cached.
             children = [c for c in self.graph.children(sid) if c.kind is not SymbolKind.MODULE]
-            text, members = class_card(sym, children, prefer)
+            text, members = class_card(sym, children, prefer, max_members=_members_for(budget))
+            card = self.render("card", text)
         else:
             parent = self.graph.symbol(sym.parent) if sym.parent else None
-            text = symbol_card(sym, parent)
-        out = [self.render("card", text)]
-        src = self.source(sym.path)
+            card = self._cached("card", sym, lambda: symbol_card(sym, parent))
+        if card is None:
+            return None
+        out = [card]
         # Cheap size check first: masking and counting a huge class body only to reject it is the slow path.
-        if src is not None and src.fresh and (sym.span.end_byte - sym.span.start_byte) <= budget * MAX_BODY_SHARE * 6:
-            body = body_text(sym, src.data)
-            if body is not None and body.strip() != text.strip():
-                rendering = self.render("body", body)
-                if rendering.tokens <= budget * MAX_BODY_SHARE and rendering.tokens > out[0].tokens:
-                    out.append(rendering)
+        if (sym.span.end_byte - sym.span.start_byte) <= budget * MAX_BODY_SHARE * 6:
+            body = self._cached("body", sym, lambda: self._body(sym))
+            if body is not None and body.tokens <= budget * MAX_BODY_SHARE and body.tokens > card.tokens:
+                out.append(body)
         return tuple(out), members
+
+    def _body(self, sym: Symbol) -> str | None:
+        src = self.source(sym.path)
+        if src is None or not src.fresh:
+            return None
+        return body_text(sym, src.data)
 
     def file(self, path: str) -> tuple[Rendering, ...]:
         """A pinned file: its whole text, or an outline of its top-level definitions when that does not fit."""

@@ -7,8 +7,10 @@ Every way a target can be wrong (outside the workspace, excluded, unreadable, po
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +29,7 @@ from splice.index.languages import language_for_path
 from splice.index.model import FileExtract, Point, Symbol, SymbolKind
 
 Extractor = Callable[[str, str, bytes], FileExtract]
+PARSE_CACHE = 16
 
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _QUOTED = re.compile(r"""['"`‘“]([A-Za-z_$][\w$.]*)['"`’”]""")
@@ -98,12 +101,16 @@ class FocusBuilder:
         paths: PathFilter,
         extractor: Extractor | None,
         read: Callable[[str], bytes | None],
+        parsed: OrderedDict[tuple[str, str], FileExtract] | None = None,
     ) -> None:
         self.graph = graph
         self.workspace = workspace
         self.paths = paths
         self.extractor = extractor
         self.read = read
+        self.parsed: OrderedDict[tuple[str, str], FileExtract] = parsed if parsed is not None else OrderedDict()
+        """Recent throwaway parses by (path, sha256 of the text): a batch asking about one buffer at several
+        budgets parses it once."""
 
     def build(self, target: Target) -> Focus:
         if isinstance(target, PositionTarget):
@@ -195,11 +202,19 @@ class FocusBuilder:
         if self.extractor is None:
             focus.notes.append("no extractor available: the buffer could not be parsed, using names only")
             return None
-        try:
-            extract = self.extractor(path, lang, source)
-        except (ValueError, RecursionError, UnicodeError) as exc:
-            focus.notes.append(f"could not parse the buffer ({exc}); using names only")
-            return None
+        key = (path, hashlib.sha256(source).hexdigest())
+        extract = self.parsed.get(key)
+        if extract is None:
+            try:
+                extract = self.extractor(path, lang, source)
+            except (ValueError, RecursionError, UnicodeError) as exc:
+                focus.notes.append(f"could not parse the buffer ({exc}); using names only")
+                return None
+            self.parsed[key] = extract
+            while len(self.parsed) > PARSE_CACHE:
+                self.parsed.popitem(last=False)
+        else:
+            self.parsed.move_to_end(key)
         if extract.error_count:
             focus.notes.append(f"the buffer has {extract.error_count} syntax error(s); context may be partial")
         return extract

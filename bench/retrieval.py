@@ -1,0 +1,302 @@
+"""Retrieval benchmark: blanked function bodies, recall of the cross-file definitions the body uses.
+
+Protocol (research/perf_anchors.md §4.3): on flask, requests and zod (unpacked from ../shared/corpora into a temp
+dir), sample functions whose bodies use definitions from other files (fixed seed, ≤ --limit per repo); blank the
+body (signature and docstring kept); in *strict* mode also delete the import names only that body used. Gold is
+computed independently of Splice (``retrieval_gold*.py``). Splice is asked through its engine API with the blanked
+text as an unsaved buffer — the index holds the original files, so nothing of the real body can leak in — at each
+budget; two baselines run on the same tasks: BM25 over symbol cards and "imports of the file in usage order".
+
+    .venv/bin/python bench/retrieval.py [--repos flask,requests,zod] [--limit 300] [--budgets 1000,2000,4000]
+
+Prints a markdown table: recall of gold, all-gold rate, MRR of the first gold item, tokens used, latency p50/p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import math
+import re
+import statistics
+import sys
+import tarfile
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+os.environ.setdefault("RUST_LOG", "error")  # LanceDB prints a deprecation warning per FTS query otherwise
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "server"))
+
+from retrieval_gold import Def, PyRepo, Task  # noqa: E402
+
+from splice.config import Settings  # noqa: E402
+from splice.context.engine import ContextEngine  # noqa: E402
+from splice.context.model import ContextItem, ContextRequest, PositionTarget  # noqa: E402
+from splice.index.indexer import Indexer  # noqa: E402
+
+CORPORA = HERE.parent / ".." / "shared" / "corpora"
+REPOS: dict[str, tuple[str, str]] = {
+    "flask": ("python", "src/flask"),
+    "requests": ("python", "src/requests"),
+    "zod": ("typescript", "packages/zod/src"),
+}
+SEED = 20261123
+
+
+@dataclass
+class Score:
+    recall: list[float] = field(default_factory=list)
+    all_gold: list[float] = field(default_factory=list)
+    tokens: list[int] = field(default_factory=list)
+
+
+@dataclass
+class MethodResult:
+    by_budget: dict[int, Score] = field(default_factory=dict)
+    rr: list[float] = field(default_factory=list)
+    latency_ms: list[float] = field(default_factory=list)
+
+
+def tokens_of(text: str) -> int:
+    return math.ceil(len(text) / 4)
+
+
+# -- coverage --------------------------------------------------------------------------------------------------
+
+
+def item_covers(item: ContextItem, gold: Def) -> bool:
+    if item.path != gold.path or not (item.range.start.line <= gold.line <= item.range.end.line):
+        return False
+    return re.search(rf"(?<![\w$]){re.escape(gold.name)}(?![\w$])", item.text) is not None
+
+
+def card_covers(card: Def, gold: Def) -> bool:
+    if card.path != gold.path:
+        return False
+    if card.qualname == gold.qualname:
+        return True
+    return (
+        card.kind == "class"
+        and gold.qualname.startswith(card.qualname + ".")
+        and re.search(rf"(?<![\w$]){re.escape(gold.name)}\(", card.card) is not None
+    )
+
+
+def score_list(hits: Sequence[set[int]], gold: list[Def]) -> tuple[float, float, float]:
+    """(recall, all-gold, reciprocal rank of the first gold item) for a list of per-item covered-gold sets."""
+    covered: set[int] = set()
+    rr = 0.0
+    for pos, h in enumerate(hits, 1):
+        if h and rr == 0.0:
+            rr = 1.0 / pos
+        covered |= h
+    recall = len(covered) / len(gold)
+    return recall, float(len(covered) == len(gold)), rr
+
+
+# -- baselines -------------------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text) if len(w) > 1]
+
+
+class BM25:
+    def __init__(self, docs: list[Def], k1: float = 1.2, b: float = 0.75) -> None:
+        self.docs = docs
+        self.tf = [Counter(words(d.card)) for d in docs]
+        self.len = [sum(t.values()) for t in self.tf]
+        self.avg = sum(self.len) / max(len(self.len), 1)
+        df: Counter[str] = Counter()
+        for t in self.tf:
+            df.update(t.keys())
+        n = len(docs)
+        self.idf = {w: math.log(1 + (n - c + 0.5) / (c + 0.5)) for w, c in df.items()}
+        self.k1, self.b = k1, b
+
+    def rank(self, query: str, exclude_path: str) -> list[Def]:
+        q = set(words(query))
+        scored = []
+        for i, d in enumerate(self.docs):
+            if d.path == exclude_path:
+                continue
+            tf = self.tf[i]
+            s = 0.0
+            for w in q:
+                f = tf.get(w)
+                if f:
+                    s += self.idf[w] * f * (self.k1 + 1) / (f + self.k1 * (1 - self.b + self.b * self.len[i] / self.avg))
+            if s > 0:
+                scored.append((-s, i))
+        scored.sort()
+        return [self.docs[i] for _, i in scored]
+
+
+def prefix_within(cards: list[Def], budget: int) -> list[Def]:
+    out, used = [], 0
+    for c in cards:
+        t = tokens_of(c.card)
+        if used + t > budget:
+            break
+        out.append(c)
+        used += t
+    return out
+
+
+def run_baseline(
+    name: str,
+    tasks: list[Task],
+    setting: str,
+    budgets: list[int],
+    ranking: Callable[[Task], list[Def]],
+) -> MethodResult:
+    res = MethodResult()
+    for task in tasks:
+        t0 = time.perf_counter()
+        ranked = ranking(task)
+        res.latency_ms.append((time.perf_counter() - t0) * 1000)
+        for budget in budgets:
+            cards = prefix_within(ranked, budget)
+            hits = [{i for i, g in enumerate(task.gold) if card_covers(c, g)} for c in cards]
+            recall, all_gold, rr = score_list(hits, task.gold)
+            sc = res.by_budget.setdefault(budget, Score())
+            sc.recall.append(recall)
+            sc.all_gold.append(all_gold)
+            sc.tokens.append(sum(tokens_of(c.card) for c in cards))
+            if budget == max(budgets):
+                res.rr.append(rr)
+    return res
+
+
+# -- Splice ----------------------------------------------------------------------------------------------------
+
+
+def run_splice(engine: ContextEngine, tasks: list[Task], setting: str, budgets: list[int]) -> MethodResult:
+    res = MethodResult()
+    errors = 0
+    for task in tasks:
+        line, col = task.cursor[setting]
+        for budget in budgets:
+            req = ContextRequest(
+                PositionTarget(task.path, line, col, text=task.buffers[setting]), budget=budget, include_target=False
+            )
+            t0 = time.perf_counter()
+            result = engine.assemble(req)
+            res.latency_ms.append((time.perf_counter() - t0) * 1000)
+            if result.error:
+                errors += 1
+            assert result.used <= budget, "budget exceeded"
+            items = [i for i in result.items if i.kind != "target"]
+            hits = [{k for k, g in enumerate(task.gold) if item_covers(i, g)} for i in items]
+            recall, all_gold, rr = score_list(hits, task.gold)
+            sc = res.by_budget.setdefault(budget, Score())
+            sc.recall.append(recall)
+            sc.all_gold.append(all_gold)
+            sc.tokens.append(result.used)
+            if budget == max(budgets):
+                res.rr.append(rr)
+    if errors:
+        print(f"  warning: {errors} requests returned an error", file=sys.stderr)
+    return res
+
+
+# -- driver ----------------------------------------------------------------------------------------------------
+
+
+def load_repo(name: str, root: Path, limit: int) -> tuple[list[Task], list[Def]]:
+    lang, src = REPOS[name]
+    if lang == "python":
+        repo = PyRepo(root, src)
+        return repo.tasks(limit, SEED), repo.all_defs()
+    from retrieval_gold_ts import TsRepo
+
+    ts = TsRepo(root, src)
+    return ts.tasks(limit, SEED), ts.all_defs()
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def row(repo: str, setting: str, method: str, res: MethodResult, budgets: list[int], n: int) -> str:
+    mid = 2000 if 2000 in budgets else budgets[len(budgets) // 2]
+    cells = [repo, setting, method, str(n)]
+    cells += [f"{statistics.mean(res.by_budget[b].recall):.2f}" for b in budgets]
+    cells.append(f"{statistics.mean(res.by_budget[mid].all_gold):.2f}")
+    cells.append(f"{statistics.mean(res.rr):.2f}")
+    cells.append(f"{statistics.mean(res.by_budget[mid].tokens):.0f}")
+    cells.append(f"{pct(res.latency_ms, 0.5):.1f}")
+    cells.append(f"{pct(res.latency_ms, 0.95):.1f}")
+    return "| " + " | ".join(cells) + " |"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repos", default="flask,requests,zod")
+    parser.add_argument("--limit", type=int, default=300)
+    parser.add_argument("--budgets", default="1000,2000,4000")
+    parser.add_argument("--settings", default="loose,strict")
+    parser.add_argument("--no-store", action="store_true", help="skip LanceDB (no full-text search)")
+    args = parser.parse_args(argv)
+    budgets = [int(b) for b in args.budgets.split(",")]
+    settings_list = args.settings.split(",")
+    if not CORPORA.exists():
+        print(f"corpora not found at {CORPORA.resolve()}; nothing to measure", file=sys.stderr)
+        return 2
+    header = ["repo", "setting", "method", "tasks", *(f"R@{b // 1000}k" for b in budgets)]
+    header += ["all@2k", "MRR", "tokens@2k", "p50 ms", "p95 ms"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    with tempfile.TemporaryDirectory(prefix="splice-bench-") as tmp:
+        for name in args.repos.split(","):
+            archive = CORPORA / f"{name}.tar.gz"
+            if not archive.exists():
+                print(f"skipping {name}: {archive} missing", file=sys.stderr)
+                continue
+            with tarfile.open(archive) as tar:
+                tar.extractall(tmp, filter="data")
+            root = Path(tmp) / name
+            tasks, defs = load_repo(name, root, args.limit)
+            t0 = time.perf_counter()
+            indexer = Indexer(root, Settings(), persist=not args.no_store)
+            summary = indexer.index_all()
+            fts = None
+            if indexer.store is not None:
+                store = indexer.store.get()
+                fts = store.fts_search if store is not None else None
+            engine = ContextEngine(indexer.graph, root, is_ignored=indexer.rules.is_excluded, fts=fts)
+            print(
+                f"{name}: {len(tasks)} tasks, {len(defs)} gold-side definitions, indexed in "
+                f"{time.perf_counter() - t0:.1f}s ({summary.describe()})",
+                file=sys.stderr,
+            )
+            bm25 = BM25(defs)
+            for setting in settings_list:
+                results = {
+                    "Splice": run_splice(engine, tasks, setting, budgets),
+                    "BM25 cards": run_baseline(
+                        "bm25", tasks, setting, budgets, lambda t, s=setting: bm25.rank(t.query[s], t.path)
+                    ),
+                    "imports, usage order": run_baseline(
+                        "imports", tasks, setting, budgets, lambda t, s=setting: t.imports_in_order[s]
+                    ),
+                }
+                for method, res in results.items():
+                    lines.append(row(name, setting, method, res, budgets, len(tasks)))
+            indexer.close()
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
