@@ -45,6 +45,15 @@ class Binding:
     """Imported member name; None when the binding is the module itself."""
 
 
+@dataclass(slots=True)
+class _Memo:
+    target: Target | None
+    touched: set[str]
+    """Files the computation consulted: they become dependencies of every file that reuses the answer."""
+    applied_to: str = ""
+    """The file whose dependencies already include ``touched``."""
+
+
 _ScopeTables = tuple[dict[str, list[Symbol]], dict[str, "Binding"], dict[tuple[str, ...], Assignment]]
 """One visible scope's definitions by name, import bindings by name and assignments by target."""
 
@@ -78,7 +87,7 @@ class Lookup:
         self._bases: dict[str, list[Symbol]] = {}
         self._by_name: dict[tuple[str, bool], list[Symbol]] = {}
         self._chains: dict[tuple[str, str], list[_ScopeTables]] = {}
-        self._memos: dict[tuple[object, ...], tuple[Target | None, set[str]]] = {}
+        self._memos: dict[tuple[object, ...], _Memo] = {}
         """Import bindings (by identity: they live as long as the pass) and module members → (target, files
         consulted)."""
         self._recorders: list[set[str]] = []
@@ -163,24 +172,25 @@ class Lookup:
         """
         cached = self._memos.get(key)
         if cached is not None:
-            target, touched = cached
-            self._touch(touched)
-            return target
+            self._touch(cached)
+            return cached.target
         self._recorders.append(set())
         try:
             target = compute()
         finally:
             touched = self._recorders.pop()
-        self._touch(touched)
+        entry = _Memo(target, touched)
+        self._touch(entry)
         if target is not None or depth <= _MEMO_MISS_DEPTH:
-            self._memos[key] = (target, touched)
+            self._memos[key] = entry
         return target
 
-    def _touch(self, paths: set[str]) -> None:
+    def _touch(self, entry: _Memo) -> None:
         for recorder in self._recorders:
-            recorder |= paths
-        if self._current:
-            self.deps[self._current] |= paths - {self._current}
+            recorder |= entry.touched
+        if self._current and entry.applied_to != self._current:  # once per file is enough
+            self.deps[self._current] |= entry.touched
+            entry.applied_to = self._current
 
     def _binding_target(self, path: str, binding: Binding, depth: int) -> Target | None:
         info = self.info(path)
