@@ -340,3 +340,23 @@ async def test_settings_change_applies_to_the_next_call(fake: FakeLLM, make_gate
     assert gateway.cache is None
     await gateway.complete(ask())
     assert len(fake.chat_requests()) == 3  # the first answer is not served: the cache is off
+
+
+@pytest.mark.parametrize("reply", [Reply(status=500), Reply(status=503), Reply(status=429)])
+async def test_storms_without_retry_after_back_off_and_stop(
+    fake: FakeLLM, make_gateway: MakeGateway, sleeps: object, reply: Reply
+) -> None:
+    fake.script(*[reply] * 10)
+    with pytest.raises(errors.GiveUp) as info:
+        await make_gateway(max_retries=2).complete(ask())
+    assert info.value.last.retryable and len(fake.requests) == 3
+    delays = sleeps.delays  # type: ignore[attr-defined]
+    assert len(delays) == 2 and delays[0] > 0 and delays[1] >= delays[0]  # exponential, jitter included
+    assert "after 3 attempts" in str(info.value)
+
+
+async def test_max_retries_zero_sends_once(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    fake.script(Reply(status=500), Reply(text="never reached"))
+    with pytest.raises(errors.ProviderUnavailable):
+        await make_gateway(max_retries=0).complete(ask())
+    assert len(fake.requests) == 1
