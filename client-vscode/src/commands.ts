@@ -27,10 +27,12 @@ export namespace ClientCommands {
     export const TRUST_INFO = "splice.explainRestrictedMode";
 }
 
-/** Titles for the progress notification of long server commands; others run without one. */
+/**
+ * Titles for the cancellable progress notification of long server commands; others run without one.
+ * explainError is absent: the server reports its own work-done progress for it.
+ */
 const PROGRESS_TITLES: Readonly<Record<string, string>> = {
     [ServerCommands.GENERATE]: "Splice: generating",
-    [ServerCommands.EXPLAIN_ERROR]: "Splice: explaining the error",
     [ServerCommands.SHOW_CONTEXT]: "Splice: gathering context",
     [ServerCommands.UNDO]: "Splice: preparing the undo",
     [ServerCommands.PROPOSE_EDIT]: "Splice: reading the answer",
@@ -224,6 +226,9 @@ async function terminalSelection(): Promise<string | undefined> {
 }
 
 async function showResult(services: Services, command: string, result: unknown): Promise<void> {
+    if (serverShowedIt(result)) {
+        return;
+    }
     if (command === ServerCommands.USAGE && isUsageReport(result)) {
         await services.reports.show("usage.md", usageMarkdown(result));
         return;
@@ -245,6 +250,14 @@ async function showResult(services: Services, command: string, result: unknown):
     if (message && !isOutcome(result)) {
         void vscode.window.showInformationMessage(message);
     }
+}
+
+/**
+ * The server opens its own result documents (window/showDocument: `{document}`) and reports its own refusals
+ * (window/showMessage: `{error}`); the client adds nothing then.
+ */
+export function serverShowedIt(result: unknown): boolean {
+    return isRecord(result) && (typeof result.document === "string" || typeof result.error === "string");
 }
 
 /** "Splice: Set API Key": pick the variable (from the configured models), type the key, restart the server. */

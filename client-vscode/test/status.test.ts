@@ -1,7 +1,7 @@
 import "./setup";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { menuEntries, chooseErrorText, passedArgs } from "../src/commands";
+import { menuEntries, chooseErrorText, passedArgs, serverShowedIt } from "../src/commands";
 import { isUsageReport, resultMarkdown, usageMarkdown } from "../src/render";
 import { formatCost, shortModel, statusView, type StatusState } from "../src/status";
 
@@ -76,6 +76,16 @@ describe("explain-error sources", () => {
         assert.equal(passedArgs([{ uri: "file:///a.py" }], ["uri", "range"]), undefined);
         assert.equal(passedArgs([], []), undefined);
         assert.equal(passedArgs(["terminal"], []), undefined);
+    });
+});
+
+describe("serverShowedIt", () => {
+    it("leaves results the server already showed to the server", () => {
+        assert.ok(serverShowedIt({ document: "file:///w/.splice/explain/1.md", cost: 0.01 }));
+        assert.ok(serverShowedIt({ error: "splice.explainError needs {text}" }));
+        assert.ok(!serverShowedIt({ markdown: "# x" }));
+        assert.ok(!serverShowedIt("text"));
+        assert.ok(!serverShowedIt(null));
     });
 });
 
