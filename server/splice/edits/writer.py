@@ -1,16 +1,19 @@
 """Writing an approved plan to disk, all or nothing (the CLI's ``--apply``; editors apply through LSP instead).
 
-Every path is re-checked against the workspace right before writing (a symlink swapped in after the proposal was
-made is caught). New contents go to a ``mkstemp`` file in the target's own directory — never following a
-pre-placed link — with the original mode, then ``os.replace`` moves them in. If any step fails, files already
-replaced are restored from the texts read at plan time, created files and directories are removed.
+Every path is re-checked against the workspace right before writing. Each target directory is then opened once
+(``O_NOFOLLOW``) and the descriptor's real path checked to be inside the workspace; from then on every operation
+is relative to that descriptor, so swapping a symlink into the path after the check cannot redirect a write. New
+contents go to an exclusive temp file in the same directory with the original mode, then ``os.replace`` — which
+replaces a link itself rather than following it. If any step fails, files already replaced are restored from the
+bytes read at plan time and created files and directories are removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +22,8 @@ from splice.edits.paths import Workspace, resolve
 from splice.edits.proposal import ChangeKind
 from splice.edits.review import ApplyPlan, FinalFile
 from splice.edits.text import Decoded, encode_file
+
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
 @dataclass(slots=True)
@@ -32,21 +37,74 @@ class _Step:
 
 def write_plan(workspace: Workspace, plan: ApplyPlan) -> list[Path]:
     """Perform ``plan``; returns the paths written or removed. Raises EditRefused (after rolling back) on failure."""
-    steps = [step for f in plan.files for step in _steps(workspace, f)]
+    try:
+        steps = [step for f in plan.files for step in _steps(workspace, f)]
+    except OSError as exc:
+        raise EditRefused(f"cannot read {exc.filename} before writing ({exc.strerror}); nothing applied") from exc
     done: list[_Step] = []
     created_dirs: list[Path] = []
+    current = steps[0].path if steps else None
     try:
         for step in steps:
-            if step.data is not None:
+            current = step.path
+            if step.previous is None and step.data is not None:
                 created_dirs += _make_parents(workspace, step.path)
-                _replace(step.path, step.data, step.mode)
-            else:
-                step.path.unlink()
+            with _Dir(workspace, step.path.parent) as folder:
+                if step.data is not None:
+                    folder.replace(step.path.name, step.data, step.mode)
+                else:
+                    folder.unlink(step.path.name)
             done.append(step)
-    except OSError as exc:
-        _roll_back(done, created_dirs)
-        raise EditRefused(f"writing {step.path} failed ({exc.strerror or exc}); every change was rolled back") from exc
+    except (OSError, EditRefused) as exc:
+        _roll_back(workspace, done, created_dirs)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise EditRefused(f"writing {current} failed ({reason}); every change was rolled back") from exc
     return [s.path for s in steps]
+
+
+class _Dir:
+    """An open, checked directory: all file operations go through its descriptor."""
+
+    def __init__(self, workspace: Workspace, folder: Path) -> None:
+        self.fd = os.open(folder, _DIR_FLAGS)
+        try:
+            real = _fd_path(self.fd, folder)
+            resolve(workspace, str(real / "probe"), from_model=False)
+        except BaseException:
+            os.close(self.fd)
+            raise
+
+    def __enter__(self) -> _Dir:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        os.close(self.fd)
+
+    def replace(self, name: str, data: bytes, mode: int | None) -> None:
+        tmp = f".{name}.splice-{secrets.token_hex(6)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600, dir_fd=self.fd)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fchmod(handle.fileno(), mode if mode is not None else 0o666 & ~_umask())
+                os.fsync(handle.fileno())
+            os.replace(tmp, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=self.fd)
+            raise
+
+    def unlink(self, name: str) -> None:
+        os.unlink(name, dir_fd=self.fd)
+
+
+def _fd_path(fd: int, fallback: Path) -> Path:
+    # Linux exposes what a descriptor really points at; elsewhere fall back to realpath (checked just before).
+    try:
+        return Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        return Path(os.path.realpath(fallback))
 
 
 def _checked(workspace: Workspace, root: str, rel: str) -> Path:
@@ -61,12 +119,14 @@ def _steps(workspace: Workspace, f: FinalFile) -> list[_Step]:
     previous = path.read_bytes() if path.exists() else None
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
     like = Decoded("", f.newline, f.bom)
+    if f.kind is not ChangeKind.CREATE and previous is None:
+        raise EditRefused(f"{f.path} disappeared before it could be written; nothing applied")
     if f.kind is ChangeKind.DELETE:
         return [_Step(path, None, previous, mode)]
     data = encode_file(f.after or "", like)
     if f.kind is ChangeKind.RENAME and f.new_path:
         dest = _checked(workspace, f.root, f.new_path)
-        if dest.exists():
+        if os.path.lexists(dest):
             raise EditRefused(f"{f.new_path} already exists; nothing applied")
         return [_Step(dest, data, None, mode), _Step(path, None, previous, mode)]
     if f.kind is ChangeKind.CREATE and os.path.lexists(path):
@@ -77,28 +137,13 @@ def _steps(workspace: Workspace, f: FinalFile) -> list[_Step]:
 def _make_parents(workspace: Workspace, path: Path) -> list[Path]:
     missing: list[Path] = []
     parent = path.parent
-    while not parent.exists():
+    while not os.path.lexists(parent):
         missing.insert(0, parent)
         parent = parent.parent
     for folder in missing:
-        folder.mkdir()
-        # Re-check each new level: a concurrent link swap must not carry the write outside.
-        resolve(workspace, str(folder / "x"), from_model=False)
+        with _Dir(workspace, folder.parent) as above:
+            os.mkdir(folder.name, dir_fd=above.fd)
     return missing
-
-
-def _replace(path: Path, data: bytes, mode: int | None) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.splice-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode if mode is not None else 0o644 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _umask() -> int:
@@ -107,17 +152,18 @@ def _umask() -> int:
     return current
 
 
-def _roll_back(done: list[_Step], created_dirs: list[Path]) -> None:
+def _roll_back(workspace: Workspace, done: list[_Step], created_dirs: list[Path]) -> None:
     for step in reversed(done):
         try:
-            if step.previous is None:
-                step.path.unlink(missing_ok=True)
-            else:
-                _replace(step.path, step.previous, step.mode)
-        except OSError:
+            with _Dir(workspace, step.path.parent) as folder:
+                if step.previous is None:
+                    folder.unlink(step.path.name)
+                else:
+                    folder.replace(step.path.name, step.previous, step.mode)
+        except (OSError, EditRefused):
             continue
-    for folder in reversed(created_dirs):
+    for created in reversed(created_dirs):
         try:
-            folder.rmdir()
+            created.rmdir()
         except OSError:
             continue

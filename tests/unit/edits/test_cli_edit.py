@@ -152,11 +152,11 @@ def test_write_failure_rolls_back_every_file(tree: tuple[Path, Path], monkeypatc
     real_replace = os.replace
     calls = {"n": 0}
 
-    def failing(src: str, dst: str) -> None:
+    def failing(src: str, dst: str, **dir_fds: int) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError(28, "No space left on device")
-        real_replace(src, dst)
+        real_replace(src, dst, **dir_fds)
 
     monkeypatch.setattr(os, "replace", failing)
     with pytest.raises(EditRefused, match="rolled back"):
@@ -201,3 +201,38 @@ def test_undo_through_the_cli(tree: tuple[Path, Path]) -> None:
     assert "x + 2" in (ws / "pkg" / "app.py").read_text()  # shown, not applied
     assert run(["--workspace", str(ws), "--undo", "--apply"], io.StringIO(), io.StringIO()) == 0
     assert (ws / "pkg" / "app.py").read_text() == APP_PY
+
+
+def test_directory_swapped_for_a_link_during_writes_never_escapes(tree: tuple[Path, Path], snap: Snap) -> None:
+    import threading
+
+    ws, outside = tree
+    workspace = Workspace.of(ws)
+    plan = plan_apply(propose(HARMLESS, workspace), disk_reader)
+    before = snap(outside)
+    stop = threading.Event()
+    swaps = {"n": 0}
+
+    def swap() -> None:
+        while not stop.is_set():
+            os.rename(ws / "pkg", ws / "pkg_real")
+            (ws / "pkg").symlink_to(outside, target_is_directory=True)
+            (ws / "pkg").unlink()
+            os.rename(ws / "pkg_real", ws / "pkg")
+            swaps["n"] += 1
+
+    racer = threading.Thread(target=swap)
+    racer.start()
+    outcomes = {"written": 0, "refused": 0}
+    try:
+        for _ in range(300):
+            try:
+                write_plan(workspace, plan)
+                outcomes["written"] += 1
+            except EditRefused:
+                outcomes["refused"] += 1
+    finally:
+        stop.set()
+        racer.join()
+    assert sum(outcomes.values()) == 300 and swaps["n"] > 10
+    assert snap(outside) == before
