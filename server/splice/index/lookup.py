@@ -85,7 +85,6 @@ class Lookup:
         self.deps: dict[str, set[str]] = defaultdict(set)
         self._info: dict[str, FileInfo | None] = {}
         self._bases: dict[str, list[Symbol]] = {}
-        self._by_name: dict[tuple[str, bool], list[Symbol]] = {}
         self._chains: dict[tuple[str, str], list[_ScopeTables]] = {}
         self._memos: dict[tuple[object, ...], _Memo] = {}
         """Import bindings (by identity: they live as long as the pass) and module members → (target, files

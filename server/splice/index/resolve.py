@@ -123,7 +123,7 @@ class _Pass(Lookup):
 
     def __init__(self, graph: Graph, table: ModuleTable, infos: dict[str, FileInfo]) -> None:
         super().__init__(graph, table, infos)
-        self._nearest_cache: dict[tuple[str, str, bool], Symbol] = {}
+        self._candidates: dict[tuple[str, bool], _Candidates] = {}
 
     # -- the pass ----------------------------------------------------------------------------------------------
 
@@ -156,12 +156,6 @@ class _Pass(Lookup):
         self._current = ""
         return edges
 
-    def _nearest(self, key: tuple[str, str, bool], candidates: list[Symbol]) -> Symbol:
-        best = self._nearest_cache.get(key)
-        if best is None:
-            best = self._nearest_cache[key] = _nearest_in(key[0], candidates)
-        return best
-
     def _import_edges(self, path: str, lang: str, mid: str, imp: Import) -> list[Edge]:
         mod = self.module_of(path, lang, imp)
         if not imp.names:
@@ -186,33 +180,51 @@ class _Pass(Lookup):
     def _fallback(self, path: str, src: str, ref: Reference) -> Edge:
         """Name-based match, lower confidence: same file, then same folder, then the nearest path."""
         key = (ref.name, bool(ref.receiver))
-        candidates = self._by_name.get(key)
+        candidates = self._candidates.get(key)
         if candidates is None:
-            candidates = [s for s in self.graph.find(ref.name) if s.kind is not SymbolKind.MODULE]
+            found = [s for s in self.graph.find(ref.name) if s.kind is not SymbolKind.MODULE]
             if ref.receiver:
                 # ``obj.name``: only members (methods/fields) make sense, never top-level functions of other files.
-                candidates = [s for s in candidates if s.parent is not None and s.parent != module_id(s.path)]
-            self._by_name[key] = candidates
-        if not candidates:
+                found = [s for s in found if s.parent is not None and s.parent != module_id(s.path)]
+            candidates = self._candidates[key] = _Candidates(found)
+        if not candidates.by_path:
             return Edge(src, None, ref.name, ref.kind, path, ref.span, 0.0)
-        best = candidates[0] if len(candidates) == 1 else self._nearest((path, *key), candidates)
-        confidence = UNIQUE_NAME if len(candidates) == 1 else AMBIGUOUS_NAME
-        return Edge(src, best.id, ref.name, ref.kind, path, ref.span, confidence)
+        confidence = UNIQUE_NAME if candidates.count == 1 else AMBIGUOUS_NAME
+        return Edge(src, candidates.nearest(path).id, ref.name, ref.kind, path, ref.span, confidence)
 
 
-def _nearest_in(path: str, candidates: list[Symbol]) -> Symbol:
-    """Same file, then same folder, then the longest shared path prefix (ties: the smallest id)."""
-    folder = posixpath.dirname(path) + "/"
-    firsts: dict[str, Symbol] = {}
-    for s in candidates:
-        if s.path not in firsts or s.id < firsts[s.path].id:
-            firsts[s.path] = s
-    if path in firsts:
-        return firsts[path]
-    same_dir = [p for p in firsts if p.startswith(folder) and "/" not in p[len(folder) :]]
-    if same_dir:
-        return firsts[min(same_dir)]
-    return firsts[min(firsts, key=lambda p: (-_shared_prefix(p, path), p))]
+class _Candidates:
+    """The definitions a name could mean, grouped so 'the nearest one' is answered once per folder."""
+
+    def __init__(self, symbols: list[Symbol]) -> None:
+        self.count = len(symbols)
+        self.by_path: dict[str, Symbol] = {}
+        """File → its definition with the smallest id."""
+        for sym in symbols:
+            first = self.by_path.get(sym.path)
+            if first is None or sym.id < first.id:
+                self.by_path[sym.path] = sym
+        self.by_dir: dict[str, list[str]] = defaultdict(list)
+        for p in self.by_path:
+            self.by_dir[posixpath.dirname(p)].append(p)
+        self._near: dict[str, Symbol] = {}
+
+    def nearest(self, path: str) -> Symbol:
+        """Same file, then same folder, then the longest shared folder prefix (ties: the smallest path)."""
+        same_file = self.by_path.get(path)
+        if same_file is not None:
+            return same_file
+        folder = posixpath.dirname(path)
+        best = self._near.get(folder)
+        if best is None:
+            same_dir = self.by_dir.get(folder)
+            if same_dir:
+                best = self.by_path[min(same_dir)]
+            else:
+                prefix = folder + "/"
+                best = self.by_path[min(self.by_path, key=lambda p: (-_shared_prefix(p, prefix), p))]
+            self._near[folder] = best
+        return best
 
 
 def _module_symbol(mod: ModuleRef) -> str | None:
