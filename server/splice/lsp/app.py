@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from splice.lsp.handlers import code_actions, commands, context, explain, lifecycle, navigation, proposals, sync
+from splice.lsp.handlers import (
+    code_actions,
+    commands,
+    context,
+    explain,
+    generate,
+    lifecycle,
+    navigation,
+    proposals,
+    sync,
+)
 from splice.lsp.server import SpliceServer
 
-HANDLER_MODULES = (lifecycle, sync, navigation, commands, proposals, context, explain, code_actions)
+HANDLER_MODULES = (lifecycle, sync, navigation, commands, proposals, context, explain, generate, code_actions)
 
 
 def create_server() -> SpliceServer:

@@ -90,14 +90,17 @@ def _can(ls: SpliceServer, what: str) -> bool:
         return False
     if what == "documentChanges":
         return bool(edit.document_changes)
-    return bool(edit.document_changes) and what in [str(op.value) for op in edit.resource_operations or ()]
+    # Resource operations only exist inside documentChanges; a client that lists them (Neovim 0.11 does, without
+    # setting documentChanges) handles documentChanges.
+    return what in [str(op.value) for op in edit.resource_operations or ()]
 
 
 def build_edit(ls: SpliceServer, plan: ApplyPlan, annotation: str | None, label: str) -> types.WorkspaceEdit:
     """The exact edits of an approved plan; with ``annotation`` every edit requires confirmation in the client."""
     doc_changes: list[Any] = []
     plain: dict[str, list[types.TextEdit]] = {}
-    use_doc_changes = _can(ls, "documentChanges")
+    file_ops = any(f.kind is not ChangeKind.MODIFY for f in plan.files)
+    use_doc_changes = _can(ls, "documentChanges") or file_ops
     for f in plan.files:
         uri = ls.uri_for(f.path)
         if f.kind is ChangeKind.MODIFY:

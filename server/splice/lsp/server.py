@@ -17,6 +17,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from splice import __version__
 from splice.config import LoadedSettings, load_settings
+from splice.features.generate.sandbox import Sandbox
 from splice.features.workspace import SpliceWorkspace
 from splice.lsp.convert import Lines
 from splice.lsp.protocol import Methods, SpliceProtocol
@@ -31,6 +32,7 @@ class SpliceServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("splice", __version__, protocol_cls=SpliceProtocol, max_workers=8)
         self.ws: SpliceWorkspace | None = None
+        self._sandbox: Sandbox | None = None
         self.loaded: LoadedSettings | None = None
         self.editor_settings: dict[str, Any] = {}
         self.trusted = True
@@ -59,6 +61,14 @@ class SpliceServer(LanguageServer):
         self.loaded = load_settings(ws.root, editor=editor)
         ws.update_settings(self.loaded.settings)
         return self.loaded.problems
+
+    def sandbox(self) -> Sandbox:
+        """One sandbox per server: its availability probe runs once."""
+        if self._sandbox is None:
+            from splice.features.generate.sandbox import Sandbox
+
+            self._sandbox = Sandbox(forbidden_roots=(self.require_ws().root,))
+        return self._sandbox
 
     def require_ws(self) -> SpliceWorkspace:
         if self.ws is None:

@@ -13,6 +13,7 @@ import os
 import re
 import shlex
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -158,7 +159,8 @@ def _environments(
     env: dict[str, str] = {}
     venvs = [p.resolve() for p in extra if (p / "pyvenv.cfg").is_file()]
     venvs += [root / rel for rel in shared if (root / rel / "pyvenv.cfg").is_file()]
-    outside = os.environ.get("VIRTUAL_ENV")
+    # The project's virtualenv; failing that, the one Splice itself runs from (editors rarely export VIRTUAL_ENV).
+    outside = os.environ.get("VIRTUAL_ENV") or (sys.prefix if sys.prefix != sys.base_prefix else None)
     if outside and Path(outside, "pyvenv.cfg").is_file() and not Path(outside).resolve().is_relative_to(root):
         venvs.append(Path(outside).resolve())
     for rel in shared:

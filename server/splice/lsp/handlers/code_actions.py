@@ -6,6 +6,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from splice.lsp.handlers.explain import diagnostic_actions
+from splice.lsp.handlers.generate import generate_actions
 from splice.lsp.server import SpliceServer
 
 
@@ -13,10 +14,16 @@ def register(server: SpliceServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(
-            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite]
+            code_action_kinds=[
+                types.CodeActionKind.QuickFix,
+                types.CodeActionKind.Refactor,
+                types.CodeActionKind.RefactorRewrite,
+                types.CodeActionKind.Source,
+            ]
         ),
     )
     def code_actions(ls: SpliceServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         if ls.ws is None or ls.rel_for(params.text_document.uri) is None:
             return []
-        return diagnostic_actions(params.text_document.uri, params.context.diagnostics)
+        uri = params.text_document.uri
+        return generate_actions(ls, uri, params.range) + diagnostic_actions(uri, params.context.diagnostics)
