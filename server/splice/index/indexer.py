@@ -115,6 +115,8 @@ class Indexer:
         self._unsaved: set[str] = set()
         """Paths whose graph state is newer than the store."""
         self._deleted: set[str] = set()
+        self._unresolved: set[str] = set()
+        """Files put into the graph by a run that was cancelled before resolving them."""
         self._wake = threading.Condition()
         self._worker: threading.Thread | None = None
         self._timers: dict[str, threading.Timer] = {}
@@ -165,6 +167,7 @@ class Indexer:
             syntax_errors += outcome.extract.error_count > 0
             self.graph.put_file(outcome.record, outcome.extract)
             changed.append(src.path)
+        self._unresolved.update(changed)  # a cancelled run leaves them for the next one
         if cancel.is_set():
             return self._summary(start, start, skipped, cancelled=True, reparsed=len(changed), reused=reused)
         # Open buffers of files not on disk (yet) stay: unsaved text wins.
@@ -181,7 +184,9 @@ class Indexer:
         else:
             for path in changed:
                 to_resolve |= self.resolver.dependants(path) & current
-        self._resolve(sorted(to_resolve), cancel)
+        to_resolve |= self._unresolved & current
+        if not self._resolve(sorted(to_resolve), cancel):
+            return self._summary(start, start, skipped, cancelled=True, reparsed=len(changed), reused=reused)
         graph_seconds = time.perf_counter() - start
         if progress is not None:
             progress(total, total, "")
@@ -238,14 +243,17 @@ class Indexer:
         record = FileRecord(src.path, src.lang, digest, len(data), src.mtime, time.time())
         return _Loaded(record, extract(src.path, src.lang, data))
 
-    def _resolve(self, paths: list[str], cancel: threading.Event | None = None) -> None:
+    def _resolve(self, paths: list[str], cancel: threading.Event | None = None) -> bool:
+        """Resolve ``paths`` a few at a time (requests interleave); False when cancelled before the end."""
         for i in range(0, len(paths), _RESOLVE_CHUNK):
             if cancel is not None and cancel.is_set():
-                return
+                return False
             chunk = paths[i : i + _RESOLVE_CHUNK]
             with self.graph.lock:
                 for path, edges in self.resolver.resolve(chunk).items():
                     self.graph.set_edges(path, edges)
+            self._unresolved.difference_update(chunk)
+        return True
 
     def _summary(
         self, start: float, graph_done: float, skipped: list[Skip], *, cancelled: bool = False, **kw: object

@@ -205,3 +205,19 @@ def test_open_buffers_before_the_first_run_keep_the_warm_start(tmp_path: Path) -
     assert (summary.reused, summary.reparsed) == (3, 0), "b.py and __init__.py from the store, a.py from memory"
     assert [s.name for s in ix.graph.symbols_in("pkg/a.py")][1:] == ["from_buffer"]
     assert "pkg/new.py" in ix.graph.files
+
+
+def test_a_cancelled_run_is_completed_by_the_next(tmp_path: Path) -> None:
+    write(tmp_path, FILES)
+    cancel = threading.Event()
+
+    def progress(done: int, _total: int, _path: str) -> None:
+        if done == 1:
+            cancel.set()  # the user cancels while the second file is being parsed
+
+    ix = Indexer(tmp_path, Settings(), persist=False, background=False)
+    first = ix.index_all(progress, cancel)
+    assert first.cancelled and first.files == 2 and first.edges == 0
+    second = ix.index_all()
+    assert not second.cancelled and second.files == 3
+    assert targets(ix, "pkg/b.py", "f") == {"pkg/a.py::f"}, "files parsed by the cancelled run were resolved too"
