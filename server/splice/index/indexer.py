@@ -366,6 +366,7 @@ class Indexer:
             for path, edges in self.resolver.resolve([rel]).items():
                 self.graph.set_edges(path, edges)
         self._dirty |= dependants - {rel}
+        self._unresolved.discard(rel)
         self._unsaved.add(rel)
         self._deleted.discard(rel)
         self._kick()
