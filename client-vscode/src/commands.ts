@@ -28,14 +28,12 @@ export namespace ClientCommands {
 }
 
 /**
- * Titles for the cancellable progress notification of long server commands; others run without one.
- * explainError is absent: the server reports its own work-done progress for it.
+ * Titles for the client's cancellable progress notification. Only for commands the server does not report
+ * progress for itself: generate and explainError have the server's cancellable work-done progress, and undo /
+ * proposeEdit may wait on the user's review answer, which a spinner would misrepresent.
  */
 const PROGRESS_TITLES: Readonly<Record<string, string>> = {
-    [ServerCommands.GENERATE]: "Splice: generating",
     [ServerCommands.SHOW_CONTEXT]: "Splice: gathering context",
-    [ServerCommands.UNDO]: "Splice: preparing the undo",
-    [ServerCommands.PROPOSE_EDIT]: "Splice: reading the answer",
 };
 
 export interface Services {
@@ -120,7 +118,8 @@ function isCancellation(error: unknown): boolean {
 async function gatherArgs(command: string, args: unknown[]): Promise<unknown> {
     switch (command) {
         case ServerCommands.GENERATE:
-            return passedArgs(args, ["uri", "range"]) ?? (await generateArgs());
+            // A code action's arguments ({uri, kind, symbol, line, col} or {uri, all}) go through untouched.
+            return passedArgs(args, ["uri"]) ?? (await generateArgs());
         case ServerCommands.EXPLAIN_ERROR:
             return passedArgs(args, ["text"]) ?? passedArgs(args, ["uri"]) ?? (await explainArgs(args));
         case ServerCommands.SHOW_CONTEXT:
@@ -150,10 +149,10 @@ async function generateArgs(): Promise<GenerateArgs | undefined> {
     const editor = activeFileEditor("generate code into");
     const instruction = await vscode.window.showInputBox({
         title: "Splice: Generate",
-        prompt: editor.selection.isEmpty
-            ? "What should Splice write at the cursor? (empty: infer from the surrounding code)"
-            : "How should Splice change the selection? (empty: complete or fix it)",
+        prompt: editor.selection.isEmpty ? "What should Splice write at the cursor?" : "How should Splice change the selection?",
+        placeHolder: "e.g. implement this function; add input validation; write tests for parse()",
         ignoreFocusOut: true,
+        validateInput: (value) => (value.trim() ? undefined : "Tell Splice what to generate (stubs also have a code action: Ctrl+.)"),
     });
     if (instruction === undefined) {
         return undefined;
@@ -162,7 +161,7 @@ async function generateArgs(): Promise<GenerateArgs | undefined> {
     return {
         uri: editor.document.uri.toString(),
         range: { start: { line: start.line, character: start.character }, end: { line: end.line, character: end.character } },
-        ...(instruction.trim() ? { instruction: instruction.trim() } : {}),
+        instruction: instruction.trim(),
     };
 }
 
