@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "splice.cli.serve",
     "splice.cli.index",
     "splice.cli.explain",
+    "splice.cli.generate",
     "splice.cli.edit",
     "splice.cli.llm",
     "splice.cli.doctor",

@@ -1,0 +1,140 @@
+"""``splice generate FILE:LINE[:COL]``: generate code at a place — the stub, ``splice:`` comment or missing symbol
+there (or, with ``--instruction``, whatever the instruction asks) — print the diff, and write it only with
+``--apply``. ``--verify`` runs ``verify.command`` in the sandbox first (feeding failures back), ``--tests`` asks for
+tests of the function there, ``--all`` generates every stub in FILE. Exit codes: 0 diff shown/applied, 1 model
+error, 2 nothing to generate / refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from splice.cli.common import add_common, settings_from, workspace_of
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "generate",
+        help="generate code at FILE:LINE (stub, splice: comment, missing symbol or an instruction)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_common(p, json_output=False)
+    p.add_argument("place", metavar="FILE:LINE[:COL]", help="1-based line (and column)")
+    p.add_argument("--instruction", help="what to write (otherwise: what is offered at that place)")
+    p.add_argument("--tests", action="store_true", help="generate tests for the function at that place")
+    p.add_argument("--all", action="store_true", help="generate every stub in FILE")
+    p.add_argument("--verify", action="store_true", help="run verify.command in the sandbox first")
+    p.add_argument("--apply", action="store_true", help="write the result (approves the diff printed)")
+    p.add_argument("--allow-protected", action="store_true", help="confirm edits to protected paths")
+    p.set_defaults(handler=run)
+
+
+def _place(raw: str) -> tuple[str, int, int]:
+    parts = raw.rsplit(":", 2)
+    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+        return parts[0], int(parts[1]), int(parts[2])
+    path, _, line = raw.rpartition(":")
+    if not path or not line.isdigit():
+        raise ValueError(f"expected FILE:LINE[:COL], got {raw!r}")
+    return path, int(line), 1
+
+
+def run(args: argparse.Namespace) -> int:
+    from splice.cli.explain import _apply
+    from splice.edits.errors import EditRefused
+    from splice.features.generate.offers import OfferKind
+    from splice.features.generate.service import Generate, Task
+    from splice.features.workspace import SpliceWorkspace
+    from splice.index.model import Point
+    from splice.llm.errors import LLMError
+
+    err = sys.stderr
+    try:
+        raw_path, line, col = _place(args.place)
+    except ValueError as exc:
+        print(f"splice generate: {exc}", file=err)
+        return 2
+    loaded = settings_from(args)
+    ws = SpliceWorkspace(workspace_of(args), loaded.settings)
+    rel = ws.relpath(Path(raw_path).resolve() if Path(raw_path).is_absolute() else Path.cwd() / raw_path)
+    if rel is None or not ws.abspath(rel).is_file():
+        print(f"splice generate: {raw_path} is not a file in {ws.root}", file=err)
+        return 2
+    ws.indexer.index_all()
+    gen = Generate(ws)
+    # FILE:LINE:COL counts characters from 1; the index counts UTF-8 bytes from 0
+    text_line = ws.abspath(rel).read_text(encoding="utf-8", errors="replace").splitlines() or [""]
+    row = min(max(line - 1, 0), len(text_line) - 1)
+    at = Point(row, len(text_line[row][: max(col - 1, 0)].encode("utf-8")))
+    try:
+        tasks: list[Task]
+        offers = gen.offers(rel, at)
+        if args.all:
+            stubs = [o for o in _all_stub_offers(gen, rel)]
+            tasks = [gen.task(o) for o in stubs]
+        elif args.instruction and not offers:
+            tasks = [gen.free_task(rel, at, at, args.instruction)]
+        else:
+            wanted = [o for o in offers if (o.kind is OfferKind.TESTS) == args.tests]
+            if not wanted:
+                print(
+                    f"splice generate: nothing to generate at {rel}:{line} (no stub, splice: comment or missing "
+                    "symbol there); pass --instruction to say what to write",
+                    file=err,
+                )
+                return 2
+            tasks = [gen.task(wanted[0], args.instruction)]
+        results = asyncio.run(_run_all(gen, tasks, args.verify))
+    except EditRefused as exc:
+        print(f"splice generate: {exc}", file=err)
+        return 2
+    except LLMError as exc:
+        print(f"splice generate: {exc.problem.message}\n  fix: {exc.problem.fix}", file=err)
+        return 1
+    finally:
+        ws.indexer.close()
+    code = 0
+    for result in results:
+        if result.proposal is None:
+            print(f"splice generate: {result.note}", file=err)
+            code = 2
+            continue
+        sys.stdout.write(result.proposal.diff())
+        for check in result.proposal.verification.checks:
+            print(check, file=err)
+        for note in result.proposal.notes:
+            print(f"note: {note}", file=err)
+        if args.apply:
+            code = max(code, _apply(result.proposal, ws.root, args.allow_protected, _Printer()))
+    return code
+
+
+def _all_stub_offers(gen: Any, rel: str) -> list[Any]:
+    from splice.features.generate.offers import OfferKind
+    from splice.features.generate.stubs import stubs_in
+    from splice.index.languages import language_for_path
+
+    lang = language_for_path(rel)
+    data = gen.read(rel)
+    if lang is None or data is None:
+        return []
+    found = {}
+    for stub in stubs_in(rel, lang, data):
+        for offer in gen.offers(rel, stub.span.start):
+            if offer.kind is OfferKind.STUB:
+                found[offer.symbol] = offer
+    return list(found.values())
+
+
+async def _run_all(gen: Any, tasks: list[Any], verify: bool) -> list[Any]:
+    return list(await asyncio.gather(*(gen.run(t, verify=verify, trusted=True) for t in tasks)))
+
+
+class _Printer:
+    def print(self, message: str) -> None:
+        print(message, file=sys.stderr)
