@@ -85,6 +85,7 @@ class CallSite:
 class Candidates:
     by_id: dict[str, Candidate] = field(default_factory=dict)
     call_sites: list[CallSite] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def get(self, sid: str) -> Candidate:
         cand = self.by_id.get(sid)
@@ -302,7 +303,7 @@ class Collector:
             words.append(self.focus.symbol.name)
         query = " ".join(words)
         if self.fts is not None and query.strip():
-            self._merge(self.fts(query, 40), "fts", f"full-text match for '{' '.join(words[:4])}'")
+            self._merge(self._guarded(self.fts, query, 40), "fts", f"full-text match for '{' '.join(words[:4])}'")
         if self.lexical is not None:
             pieces = [(w, min(wt, 2.0)) for w, wt in self.focus.words.items()]
             if self.focus.symbol is not None:
@@ -314,7 +315,16 @@ class Collector:
                 shown = ", ".join(sorted(terms, key=lambda t: -terms[t])[:3])
                 self._merge(self.lexical.search(terms, 60), "lexical", f"words match ({shown})")
         if self.vectors is not None and self.focus.text.strip():
-            self._merge(self.vectors(self.focus.text, 20), "vector", "semantically similar to the task text")
+            hits = self._guarded(self.vectors, self.focus.text, 20)
+            self._merge(hits, "vector", "semantically similar to the task text")
+
+    def _guarded(self, search: Search, query: str, limit: int) -> list[tuple[str, float]]:
+        """A failing search backend (broken index, model error) costs its signal, never the request."""
+        try:
+            return search(query, limit)
+        except Exception as exc:
+            self.out.notes.append(f"a search backend failed ({type(exc).__name__}: {exc}); its matches are missing")
+            return []
 
     def _merge(self, hits: list[tuple[str, float]], signal: str, reason: str) -> None:
         hits = [(sid, score) for sid, score in hits if self.usable(sid) is not None]

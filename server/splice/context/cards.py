@@ -46,7 +46,7 @@ def first_paragraph(doc: str, limit: int = DOC_CHARS) -> str:
 def one_line(signature: str, limit: int = MEMBER_SIG_CHARS) -> str:
     """A signature collapsed to a single line (multi-line parameter lists joined)."""
     text = _WS.sub(" ", signature.strip())
-    text = text.replace("( ", "(").replace(" )", ")").replace(", )", ")")
+    text = text.replace("( ", "(").replace(", )", ")").replace(",)", ")").replace(" )", ")")
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text

@@ -14,6 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from splice.context.bindings import Binder, ModuleMap
 from splice.context.budget import Choice, Rendering, TokenCounter, approx_tokens, fit
@@ -26,6 +27,9 @@ from splice.context.render import RenderCache, Renderer, Source
 from splice.context.target import Extractor, Focus, FocusBuilder, TargetError
 from splice.index.graph import Graph
 from splice.index.model import FileExtract
+
+if TYPE_CHECKING:
+    from splice.index.indexer import Indexer
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +71,32 @@ class ContextEngine:
         self._renderings: RenderCache = {}
         self._parsed: OrderedDict[tuple[str, str], FileExtract] = OrderedDict()
 
+    @classmethod
+    def for_indexer(
+        cls,
+        indexer: Indexer,
+        *,
+        count_tokens: TokenCounter | None = None,
+        vectors: Search | None = None,
+        use_store: bool = True,
+    ) -> ContextEngine:
+        """An engine over an indexer's live graph, honouring its ignore rules and ``splice.exclude``; full-text
+        search through its store when one is open (``use_store=False`` keeps LanceDB out of the request path)."""
+        fts: Search | None = None
+        if use_store and indexer.store is not None:
+            store = indexer.store.get()
+            if store is not None:
+                fts = store.fts_search
+        return cls(
+            indexer.graph,
+            indexer.workspace,
+            exclude=indexer.settings.exclude,
+            is_ignored=indexer.rules.is_excluded,
+            count_tokens=count_tokens,
+            fts=fts,
+            vectors=vectors,
+        )
+
     # -- public ------------------------------------------------------------------------------------------------
 
     def assemble(self, request: ContextRequest) -> ContextResult:
@@ -102,12 +132,13 @@ class ContextEngine:
             )
             collector = Collector(self.graph, focus, binder, self.fts, self.vectors, self.lexical)
             found = collector.collect()
+            notes.extend(found.notes)
             excluded_ids = {e for e in request.excludes if "::" in e}
             for sid in list(found.by_id):
                 sym = self.graph.symbol(sid)
                 if sid in excluded_ids or sym is None or paths.excluded(sym.path):
                     del found.by_id[sid]
-            ranked = combine(self.view, found.by_id, focus.path if focus.overlay else None)
+            ranked = combine(self.view, found.by_id, focus.path if focus.overlay else None, focus_path=focus.path)
             t_rank = time.perf_counter()
             if len(self._renderings) > 50_000:
                 self._renderings.clear()

@@ -47,8 +47,11 @@ _ASSIGNED_SECRET = re.compile(
     rf"""(?ix)(?P<lhs>["']?{_SECRET_NAME}["']?\s*(?::\s*[A-Za-z_\[\]. |]+)?\s*(?:=|:|=>|:=)\s*)
         (?P<q>["'`])(?P<value>[^"'`\s]{{4,}})(?P=q)"""
 )
-# NAME=value in env-style files (unquoted).
-_ENV_SECRET = re.compile(rf"(?i)^(?P<lhs>\s*(?:export\s+)?{_SECRET_NAME}\s*=\s*)(?P<value>\S{{4,}})\s*$")
+# NAME=value in env/shell style (upper-case name, unquoted literal value; not code such as ``x = f(y)``).
+_ENV_SECRET = re.compile(
+    r"^(?P<lhs>\s*(?:export\s+)?[A-Z0-9_]*(?:API_?KEY|SECRET|TOKEN|PASSW(?:OR)?D|PWD|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)"
+    r"[A-Z0-9_]*\s*=\s*)(?P<value>[^\s\"'`()\[\]{}.,]{4,})\s*$"
+)
 _TOKEN_FORMATS = re.compile(
     r"""(?x)
     AKIA[0-9A-Z]{16}                              # AWS access key id

@@ -10,6 +10,7 @@ strong direct evidence on top and lets the walk and the prior order the rest.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 
@@ -157,14 +158,25 @@ def personalised_pagerank(
     return dict(estimate)
 
 
+TEST_PENALTY = 0.4
+"""Test code is rarely the context production code needs (and the reverse holds for tests, which keep full weight)."""
+_TEST_PATH = re.compile(r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]*$|_test\.[a-z]+$|\.(test|spec)\.[a-z]+$")
+
+
+def is_test_path(path: str) -> bool:
+    return _TEST_PATH.search(path) is not None
+
+
 def combine(
     view: GraphView,
     candidates: dict[str, Candidate],
     stale: str | None = None,
     walk_limit: int = 60,
+    focus_path: str | None = None,
 ) -> list[tuple[str, float]]:
     """Score every candidate; returns (symbol id, score) best first. ``reason`` explains one of them."""
     graph = view.graph
+    penalise_tests = focus_path is not None and not is_test_path(focus_path)
     seeds: dict[str, float] = {}
     for sid, cand in candidates.items():
         mass = sum(SEED_SIGNALS.get(sig, 0.0) * min(val, 3.0) for sig, val in cand.signals.items())
@@ -202,6 +214,8 @@ def combine(
             scaled["lexical"] *= 1.0 + scaled.get("module", 0.0) + 0.5 * scaled.get("package", 0.0)
         cand.scaled = scaled
         score = sum(WEIGHTS.get(sig, 0.0) * min(val, 1.5) for sig, val in scaled.items())
+        if penalise_tests and is_test_path(sid.partition("::")[0]):
+            score *= TEST_PENALTY
         ranked.append((sid, score))
     ranked.sort(key=lambda t: (-t[1], t[0]))
     return ranked

@@ -1,0 +1,76 @@
+"""Ranking on hand-made graphs: the walk stays near its seeds, ignores stale edges, and direct evidence outranks
+weak priors."""
+
+from __future__ import annotations
+
+from tests.unit.context.support import put, span, symbol
+
+from splice.context.candidates import Candidate
+from splice.context.rank import GraphView, combine, is_test_path, personalised_pagerank, reason
+from splice.index.graph import Graph
+from splice.index.model import Edge, EdgeKind, SymbolKind
+
+
+def edge(src: str, dst: str, path: str, kind: EdgeKind = EdgeKind.CALLS) -> Edge:
+    return Edge(src=src, dst=dst, name=dst.rsplit("::", 1)[-1], kind=kind, path=path, span=span(1, 1), confidence=1.0)
+
+
+def chain_graph() -> Graph:
+    """a → b → c → d in four files, plus e referenced from a test file."""
+    g = Graph()
+    for name in "abcde":
+        put(g, f"{name}.py", [symbol(f"{name}.py", name, SymbolKind.FUNCTION, 1, 3)])
+    put(g, "tests/test_e.py", [symbol("tests/test_e.py", "test_e", SymbolKind.FUNCTION, 1, 3)])
+    g.set_edges("a.py", [edge("a.py::a", "b.py::b", "a.py")])
+    g.set_edges("b.py", [edge("b.py::b", "c.py::c", "b.py")])
+    g.set_edges("c.py", [edge("c.py::c", "d.py::d", "c.py")])
+    g.set_edges("tests/test_e.py", [edge("tests/test_e.py::test_e", "e.py::e", "tests/test_e.py")])
+    return g
+
+
+def test_walk_mass_decays_with_distance() -> None:
+    walk = personalised_pagerank(GraphView(chain_graph()), {"a.py::a": 1.0})
+    # (The chain's dead end bounces mass back to c, so only the clear gaps are asserted.)
+    assert walk["a.py::a"] > walk.get("d.py::d", 0.0)
+    assert walk["b.py::b"] > walk.get("d.py::d", 0.0)
+    assert "e.py::e" not in walk
+
+
+def test_walk_ignores_edges_found_in_the_stale_file() -> None:
+    view = GraphView(chain_graph())
+    assert "c.py::c" not in personalised_pagerank(view, {"a.py::a": 1.0}, stale="b.py")
+    assert personalised_pagerank(view, {}) == {}
+
+
+def test_view_refreshes_when_a_file_changes() -> None:
+    g = chain_graph()
+    view = GraphView(g)
+    view.sync()
+    assert view.popularity("b.py::b", None) == 1
+    put(g, "f.py", [symbol("f.py", "f", SymbolKind.FUNCTION, 1, 3)])
+    g.set_edges("f.py", [edge("f.py::f", "b.py::b", "f.py")])
+    view.sync()
+    assert view.popularity("b.py::b", None) == 2
+    assert view.popularity("b.py::b", "f.py") == 1
+
+
+def test_direct_use_outranks_package_neighbours_and_tests_are_penalised() -> None:
+    g = chain_graph()
+    cands = {
+        "b.py::b": Candidate("b.py::b"),
+        "d.py::d": Candidate("d.py::d"),
+        "tests/test_e.py::test_e": Candidate("tests/test_e.py::test_e"),
+    }
+    cands["b.py::b"].add("uses", 1.0, "called by the target")
+    cands["d.py::d"].add("package", 1.0, "defined in the same package")
+    cands["tests/test_e.py::test_e"].add("package", 1.0, "defined in the same package")
+    ranked = combine(GraphView(g), cands, focus_path="a.py")
+    order = [sid for sid, _ in ranked]
+    assert order[0] == "b.py::b"
+    assert order.index("d.py::d") < order.index("tests/test_e.py::test_e")
+    assert reason(cands["b.py::b"]).startswith("called by the target")
+
+
+def test_test_paths() -> None:
+    assert is_test_path("tests/test_x.py") and is_test_path("src/a.test.ts") and is_test_path("pkg/x_test.go")
+    assert not is_test_path("src/testing.py") and not is_test_path("pkg/contest.py")
