@@ -139,18 +139,26 @@ def approx_tokens(text: str) -> int:
 
 @functools.lru_cache(maxsize=16)
 def token_counter(model: str | None) -> Callable[[str], int]:
-    """A text → token count function for ``model`` (litellm's counter; the approximation when it cannot count)."""
+    """A text → token count function for ``model``: the tokenizer litellm picks for it (tiktoken, called directly
+    — litellm's wrapper costs ~2x per call and the context layer counts thousands of snippets), litellm's counter
+    for other tokenizers, and the approximation when nothing can count."""
     if not model:
         return approx_tokens
     try:
         module = litellm()
+        from litellm.utils import _select_tokenizer
+
+        selected = _select_tokenizer(model)
         module.token_counter(model=model, text="probe")
     except Exception:
         return approx_tokens
+    encoding: Any = selected.get("tokenizer") if selected.get("type") == "openai_tokenizer" else None
 
     @functools.lru_cache(maxsize=512)  # keys are whole texts: bounded so a long session cannot hoard them
     def count(text: str) -> int:
         try:
+            if encoding is not None:
+                return len(encoding.encode(text, disallowed_special=()))
             return int(module.token_counter(model=model, text=text))
         except Exception:
             return approx_tokens(text)

@@ -130,3 +130,11 @@ asyncio.run(main())
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "ok [False]"
+
+
+def test_direct_tokenizer_agrees_with_litellm() -> None:
+    import litellm
+
+    count = client.token_counter("openai/gpt-4o-mini")
+    for text in ("def add(a, b):\n    return a + b\n", "<|endoftext|> is text here", "naïve — 文字", ""):
+        assert count(text) == litellm.token_counter(model="openai/gpt-4o-mini", text=text)
