@@ -89,7 +89,8 @@ _DIVIDER = re.compile(r"^\s*={5,9}\s*$")
 _REPLACE = re.compile(r"^\s*>{5,9} ?REPLACE\b.*$")
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@.*$")
 _BARE_HUNK = re.compile(r"^@@.*@@.*$|^@@\s*$")
-_PATH_PREFIX = re.compile(r"^(?:#+\s*|[-*]\s+)?(?:(?:file|filename|path|new file)\s*:\s*)?", re.IGNORECASE)
+_PATH_PREFIX = re.compile(r"^(?:#+\s*|//\s*|[-*]\s+)?(?:(?:file|filename|path|new file)\s*:\s*)?", re.IGNORECASE)
+_EXTENSIONLESS = {"makefile", "dockerfile", "jenkinsfile", "procfile", "gemfile", "rakefile", "justfile"}
 _PATHLIKE = re.compile(r"^[\w.\-/~%\\:+@]+$")
 _LANG_WORDS = {"diff", "patch", "python", "py", "typescript", "ts", "tsx", "javascript", "js", "jsx", "text"}
 
@@ -152,9 +153,9 @@ def _clean_path(raw: str) -> str | None:
     s = _PATH_PREFIX.sub("", s).strip().strip("*`'\"").rstrip(":").strip("*`'\"")
     if not s or not _PATHLIKE.match(s) or s.lower() in _LANG_WORDS:
         return None
-    if "/" not in s and "\\" not in s and "." not in s.lstrip("."):
-        return None
-    return s
+    if "/" in s or "\\" in s or re.search(r"\.[A-Za-z0-9_]+$", s) or s.lower() in _EXTENSIONLESS:
+        return s
+    return None
 
 
 def _info_path(info: str) -> str | None:

@@ -147,3 +147,17 @@ def test_pathless_code_without_target_is_refused() -> None:
 def test_prose_only_answer_is_refused() -> None:
     with pytest.raises(EditRefused, match="no edit"):
         parse_answer("I cannot help with that.")
+
+
+def test_path_comment_inside_the_fence_and_prose_that_is_not_a_path() -> None:
+    body = "<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n```\n"
+    assert parse_answer(f"```ts\n// src/util.ts\n{body}").blocks[0].path == "src/util.ts"
+    assert parse_answer(f"```\nJenkinsfile\n{body}").blocks[0].path == "Jenkinsfile"
+    with pytest.raises(EditRefused, match="does not say which file"):
+        parse_answer(f"Done.\n```\n{body}")
+
+
+def test_suspicious_paths_are_kept_as_written_so_they_are_refused_not_redirected() -> None:
+    body = "<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n"
+    for path in ("../evil.py", "~/evil.py", "%2e%2e/evil.py", "..\\evil.py", "/etc/passwd"):
+        assert parse_answer(f"{path}\n{body}", target="pkg/app.py").blocks[0].path == path
