@@ -90,6 +90,8 @@ def _hash(data: bytes) -> str:
 
 
 class Indexer:
+    """Keeps one workspace's graph current and persisted; every public method is safe to call from any thread."""
+
     def __init__(
         self,
         workspace: Path,
@@ -169,7 +171,7 @@ class Indexer:
             changed.append(src.path)
         self._unresolved.update(changed)  # a cancelled run leaves them for the next one
         if cancel.is_set():
-            return self._summary(start, start, skipped, cancelled=True, reparsed=len(changed), reused=reused)
+            return self._summary(start, None, skipped, reparsed=len(changed), reused=reused)
         # Open buffers of files not on disk (yet) stay: unsaved text wins.
         removed = [p for p in list(self.graph.files) if p not in current and p not in self._overlays]
         for path in removed:
@@ -186,7 +188,7 @@ class Indexer:
                 to_resolve |= self.resolver.dependants(path) & current
         to_resolve |= self._unresolved & current
         if not self._resolve(sorted(to_resolve), cancel):
-            return self._summary(start, start, skipped, cancelled=True, reparsed=len(changed), reused=reused)
+            return self._summary(start, None, skipped, reparsed=len(changed), reused=reused)
         graph_seconds = time.perf_counter() - start
         if progress is not None:
             progress(total, total, "")
@@ -256,8 +258,19 @@ class Indexer:
         return True
 
     def _summary(
-        self, start: float, graph_done: float, skipped: list[Skip], *, cancelled: bool = False, **kw: object
+        self,
+        start: float,
+        graph_done: float | None,
+        skipped: list[Skip],
+        *,
+        reparsed: int,
+        reused: int,
+        removed: int = 0,
+        syntax_errors: int = 0,
+        messages: tuple[str, ...] = (),
     ) -> IndexSummary:
+        """The run's figures; ``graph_done`` None means the run was cancelled."""
+        now = time.perf_counter()
         stats = self.graph.stats()
         return IndexSummary(
             files=stats["files"],
@@ -265,11 +278,15 @@ class Indexer:
             edges=stats["edges"],
             resolved=stats["resolved"],
             skipped=tuple(skipped),
-            seconds_graph=(graph_done - start) if not cancelled else time.perf_counter() - start,
-            seconds_total=time.perf_counter() - start,
-            cancelled=cancelled,
+            seconds_graph=(graph_done if graph_done is not None else now) - start,
+            seconds_total=now - start,
+            reparsed=reparsed,
+            reused=reused,
+            removed=removed,
+            syntax_errors=syntax_errors,
+            cancelled=graph_done is None,
             store=self.store.describe() if self.store is not None else "not persisted",
-            **kw,  # type: ignore[arg-type]
+            messages=messages,
         )
 
     # -- single files ------------------------------------------------------------------------------------------
