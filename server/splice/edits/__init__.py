@@ -1,6 +1,7 @@
 """Edits: model answers become proposals (parse → place → validate → review), applied only after approval.
 
-The public surface lives in the submodules: ``answer`` (parse model output), ``apply`` (place blocks on text),
-``propose`` (answer → Proposal), ``proposal`` (types + store), ``review`` (hunk selection, staleness, apply plans),
-``undo`` and ``writer`` (atomic disk writes for the CLI). Nothing here knows LSP.
+Entry points: ``propose.propose`` (answer → Proposal), ``store.ProposalStore`` (persistence under
+``.splice/proposals``), ``review.plan_apply`` (approved hunks → exact final texts), ``undo.inverse`` and
+``writer.write_plan`` (atomic disk writes for the CLI). README.md describes formats, matching and safety rules.
+Nothing here knows LSP.
 """
