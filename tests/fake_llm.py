@@ -137,13 +137,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reply(self, body: Any, reply: Reply) -> None:
         fake = self.server.fake
-        if reply.delay and not self._wait(reply.delay):
+        # ``hang`` without a delay never answers: it waits until the client gives up. With a delay it answers
+        # normally afterwards if the client is still there (a slow model).
+        wait = reply.delay or (3600.0 if reply.fault == "hang" else 0.0)
+        if wait and not self._wait(wait):
             fake._disconnected()
-            return
-        if reply.fault == "hang":
-            # A hang with no delay still means "never answer in time": wait until the client gives up.
-            if not reply.delay and not self._wait(3600):
-                fake._disconnected()
             return
         if reply.status != 200:
             self._error(reply)

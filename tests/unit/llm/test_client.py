@@ -11,10 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.fake_llm import FakeLLM
+from tests.fake_llm import FakeLLM, Reply
 
 from splice.llm import client, errors
 from splice.llm.gateway import Gateway
+from splice.llm.model import Message, Request
 from splice.llm.retry import RetryPolicy, parse_retry_after
 
 FAKE = Path(__file__).resolve().parents[2] / "fake_llm.py"
@@ -103,9 +104,8 @@ def test_fake_server_rejects_a_bad_script(tmp_path: Path) -> None:
 def test_first_call_imports_litellm_off_the_event_loop() -> None:
     """litellm takes seconds to import: the first call must load it on a worker thread, not on the event loop
     (which serves every LSP request). An import hook records which thread imports it."""
-    code = f"""
+    code = """
 import asyncio, sys, threading
-sys.path.insert(0, {str(FAKE.parent)!r})
 from tests.fake_llm import FakeLLM
 from splice.config import Settings
 from splice.llm.gateway import Gateway
@@ -121,13 +121,14 @@ sys.meta_path.insert(0, Spy())
 
 async def main():
     with FakeLLM() as fake:
-        gateway = Gateway(Settings(model="openai/fake", api_base=fake.url), None, env={{}})
+        gateway = Gateway(Settings(model="openai/fake", api_base=fake.url), None, env={})
         result = await gateway.complete(Request("generate", (Message("user", "hi"),)))
         print(result.text, seen)
 
 asyncio.run(main())
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    root = FAKE.parents[1]  # the repository: `tests.fake_llm` imports from there
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=root)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "ok [False]"
 
@@ -138,3 +139,13 @@ def test_direct_tokenizer_agrees_with_litellm() -> None:
     count = client.token_counter("openai/gpt-4o-mini")
     for text in ("def add(a, b):\n    return a + b\n", "<|endoftext|> is text here", "naïve — 文字", ""):
         assert count(text) == litellm.token_counter(model="openai/gpt-4o-mini", text=text)
+
+
+async def test_fake_hang_with_delay_answers_if_the_client_waits(
+    fake: FakeLLM, make_gateway: Callable[..., Gateway]
+) -> None:
+    fake.script(Reply(text="slow but fine", fault="hang", delay=0.2))
+    assert (
+        await make_gateway(timeout=10).complete(Request("generate", (Message("user", "x"),)))
+    ).text == "slow but fine"
+    assert fake.disconnects == 0
