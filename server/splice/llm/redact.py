@@ -157,7 +157,8 @@ class Finding:
 
 
 def find_secrets(text: str, literals: Iterable[str] = ()) -> list[Finding]:
-    """Non-overlapping secret spans in ``text`` (earliest first; on overlap the longer span wins)."""
+    """Non-overlapping secret spans in ``text``, in order; of overlapping spans the earlier wins (the longer when
+    both start at the same place)."""
     return list(_find_secrets(text, tuple(literals)))
 
 
