@@ -2,7 +2,6 @@
 import "./setup";
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
-import type * as vscode from "vscode";
 import { serverCommandMiddleware, type Services } from "../src/commands";
 import { commands, ui, Uri, window } from "./vscode-stub";
 
@@ -88,7 +87,7 @@ describe("server commands", () => {
         const copy = commands.registerCommand("workbench.action.terminal.copySelection", () => {
             ui.clipboard = "ValueError: bad input";
         });
-        await run("splice.explainError", { name: "bash" } as unknown as vscode.Terminal);
+        await run("splice.explainError", { name: "bash" });
         copy.dispose();
         assert.deepEqual(sent[0].args, { text: "ValueError: bad input", uri: "file:///w/calc.py" });
         assert.equal(ui.clipboard, "what the user had copied");
