@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from splice.config import Settings
+from splice.index import codec
 from splice.index.extract import extract
 from splice.index.model import Edge, EdgeKind, FileRecord
 from splice.index.store import FileWrite, ReadOnlyStore, Store, path_predicate, search_text
@@ -155,3 +157,13 @@ def test_many_incremental_updates_keep_versions_bounded(tmp_path: Path) -> None:
     assert max(counts[20:]) <= 3 * 10, counts
     assert [s.name for s in store.load_files()["a.py"].extract.symbols[1:]] == ["f39"]
     store.close()
+
+
+def test_undecodable_rows_are_re_indexed_not_fatal(store: Store) -> None:
+    w = file_write("a.py", "def f():\n    pass\n")
+    blob = codec.encode(w.extract, w.edges)
+    extract, edges = codec.decode("a.py", blob)
+    assert extract.symbols == w.extract.symbols and edges == w.edges
+    for bad in (b"", b"not zlib", zlib.compress(b"\x05\x00\x00\x00{}"), blob[:-3]):
+        with pytest.raises(ValueError, match="cannot decode"):
+            codec.decode("a.py", bad)
