@@ -310,12 +310,25 @@ class Store:
             sym_rows, edge_rows, file_rows = _rows(batch)
             self._replace("symbols", "id", pa.Table.from_pydict(sym_rows, schema=schemas["symbols"]), predicate)
             self._replace("edges", "key", pa.Table.from_pydict(edge_rows, schema=schemas["edges"]), predicate)
+            self._prune_vectors(batch, predicate)
             files = pa.Table.from_pydict(file_rows, schema=schemas["files"])
             self._tables["files"].merge_insert("path").when_matched_update_all().when_not_matched_insert_all().execute(
                 files
             )
             self._commits += 3
             self.maybe_optimize()
+
+    def _prune_vectors(self, batch: Sequence[FileWrite], predicate: str) -> None:
+        """Drop embeddings of symbols that no longer exist in these files (kept ones stay valid: same id)."""
+        vectors = self._tables.get("vectors")
+        if vectors is None or vectors.count_rows(predicate) == 0:
+            return
+        alive = {s.id for w in batch for s in w.extract.symbols}
+        stored = vectors.search().where(predicate).select(["id"]).to_arrow()["id"].to_pylist()
+        gone = [sid for sid in stored if sid not in alive]
+        for chunk in _chunks(gone, 200):
+            vectors.delete("id IN (" + ", ".join(_quote(sid) for sid in chunk) + ")")
+            self._commits += 1
 
     def _replace(self, name: str, key: str, rows: Any, predicate: str) -> None:
         table = self._tables[name]

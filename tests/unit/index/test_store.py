@@ -167,3 +167,12 @@ def test_undecodable_rows_are_re_indexed_not_fatal(store: Store) -> None:
     for bad in (b"", b"not zlib", zlib.compress(b"\x05\x00\x00\x00{}"), blob[:-3]):
         with pytest.raises(ValueError, match="cannot decode"):
             codec.decode("a.py", bad)
+
+
+def test_vectors_of_removed_symbols_are_pruned(store: Store) -> None:
+    store.write([file_write("a.py", "def f():\n    pass\n\ndef g():\n    pass\n")])
+    store.set_vectors("m", [("a.py::f", [1.0, 0.0]), ("a.py::g", [0.0, 1.0])])
+    store.write([file_write("a.py", "def f():\n    return 1\n", "h2")])  # g is gone, f keeps its id
+    assert [sid for sid, _ in store.load_vectors("m")] == ["a.py::f"]
+    store.delete(["a.py"])
+    assert store.load_vectors("m") == []
