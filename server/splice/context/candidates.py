@@ -20,7 +20,9 @@ Callers of the target are collected separately as call sites.
 
 from __future__ import annotations
 
+import bisect
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -122,6 +124,7 @@ class Collector:
         self.vectors = vectors
         self.lexical = lexical
         self.out = Candidates()
+        self._newlines: list[int] | None = None
 
     def usable(self, sid: str) -> Symbol | None:
         """A graph definition that may be a candidate: not in the focus file, not a module symbol."""
@@ -193,6 +196,15 @@ class Collector:
     def _imports(self) -> None:
         assert self.binder is not None and self.focus.extract is not None
         referenced = {r.receiver[0] if r.receiver else r.name for r in self.focus.extract.references}
+        # The extractor skips some uses (names that shadow builtins, e.g. an imported ConnectionError): a name
+        # written outside the import lines counts as used too, with its text occurrences as file uses.
+        for name in self.binder.bindings.keys() - referenced:
+            lines = self._text_uses(name)
+            if lines:
+                referenced.add(name)
+                target = self.binder.bindings[name].target
+                if not target.endswith("::") and self.usable(target) is not None:
+                    self._text_file_use(target, name, lines)
         unused = [n for n, b in self.binder.bindings.items() if n not in referenced and not b.target.endswith("::")]
         # One unused import is a strong hint about the code being written; forty (a package's re-exports) are not.
         unused_weight = min(1.0, 3.0 / max(len(unused), 1))
@@ -213,6 +225,30 @@ class Collector:
                 self._class_members(sym, "member of imported class", 0.3)
         for path in self.binder.imported_modules:
             self._module_members(path, f"in module {path} imported by the file", 0.4)
+
+    def _text_uses(self, name: str) -> list[int]:
+        """0-based lines (outside import statements) where ``name`` is written as a whole word."""
+        source = self.focus.source
+        extract = self.focus.extract
+        if source is None or extract is None or name.encode() not in source:
+            return []
+        import_lines = {ln for imp in extract.imports for ln in range(imp.span.start.line, imp.span.end.line + 1)}
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer(rb"\n", source)]
+        pattern = re.compile(rb"(?<![\w$])" + re.escape(name.encode()) + rb"(?![\w$])")
+        lines = (bisect.bisect_left(self._newlines, m.start()) for m in pattern.finditer(source))
+        return [line for line in lines if line not in import_lines]
+
+    def _text_file_use(self, target: str, name: str, lines: list[int]) -> None:
+        here = self.focus.point.line if self.focus.point else 0
+        sym = self.focus.symbol
+        cand = self.out.get(target)
+        for line in lines:
+            if sym is not None and sym.span.start.line <= line <= sym.span.end.line:
+                cand.add("uses", 1.0, "used by the target", accumulate=True)
+            else:
+                weight = 0.3 + 0.7 * math.exp(-abs(line - here) / 80.0)
+                cand.add("file_use", weight, f"{name} is used in this file", accumulate=True)
 
     def _module_members(self, path: str, reason: str, weight: float) -> None:
         if path == self.focus.path:

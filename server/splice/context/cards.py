@@ -59,8 +59,8 @@ def signature_text(sym: Symbol) -> str:
     return sig
 
 
-def _doc_lines(sym: Symbol, indent: str) -> list[str]:
-    doc = first_paragraph(sym.doc) if sym.doc else ""
+def _doc_lines(sym: Symbol, indent: str, limit: int = DOC_CHARS) -> list[str]:
+    doc = first_paragraph(sym.doc, limit) if sym.doc else ""
     if not doc:
         return []
     if sym.lang == "python":
@@ -72,7 +72,7 @@ def _member_indent(sym: Symbol) -> str:
     return "    " if sym.lang == "python" else "  "
 
 
-def symbol_card(sym: Symbol, parent: Symbol | None = None) -> str:
+def symbol_card(sym: Symbol, parent: Symbol | None = None, doc_chars: int = DOC_CHARS) -> str:
     """Signature + first doc paragraph; a method is shown inside a one-line header of its class."""
     lines: list[str] = []
     indent = ""
@@ -85,7 +85,7 @@ def symbol_card(sym: Symbol, parent: Symbol | None = None) -> str:
     else:
         lines.append(indent + one_line(signature_text(sym), 200))
     if sym.kind in CALLABLE or sym.kind in CLASS_LIKE:
-        lines.extend(_doc_lines(sym, indent + _member_indent(sym) if sym.lang == "python" else indent))
+        lines.extend(_doc_lines(sym, indent + _member_indent(sym) if sym.lang == "python" else indent, doc_chars))
     if sym.lang != "python" and sym.kind in CALLABLE | CLASS_LIKE and lines and lines[-1].lstrip().startswith("//"):
         # Doc comments precede declarations outside Python.
         doc = lines.pop()
@@ -95,12 +95,16 @@ def symbol_card(sym: Symbol, parent: Symbol | None = None) -> str:
 
 
 def class_card(
-    cls: Symbol, members: list[Symbol], prefer: Collection[str] = (), max_members: int = MAX_MEMBERS
+    cls: Symbol,
+    members: list[Symbol],
+    prefer: Collection[str] = (),
+    max_members: int = MAX_MEMBERS,
+    doc_chars: int = DOC_CHARS,
 ) -> tuple[str, list[str]]:
     """Class header + doc + member signatures (preferred members first); returns (text, ids of listed members)."""
     indent = _member_indent(cls)
     lines = [ln.rstrip() for ln in signature_text(cls).splitlines() if ln.strip()]
-    lines.extend(_doc_lines(cls, indent))
+    lines.extend(_doc_lines(cls, indent, doc_chars))
     if cls.lang != "python" and lines and lines[-1].lstrip().startswith("//"):
         lines.insert(0, lines.pop().strip())
 

@@ -113,6 +113,7 @@ class ContextEngine:
 
     def _assemble(self, request: ContextRequest) -> ContextResult:
         started = time.perf_counter()
+        cpu_started = time.thread_time()
         budget = request.budget
         if budget <= 0:
             return ContextResult(items=(), budget=budget, used=0, notes=("the budget is 0 tokens: nothing fits",))
@@ -120,6 +121,7 @@ class ContextEngine:
         builder = FocusBuilder(self.graph, self.workspace, paths, self.extractor, self.read, self._parsed)
         focus = builder.build(request.target)
         t_parse = time.perf_counter()
+        cpu_parse = time.thread_time()
         notes = list(focus.notes)
         if not self.graph.files:
             notes.append("the index is empty: only the target itself can be shown")
@@ -190,6 +192,8 @@ class ContextEngine:
                 "parse_ms": (t_parse - started) * 1000,
                 "rank_ms": (t_rank - t_parse) * 1000,
                 "total_ms": (done - started) * 1000,
+                "parse_cpu_ms": (cpu_parse - cpu_started) * 1000,
+                "cpu_ms": (time.thread_time() - cpu_started) * 1000,
             },
         )
 

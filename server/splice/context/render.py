@@ -48,6 +48,11 @@ class Extra:
     symbol: str | None
 
 
+def doc_chars_for(budget: int) -> int:
+    """Docstring characters a card keeps: the first sentence under a tight budget, a paragraph when roomy."""
+    return 110 if budget <= 1500 else 170 if budget <= 3000 else 240
+
+
 def _members_for(budget: int) -> int:
     """Members a class card lists: a handful under a tight budget, more when there is room."""
     return max(4, min(MAX_MEMBERS, budget // 200))
@@ -77,9 +82,9 @@ class Renderer:
         masked, _ = mask_secrets(text)
         return Rendering(kind, masked, max(0, int(self.count(masked))))
 
-    def _cached(self, kind: str, sym: Symbol, make: Callable[[], str | None]) -> Rendering | None:
+    def _cached(self, kind: str, sym: Symbol, make: Callable[[], str | None], variant: str = "") -> Rendering | None:
         record = self.graph.files.get(sym.path)
-        key = (kind, sym.id, record.hash if record is not None else "")
+        key = (kind + variant, sym.id, record.hash if record is not None else "")
         hit = self.cache.get(key)
         if hit is None and key not in self.cache:
             text = make()
@@ -130,11 +135,14 @@ class Renderer:
         if sym.kind in CLASS_LIKE:
             # Which members a class card lists depends on this request's ranking: not cached.
             children = [c for c in self.graph.children(sid) if c.kind is not SymbolKind.MODULE]
-            text, members = class_card(sym, children, prefer, max_members=_members_for(budget))
+            text, members = class_card(
+                sym, children, prefer, max_members=_members_for(budget), doc_chars=doc_chars_for(budget)
+            )
             card = self.render("card", text)
         else:
             parent = self.graph.symbol(sym.parent) if sym.parent else None
-            card = self._cached("card", sym, lambda: symbol_card(sym, parent))
+            chars = doc_chars_for(budget)
+            card = self._cached("card", sym, lambda: symbol_card(sym, parent, chars), variant=str(chars))
         if card is None:
             return None
         out = [card]
