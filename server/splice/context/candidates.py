@@ -338,7 +338,7 @@ class Collector:
         if self.focus.symbol is not None:
             words.append(self.focus.symbol.name)
         query = " ".join(words)
-        if self.fts is not None and query.strip():
+        if self.fts is not None and query.strip() and (self.focus.natural or self.focus.symbol is None):
             self._merge(self._guarded(self.fts, query, 40), "fts", f"full-text match for '{' '.join(words[:4])}'")
         if self.lexical is not None:
             pieces = [(w, min(wt, 2.0)) for w, wt in self.focus.words.items()]
@@ -350,7 +350,7 @@ class Collector:
             if terms:
                 shown = ", ".join(sorted(terms, key=lambda t: -terms[t])[:3])
                 self._merge(self.lexical.search(terms, 60), "lexical", f"words match ({shown})")
-        if self.vectors is not None and self.focus.text.strip():
+        if self.vectors is not None and self.focus.text.strip() and (self.focus.natural or self.focus.symbol is None):
             hits = self._guarded(self.vectors, self.focus.text, 20)
             self._merge(hits, "vector", "semantically similar to the task text")
 

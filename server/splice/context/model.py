@@ -23,6 +23,8 @@ class PositionTarget:
     col: int = 0
     text: str | None = None
     """Unsaved buffer text; it replaces the file for this request only and never touches the shared index."""
+    instruction: str = ""
+    """What the user asked for at this position (``splice: …`` comment, palette text); searched as free text."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,9 @@ class Focus:
     """Identifiers and words describing the task, with weights (signature/docstring names, quoted names …)."""
     text: str = ""
     """Free text for full-text and vector search."""
+    natural: bool = False
+    """The task includes natural language (an instruction, a diagnostic or exception message): worth the cost of
+    the store's full-text search and the vectors; code positions use the in-memory identifier index only."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -114,7 +117,12 @@ class FocusBuilder:
 
     def build(self, target: Target) -> Focus:
         if isinstance(target, PositionTarget):
-            return self._position(target.path, target.line, target.col, target.text)
+            focus = self._position(target.path, target.line, target.col, target.text)
+            if target.instruction.strip():
+                words_of(target.instruction, 2.0, focus.words)
+                focus.text = f"{target.instruction}\n{focus.text}"
+                focus.natural = True
+            return focus
         if isinstance(target, DiagnosticTarget):
             focus = self._position(target.path, target.line, target.col, target.text)
             for m in _QUOTED.finditer(target.message):
@@ -123,6 +131,7 @@ class FocusBuilder:
                         focus.words[part] = 3.0
             words_of(target.message, 1.0, focus.words)
             focus.text = f"{target.message}\n{focus.text}"
+            focus.natural = bool(target.message.strip())
             return focus
         if isinstance(target, SymbolTarget):
             sym = self.graph.symbol(target.symbol_id)
@@ -132,7 +141,7 @@ class FocusBuilder:
         if isinstance(target, FramesTarget):
             return self._frames(target)
         if isinstance(target, TextTarget):
-            focus = Focus(text=target.text)
+            focus = Focus(text=target.text, natural=True)
             words_of(target.text, 1.0, focus.words)
             for m in _QUOTED.finditer(target.text):
                 focus.words[m.group(1).split(".")[-1]] = 3.0
@@ -169,6 +178,7 @@ class FocusBuilder:
         for m in _QUOTED.finditer(target.message):
             focus.words[m.group(1).split(".")[-1]] = 3.0
         focus.text = target.message
+        focus.natural = bool(target.message.strip())
         return focus
 
     def _position(self, raw_path: str, line: int, col: int, text: str | None) -> Focus:

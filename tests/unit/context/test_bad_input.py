@@ -155,7 +155,7 @@ def test_a_crashing_search_backend_does_not_raise(make_engine: Callable[..., Con
         raise RuntimeError("index corrupted")
 
     result = make_engine(fts=broken, vectors=broken).assemble(
-        ContextRequest(PositionTarget("pkg/app.py", HANDLE, 8), budget=500)
+        ContextRequest(PositionTarget("pkg/app.py", HANDLE, 8, instruction="also parse the value"), budget=500)
     )
     assert result.error is None
     assert any("index corrupted" in note for note in result.notes)
