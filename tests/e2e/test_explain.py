@@ -192,3 +192,13 @@ async def test_unparseable_trace_is_a_clear_message(client: LanguageClient, llm:
     before = len(llm.requests)
     out = await execute(lsp, {"text": "hello, this is not a stack trace"})
     assert out["error"] and len(llm.requests) == before
+
+
+async def test_usage_is_recorded_and_reported(client: LanguageClient, llm: FakeLLM) -> None:
+    lsp, _, _ = session(client)
+    report = await lsp.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="splice.usage", arguments=[{}])
+    )
+    assert report["today"]["requests"] >= 1
+    rows = report["rows"]
+    assert any(r["feature"] == "explain" and r["model"] == "openai/fake-model" for r in rows), rows

@@ -12,10 +12,11 @@ from splice.lsp.handlers import (
     navigation,
     proposals,
     sync,
+    usage,
 )
 from splice.lsp.server import SpliceServer
 
-HANDLER_MODULES = (lifecycle, sync, navigation, commands, proposals, context, explain, generate, code_actions)
+HANDLER_MODULES = (lifecycle, sync, navigation, commands, proposals, context, explain, generate, code_actions, usage)
 
 
 def create_server() -> SpliceServer:

@@ -73,6 +73,9 @@ def choose_mode(ls: SpliceServer) -> str:
     mode = ls.require_ws().settings.review_mode
     if mode != "auto":
         return mode
+    experimental = ls.client_capabilities.experimental
+    if isinstance(experimental, dict) and (experimental.get("splice") or {}).get("inlineReview"):
+        return "inline"  # the Splice VS Code client reviews hunk by hunk in its own diff view
     caps = ls.client_capabilities.workspace
     edit_caps = caps.workspace_edit if caps is not None else None
     if edit_caps is not None and edit_caps.document_changes and edit_caps.change_annotation_support is not None:

@@ -14,6 +14,7 @@ from splice.features.explain.service import ExplainError, Prepared
 from splice.llm.errors import LLMError
 from splice.llm.model import Progress
 from splice.lsp import review
+from splice.lsp.handlers.usage import notify_usage
 from splice.lsp.progress import WorkProgress
 from splice.lsp.protocol import Commands
 from splice.lsp.server import SpliceServer
@@ -119,9 +120,11 @@ def register(server: SpliceServer) -> None:
 
                 explanation = await service.run(prepared, fix=fix, reader=review.reader_for(ls), progress=on_progress)
         except LLMError as exc:
+            notify_usage(ls)
             message = f"{exc.problem.message} — {exc.problem.fix}" if exc.problem.fix else exc.problem.message
             ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=f"Splice: {message}"))
             return {"error": message}
+        notify_usage(ls)
         out: dict[str, Any] = {
             "document": explanation.document.as_uri(),
             "signature": prepared.signature,

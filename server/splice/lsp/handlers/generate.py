@@ -19,6 +19,7 @@ from splice.index.model import Point
 from splice.llm.errors import LLMError
 from splice.llm.model import Progress
 from splice.lsp import review
+from splice.lsp.handlers.usage import notify_usage
 from splice.lsp.progress import WorkProgress
 from splice.lsp.protocol import Commands
 from splice.lsp.server import SpliceServer
@@ -145,7 +146,9 @@ def register(server: SpliceServer) -> None:
                     )
                 )
         except LLMError as exc:
+            notify_usage(ls)
             return _tell(ls, {"error": f"{exc.problem.message} — {exc.problem.fix}"})
+        notify_usage(ls)
         outcomes = []
         for result in results:
             if result.proposal is None:

@@ -62,6 +62,8 @@ def register(server: SpliceServer) -> None:
             return
         await _register_watchers(ls)
         ls.spawn(run_index(ls))
+        if ls.ws.settings.model:  # load litellm (~4 s) in the background, before the first request needs it
+            ls.spawn(ls.ws.gateway().warm_up())
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def did_change_configuration(ls: SpliceServer, params: types.DidChangeConfigurationParams) -> None:

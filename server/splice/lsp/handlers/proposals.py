@@ -4,7 +4,7 @@ proposal, ``splice/proposal`` for inline review and the ``splice-proposal:`` vir
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from lsprotocol import types
 
@@ -98,7 +98,7 @@ def register(server: SpliceServer) -> None:
         """``splice-proposal:/<path>?id=<id>``: the proposed text of one file, for a diff view."""
         parsed = urlparse(params.uri)
         pid = (parse_qs(parsed.query).get("id") or [""])[0]
-        path = parsed.path.lstrip("/")
+        path = unquote(parsed.path).lstrip("/")  # VS Code percent-encodes spaces and non-ASCII
         proposal = review.store_of(ls).require(pid)
         for change in proposal.changes:
             if path in (change.path, change.new_path):
