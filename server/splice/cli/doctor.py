@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import tempfile
 import time
@@ -71,20 +70,47 @@ def check_settings(settings: Settings, root: Path, problems: list[str]) -> list[
 
 
 def check_sandbox(settings: Settings, root: Path) -> list[Check]:
-    bwrap = shutil.which("bwrap")
-    if bwrap is None:
-        return [Check("sandbox", "fail", "bubblewrap not found", "apt-get install bubblewrap")]
-    import subprocess
+    from splice.features.generate.sandbox import Sandbox
 
-    probe = [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--dev", "/dev", "true"]
+    problem = Sandbox(forbidden_roots=(root,)).problem()  # a real bwrap run: no network, read-only system
+    if problem is None:
+        return [Check("sandbox", "pass", "bubblewrap runs commands with no network and only a copy writable")]
+    why, _, fix = problem.partition(" — ")
+    return [Check("sandbox", "fail", why, fix or "apt-get install bubblewrap")]
+
+
+def check_index_store(settings: Settings, root: Path) -> list[Check]:
+    from splice.index.store import Store
+
+    with tempfile.TemporaryDirectory(prefix="splice-doctor-") as tmp:
+        try:
+            store = Store(Path(tmp), Settings())
+            store.count("files")
+            store.close()
+        except Exception as exc:
+            return [Check("LanceDB", "fail", f"cannot create an index: {exc}", "pip install -e . (lancedb, pyarrow)")]
+    return [Check("LanceDB", "pass", "creates and opens an index on disk")]
+
+
+def check_model(settings: Settings, root: Path) -> list[Check]:
+    if not settings.model:
+        return [
+            Check("model", "skip", "no model configured", "set SPLICE_MODEL or splice.model to use generate/explain")
+        ]
+    import asyncio
+
+    from splice.llm.errors import LLMError
+    from splice.llm.gateway import Gateway
+    from splice.llm.model import Message, Request
+
+    request = Request("doctor", (Message("user", "Reply with the word OK."),), max_tokens=5, use_cache=False)
+    started = time.perf_counter()
     try:
-        done = subprocess.run(probe, capture_output=True, timeout=20, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return [Check("sandbox", "fail", str(exc), "check that bubblewrap can create namespaces")]
-    if done.returncode != 0:
-        why = done.stderr.decode(errors="replace").strip()[:200]
-        return [Check("sandbox", "fail", why, "allow unprivileged user namespaces (sysctl) or run as a user with them")]
-    return [Check("sandbox", "pass", f"{bwrap} runs without network")]
+        answer = asyncio.run(Gateway(settings, root).complete(request))
+    except LLMError as exc:
+        return [Check("model", "fail", f"{settings.model}: {exc.problem.message}", exc.problem.fix)]
+    took = time.perf_counter() - started
+    return [Check("model", "pass", f"{settings.model} answered in {took:.1f} s ({answer.text.strip()[:20]!r})")]
 
 
 def check_index_writable(settings: Settings, root: Path) -> list[Check]:
@@ -102,7 +128,9 @@ CHECKS: list[Callable[[Settings, Path], list[Check]]] = [
     check_python,
     check_grammars,
     check_index_writable,
+    check_index_store,
     check_sandbox,
+    check_model,
 ]
 
 
@@ -137,5 +165,7 @@ def run(args: argparse.Namespace) -> int:
         table.add_row(r.name, f"[{colour[r.status]}]{r.status}[/]", r.detail, r.fix)
     console = Console()
     console.print(table)
-    console.print(f"{len(results) - failed} passed, {failed} failed in {time.perf_counter() - started:.1f} s")
+    passed = sum(r.status == "pass" for r in results)
+    skipped = len(results) - passed - failed
+    console.print(f"{passed} passed, {failed} failed, {skipped} skipped in {time.perf_counter() - started:.1f} s")
     return 1 if failed else 0
