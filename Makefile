@@ -6,16 +6,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 WORKSPACE ?= tests/fixtures/example
-CORPORA ?= ../shared/corpora
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
 .PHONY: help install install-python install-node install-system run test lint typecheck unit e2e client nvim-e2e \
-        bench bench-index bench-retrieval bench-edits bench-llm bench-generate clean
+        bench bench-index bench-extract bench-retrieval bench-edits bench-llm bench-generate clean
 
 help:
 	@echo "make run   — install, then index WORKSPACE (default: $(WORKSPACE)) and print a summary"
 	@echo "make test  — install, then run every check and test (what CI runs)"
-	@echo "make lint | typecheck | unit | e2e | client | nvim-e2e | bench | bench-index | bench-retrieval | bench-edits | bench-llm"
+	@echo "make lint | typecheck | unit | e2e | client | nvim-e2e | bench (bench-index, -extract, -retrieval, -edits, -llm, -generate)"
 
 # ---- installation (idempotent; stamps make re-runs cheap) ----------------------------------------------------
 
@@ -78,7 +77,7 @@ unit: install-python install-system
 e2e: install-python install-system
 	$(BIN)/pytest -q tests/e2e
 
-client: install-node
+client: install-node install-python
 	npm run check
 	npm run build
 	npm test
@@ -91,19 +90,25 @@ test: install lint typecheck unit e2e client nvim-e2e
 
 # ---- benchmarks (never part of `make test`) --------------------------------------------------------------------
 
-bench: bench-index bench-retrieval bench-edits bench-llm
+bench: bench-index bench-extract bench-retrieval bench-edits bench-llm bench-generate
 
 bench-index: install-python install-system
-	$(BIN)/python bench/index_bench.py --corpora $(CORPORA)
+	$(BIN)/python bench/index_bench.py
 
 bench-retrieval: install-python
-	$(BIN)/python bench/retrieval.py --corpora $(CORPORA)
+	$(BIN)/python bench/retrieval.py
 
 bench-edits: install-python
-	$(BIN)/python bench/edit_apply.py --corpora $(CORPORA)
+	$(BIN)/python bench/edit_apply.py
 
 bench-llm: install-python
 	$(BIN)/python bench/llm_gateway.py
+
+bench-extract: install-python
+	$(BIN)/python bench/extract_speed.py
+
+bench-generate: install-python
+	$(BIN)/python bench/generate.py
 
 clean:
 	rm -rf $(VENV) node_modules dist .mypy_cache .ruff_cache .pytest_cache
