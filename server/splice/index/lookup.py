@@ -28,7 +28,6 @@ _CALL = "()"
 _OPAQUE = frozenset({"[]", "?"})
 """Chain markers from extraction: a call result, a subscript, anything else (the chain stops there)."""
 _MAX_DEPTH = 12
-_MEMO_MISS_DEPTH = 3
 
 Target = ModuleRef | Symbol
 """What a name denotes during resolution: a module/package, or a definition (a class doubles as its instances)."""
@@ -90,6 +89,11 @@ class Lookup:
         """Import bindings (by identity: they live as long as the pass) and module members → (target, files
         consulted)."""
         self._recorders: list[set[str]] = []
+        self._active: set[tuple[object, ...]] = set()
+        self._bases_active: set[str] = set()
+        """Memo keys being computed (a re-export cycle re-enters one)."""
+        self._cuts = 0
+        """How often a lookup was cut short (cycle, depth limit): misses computed across a cut are not kept."""
         self._current = ""
 
     # -- per-file lookups --------------------------------------------------------------------------------------
@@ -167,22 +171,35 @@ class Lookup:
     def _memo(self, key: tuple[object, ...], depth: int, compute: Callable[[], Target | None]) -> Target | None:
         """Per-pass memo that also replays the files the computation consulted into the current dependencies.
 
-        A miss found deep in a chain may only mean the depth limit was hit, so only shallow misses are kept.
+        Re-entering a computation in progress (re-export cycles) answers None. A miss is kept only when nothing
+        was cut short on the way (a cycle or the depth limit), because another route might still succeed.
         """
         cached = self._memos.get(key)
         if cached is not None:
             self._touch(cached)
             return cached.target
+        if key in self._active:
+            self._cuts += 1
+            return None
+        cuts = self._cuts
+        self._active.add(key)
         self._recorders.append(set())
         try:
             target = compute()
         finally:
             touched = self._recorders.pop()
+            self._active.discard(key)
         entry = _Memo(target, touched)
         self._touch(entry)
-        if target is not None or depth <= _MEMO_MISS_DEPTH:
+        if target is not None or self._cuts == cuts:
             self._memos[key] = entry
         return target
+
+    def _too_deep(self, depth: int) -> bool:
+        if depth > _MAX_DEPTH:
+            self._cuts += 1
+            return True
+        return False
 
     def _touch(self, entry: _Memo) -> None:
         for recorder in self._recorders:
@@ -213,7 +230,7 @@ class Lookup:
 
     def member(self, target: Target, name: str, depth: int = 0) -> Target | None:
         """``target.name``: a definition or submodule of a module, or a member of a class (through its bases)."""
-        if depth > _MAX_DEPTH:
+        if self._too_deep(depth):
             return None
         if isinstance(target, Symbol):
             return self.class_member(target, name, depth) if target.kind in _CLASS_KINDS else None
@@ -259,7 +276,7 @@ class Lookup:
             own = info.by_parent.get(cls.id, {}).get(name)
             if own:
                 return own[-1]
-        if depth > _MAX_DEPTH:
+        if self._too_deep(depth):
             return None
         for base in self.bases(cls):
             found = self.class_member(base, name, depth + 1)
@@ -277,7 +294,7 @@ class Lookup:
         member = self.class_member(cls, attr, depth + 1)
         if member is not None and member.kind in _CLASS_KINDS:
             return member
-        if depth > _MAX_DEPTH:
+        if self._too_deep(depth):
             return None
         for base in self.bases(cls):
             found = self.attr_type(base, attr, depth + 1)
@@ -286,7 +303,7 @@ class Lookup:
         return None
 
     def assigned_type(self, path: str, assign: Assignment, depth: int) -> Target | None:
-        if depth > _MAX_DEPTH or not assign.value:
+        if not assign.value or self._too_deep(depth):
             return None
         resolved = self.chain(path, assign.scope, assign.value, depth + 1)
         if resolved is None:
@@ -298,7 +315,7 @@ class Lookup:
 
     def value_type(self, sym: Symbol, depth: int) -> Symbol | None:
         """The class of a variable/constant from its assignment (``session = Session()``), if that is known."""
-        if sym.kind not in _VALUE_KINDS or depth > _MAX_DEPTH:
+        if sym.kind not in _VALUE_KINDS or self._too_deep(depth):
             return None
         info = self.info(sym.path)
         if info is None:
@@ -312,8 +329,11 @@ class Lookup:
     def bases(self, cls: Symbol) -> list[Symbol]:
         cached = self._bases.get(cls.id)
         if cached is not None:
+            if cls.id in self._bases_active:  # an inheritance cycle
+                self._cuts += 1
             return cached
-        self._bases[cls.id] = []  # guards against inheritance cycles
+        self._bases[cls.id] = []
+        self._bases_active.add(cls.id)
         found: list[Symbol] = []
         info = self.info(cls.path)
         if info is not None:
@@ -326,6 +346,7 @@ class Lookup:
                     if target is not None and isinstance(target[0], Symbol) and target[0].kind in _CLASS_KINDS:
                         found.append(target[0])
         self._bases[cls.id] = found
+        self._bases_active.discard(cls.id)
         return found
 
     # -- names and chains --------------------------------------------------------------------------------------
@@ -412,7 +433,7 @@ class Lookup:
         return (target, confidence) if target is not None else None
 
     def reference_target(self, path: str, ref: Reference, depth: int) -> tuple[Target, float] | None:
-        if depth > _MAX_DEPTH:
+        if self._too_deep(depth):
             return None
         if not ref.receiver:
             return self.lookup(path, ref.scope, ref.name, depth)

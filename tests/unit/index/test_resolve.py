@@ -301,3 +301,23 @@ def test_module_level_instances_and_default_exports(tmp_path: Path) -> None:
             ("web/page.ts::show", "draw", "calls"): ("web/widget.ts::Widget.draw", 0.8),
         },
     )
+
+
+def test_re_export_and_inheritance_cycles_terminate(tmp_path: Path) -> None:
+    files = {f"web/m{i}.ts": "".join(f'export * from "./m{j}";\n' for j in range(6) if j != i) for i in range(6)}
+    files["web/m0.ts"] += "export function real(): void {}\n"
+    files["web/use.ts"] = 'import * as m from "./m3";\nexport function go() { m.real(); m.missing(); }\n'
+    files["cyc.py"] = (
+        "class A(B):\n    pass\n\nclass B(A):\n    def ok(self):\n        pass\n\n"
+        "def f():\n    a = A()\n    a.ok()\n    a.nope()\n"
+    )
+    ix = build(tmp_path, files)
+    check(
+        ix.graph,
+        {
+            ("web/use.ts::go", "real", "calls"): ("web/m0.ts::real", 1.0),
+            ("web/use.ts::go", "missing", "calls"): (None, 0.0),
+            ("cyc.py::f", "ok", "calls"): ("cyc.py::B.ok", 0.8),
+            ("cyc.py::f", "nope", "calls"): (None, 0.0),
+        },
+    )
