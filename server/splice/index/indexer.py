@@ -23,7 +23,7 @@ from splice.index.graph import Graph
 from splice.index.languages import language_for_path
 from splice.index.model import EdgeKind, FileExtract, FileRecord
 from splice.index.persist import LazyStore
-from splice.index.resolve import Resolver
+from splice.index.resolve import Resolver, respan
 from splice.index.walker import IgnoreRules, Skip, SkipReason, SourceFile, content_skip, file_entry, walk
 
 log = logging.getLogger("splice.index")
@@ -371,6 +371,7 @@ class Indexer:
         record = FileRecord(rel, lang, digest, len(data), time.time(), time.time())
         with self.graph.lock:
             old = self.graph.extracts.get(rel)
+            old_edges = self.graph.edges_in_file(rel)
             self.graph.put_file(record, fx)
             dependants: set[str] = set()
             if existing is None:
@@ -380,8 +381,15 @@ class Indexer:
                 # Edges elsewhere hold symbol ids; an edit inside bodies keeps every id valid, so only a changed
                 # interface (definitions, imports, attribute types, bases) sends dependants back to the resolver.
                 dependants |= self.resolver.dependants(rel)
-            for path, edges in self.resolver.resolve([rel]).items():
-                self.graph.set_edges(path, edges)
+            # Only positions moved (a comment, whitespace, a string): the same answers with the new spans.
+            fresh = old is not None and rel not in self._dirty and rel not in self._unresolved
+            moved = respan(old, fx, old_edges) if fresh and old is not None else None
+            if moved is not None:
+                self.graph.set_edges(rel, moved)
+            else:
+                for path, edges in self.resolver.resolve([rel]).items():
+                    self.graph.set_edges(path, edges)
+        self._dirty.discard(rel)
         self._dirty |= dependants - {rel}
         self._unresolved.discard(rel)
         self._unsaved.add(rel)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from splice.index.graph import Graph
@@ -32,10 +33,10 @@ from splice.index.lookup import (
     Lookup,
     Target,
 )
-from splice.index.model import Edge, EdgeKind, Import, Reference, Symbol, SymbolKind, module_id
+from splice.index.model import Edge, EdgeKind, FileExtract, Import, Reference, Symbol, SymbolKind, module_id
 from splice.index.modules import ModuleRef, ModuleTable
 
-__all__ = ["Resolver"]
+__all__ = ["Resolver", "respan"]
 
 
 class Resolver:
@@ -116,6 +117,29 @@ class Resolver:
             self._deps[path] = deps
             for dep in deps:
                 self._rdeps[dep].add(path)
+
+
+def respan(old: FileExtract, new: FileExtract, edges: list[Edge]) -> list[Edge] | None:
+    """``edges`` (resolved from ``old``) moved to ``new``'s positions, when resolving ``new`` would give the same
+    answers because nothing it reads changed; None otherwise. Relies on ``resolve_file``'s edge order: one edge per
+    imported name (or per import without names), then one per reference."""
+    if _inputs(old) != _inputs(new):
+        return None
+    spans = [imp.span for imp in new.imports for _ in imp.names or (None,)] + [r.span for r in new.references]
+    if len(spans) != len(edges):
+        return None
+    return [replace(e, span=span) for e, span in zip(edges, spans, strict=True)]
+
+
+def _inputs(fx: FileExtract) -> tuple[object, ...]:
+    """Everything resolution reads from a file, positions left out."""
+    return (
+        fx.lang,
+        [(s.id, s.kind, s.parent) for s in fx.symbols],
+        [(i.module, i.names, i.alias, i.level, i.scope) for i in fx.imports],
+        [(r.name, r.receiver, r.kind, r.scope) for r in fx.references],
+        fx.assignments,
+    )
 
 
 class _Pass(Lookup):

@@ -221,3 +221,22 @@ def test_a_cancelled_run_is_completed_by_the_next(tmp_path: Path) -> None:
     second = ix.index_all()
     assert not second.cancelled and second.files == 3
     assert targets(ix, "pkg/b.py", "f") == {"pkg/a.py::f"}, "files parsed by the cancelled run were resolved too"
+
+
+def test_position_only_edits_move_edges_without_resolving(memory: Indexer, monkeypatch: pytest.MonkeyPatch) -> None:
+    b = (memory.workspace / "pkg" / "b.py").read_bytes()
+    memory.update_text("pkg/b.py", b"# a comment that shifts every line\n\n" + b)
+    moved = sorted((e.name, e.dst, e.span.start.line) for e in memory.graph.edges_in_file("pkg/b.py"))
+    fresh = Indexer(memory.workspace, Settings(), persist=False, background=False)
+    fresh.update_text("pkg/a.py", (memory.workspace / "pkg" / "a.py").read_bytes())
+    fresh.update_text("pkg/b.py", b"# a comment that shifts every line\n\n" + b)
+    assert moved == sorted((e.name, e.dst, e.span.start.line) for e in fresh.graph.edges_in_file("pkg/b.py"))
+    assert ("f", "pkg/a.py::f", 5) in moved, "spans follow the text"
+
+    calls: list[object] = []
+    real = memory.resolver.resolve
+    monkeypatch.setattr(memory.resolver, "resolve", lambda paths: calls.append(paths) or real(paths))
+    memory.update_text("pkg/b.py", b"\n\n\n" + b)
+    assert calls == [], "nothing resolution reads changed"
+    memory.update_text("pkg/b.py", b + b"\ndef h():\n    g()\n")
+    assert calls == [["pkg/b.py"]]
