@@ -106,3 +106,13 @@ async def raw_request(client: LanguageClient, method: str, params: Any) -> Any:
     future = client.protocol.send_request(method, params, msg_id=msg_id)
     client.protocol._result_types.pop(msg_id, None)
     return await asyncio.wait_for(asyncio.wrap_future(future), 30)
+
+
+async def open_session(
+    lsp_client: LanguageClient, profile: str, tmp: Path, options: dict[str, Any] | None = None
+) -> Recorder:
+    """Copy the example into ``tmp``, initialize as ``profile`` and wait until the index is ready."""
+    lsp_client.profile = profile  # type: ignore[attr-defined]
+    rec = await start(lsp_client, profile, copy_example(tmp), options)
+    await rec.wait_ready()
+    return rec

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from pygls.exceptions import JsonRpcRequestCancelled
 from pytest_lsp import LanguageClient
 
 from tests.e2e.editor_model import apply_to_disk
-from tests.e2e.lsp_session import EXAMPLE, copy_example, raw_request, server_config, session, start
+from tests.e2e.lsp_session import EXAMPLE, open_session, raw_request, server_config, session
 from tests.fake_llm import FakeLLM, Reply
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -79,20 +79,16 @@ def test_unknown_tier_raises() -> None:
 """
 
 
-@pytest.fixture(scope="module")
-def llm() -> Iterator[FakeLLM]:
-    with FakeLLM() as server:
-        yield server
-
-
 @pytest_lsp.fixture(config=server_config(), params=["vscode", "neovim"], scope="module")
 async def client(
     lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, llm: FakeLLM
 ) -> AsyncIterator[None]:
-    root = copy_example(tmp_path_factory.mktemp(request.param))
-    lsp_client.profile = request.param  # type: ignore[attr-defined]
-    rec = await start(lsp_client, request.param, root, {"model": "openai/fake-model", "apiBase": llm.url})
-    await rec.wait_ready()
+    await open_session(
+        lsp_client,
+        request.param,
+        tmp_path_factory.mktemp(request.param),
+        {"model": "openai/fake-model", "apiBase": llm.url},
+    )
     yield
     await lsp_client.shutdown_session()
 

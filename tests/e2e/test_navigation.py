@@ -15,7 +15,7 @@ from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
 from tests.e2e.editor_model import path_of
-from tests.e2e.lsp_session import copy_example, server_config, session, start
+from tests.e2e.lsp_session import open_session, server_config, session
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -24,9 +24,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 async def client(
     lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[None]:
-    root = copy_example(tmp_path_factory.mktemp(request.param))
-    rec = await start(lsp_client, request.param, root)
-    await rec.wait_ready()
+    await open_session(lsp_client, request.param, tmp_path_factory.mktemp(request.param))
     yield
     await lsp_client.shutdown_session()
 

@@ -14,7 +14,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.e2e.editor_model import annotated_edits, apply_to_disk, path_of
-from tests.e2e.lsp_session import copy_example, server_config, session, start
+from tests.e2e.lsp_session import open_session, server_config, session
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -74,10 +74,7 @@ async def execute(lsp: LanguageClient, command: str, arg: dict[str, Any]) -> dic
 async def client(
     lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[None]:
-    root = copy_example(tmp_path_factory.mktemp(request.param))
-    lsp_client.profile = request.param  # type: ignore[attr-defined]
-    rec = await start(lsp_client, request.param, root)
-    await rec.wait_ready()
+    await open_session(lsp_client, request.param, tmp_path_factory.mktemp(request.param))
     yield
     await lsp_client.shutdown_session()
 
