@@ -43,7 +43,8 @@ class SpliceWorkspace:
             indexer = self.indexer
 
             def fts(query: str, limit: int) -> list[tuple[str, float]]:
-                store = indexer.store.get() if indexer.store is not None else None
+                # peek: never wait for the store to open on a request path (it may still be importing lancedb)
+                store = indexer.store.peek() if indexer.store is not None else None
                 return store.fts_search(query, limit) if store is not None else []
 
             self._context = ContextEngine(
@@ -70,6 +71,11 @@ class SpliceWorkspace:
         self._gateway = None  # model, budgets and cache settings may have changed
         if self._indexer is not None:
             self._indexer.settings = settings
+
+    def close(self) -> None:
+        """Flush pending index writes and release the index's writer lock (if an indexer was ever started)."""
+        if self._indexer is not None:
+            self._indexer.close()
 
     def relpath(self, path: str | os.PathLike[str]) -> str | None:
         """Workspace-relative POSIX path of an absolute path, or None when it lies outside the workspace."""

@@ -84,8 +84,10 @@ def register(server: SpliceServer) -> None:
             ls.spawn(run_index(ls))
 
     @server.feature(types.SHUTDOWN)
-    def shutdown(ls: SpliceServer, params: None) -> None:
+    async def shutdown(ls: SpliceServer, params: None) -> None:
         ls.index_cancel.set()
+        if ls.ws is not None:  # flush pending index writes and release the writer lock
+            await ls.in_index_thread(ls.ws.close)
         ls.index_executor.shutdown(wait=False, cancel_futures=True)
 
 
