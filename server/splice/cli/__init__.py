@@ -17,6 +17,7 @@ from splice import __version__
 COMMAND_MODULES = (
     "splice.cli.serve",
     "splice.cli.index",
+    "splice.cli.context",
     "splice.cli.explain",
     "splice.cli.generate",
     "splice.cli.edit",
