@@ -59,6 +59,7 @@ from splice.features.generate.offers import OfferKind  # noqa: E402
 from splice.features.generate.service import Generate, Task  # noqa: E402
 from splice.features.workspace import SpliceWorkspace  # noqa: E402
 from splice.index.model import Point  # noqa: E402
+from splice.llm.errors import LLMError  # noqa: E402
 from splice.llm.model import Completion, Message, Progress  # noqa: E402
 
 CORPORA = ROOT / ".." / "shared" / "corpora"
@@ -236,6 +237,7 @@ class RepoResult:
     """Stage → wall ms per case; ``<stage> cpu`` → CPU ms."""
     tokens: list[float] = field(default_factory=list)
     item_tokens: list[float] = field(default_factory=list)
+    items: list[float] = field(default_factory=list)
     reindex: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
@@ -244,7 +246,7 @@ class RepoResult:
         self.offered += other.offered
         self.proposals += other.proposals
         self.exact += other.exact
-        for name in ("overhead", "overhead_cpu", "tokens", "item_tokens", "reindex"):
+        for name in ("overhead", "overhead_cpu", "tokens", "item_tokens", "items", "reindex"):
             getattr(self, name).extend(getattr(other, name))
         for stage, values in other.stages.items():
             self.stages.setdefault(stage, []).extend(values)
@@ -282,7 +284,11 @@ async def run_case(gen: TimedGenerate, fake_answer: list[str], case: Case, resul
             record.failures.append(f"{where}: task refused: {exc}")
             return
         timings.add("context", *clock.lap())
-        outcome = await gen.run(task, reader=disk_reader)
+        try:
+            outcome = await gen.run(task, reader=disk_reader)
+        except LLMError as exc:
+            record.failures.append(f"{where}: model call failed: {exc.problem.message}")
+            return
         run_wall, run_cpu = clock.lap()
         others = ("prompt", "gateway", "parse")
         timings.add(
@@ -299,6 +305,7 @@ async def run_case(gen: TimedGenerate, fake_answer: list[str], case: Case, resul
         record.tokens.append(gateway.estimate(task.request()).prompt_tokens)
         count = gateway.token_counter()
         record.item_tokens.append(sum(count(item.text) for item in task.items))
+        record.items.append(len(task.items))
         if outcome.proposal is None:
             record.failures.append(f"{where}: no proposal: {outcome.note}")
             return
@@ -376,14 +383,16 @@ def with_overall(results: list[RepoResult]) -> list[RepoResult]:
 def summary_table(rows: list[RepoResult]) -> str:
     lines = [
         "| repo | functions | offered | proposals | exact round trip | overhead wall ms p50 / p95 "
-        "| overhead CPU ms p50 / p95 | ≤ 100 ms (p95 wall) | prompt tokens p50 / p95 | of which context items |",
-        "|---|---:|---:|---:|---:|---:|---:|:-:|---:|---:|",
+        "| overhead CPU ms p50 / p95 | ≤ 100 ms (p95 wall) | prompt tokens p50 / p95 | context items' code, tokens "
+        "| context items (count) |",
+        "|---|---:|---:|---:|---:|---:|---:|:-:|---:|---:|---:|",
     ]
     for r in rows:
         verdict = "yes" if r.overhead and pct(r.overhead, 95) <= 100 else "no"
         lines.append(
             f"| {r.name} | {r.cases} | {r.offered} | {r.proposals} | {r.exact} | {_pair(r.overhead)} "
-            f"| {_pair(r.overhead_cpu)} | {verdict} | {_pair(r.tokens, 0)} | {_pair(r.item_tokens, 0)} |"
+            f"| {_pair(r.overhead_cpu)} | {verdict} | {_pair(r.tokens, 0)} | {_pair(r.item_tokens, 0)} "
+            f"| {_pair(r.items, 0)} |"
         )
     return "\n".join(lines)
 
@@ -433,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "\nOverhead = context + prompt + parse+validate + finish (target p95 ≤ 100 ms); the gateway call to the "
         "instant fake model and the re-index of the edited buffer are measured but not included. Prompt tokens: "
-        "the whole request as the gateway counts it; context items: the items' code alone."
+        "the whole request as the gateway counts it (context budget: 4000); context items' code: the items' text "
+        "alone, without their headers and fences."
     )
     failures = [(r.name, f) for r in results for f in r.failures]
     if failures:
