@@ -105,7 +105,18 @@ async def raw_request(client: LanguageClient, method: str, params: Any) -> Any:
     msg_id = f"raw-{id(params)}-{method}"
     future = client.protocol.send_request(method, params, msg_id=msg_id)
     client.protocol._result_types.pop(msg_id, None)
-    return await asyncio.wait_for(asyncio.wrap_future(future), 30)
+    return plain(await asyncio.wait_for(asyncio.wrap_future(future), 30))
+
+
+def plain(value: Any) -> Any:
+    """JSON objects as dicts (pygls's client hands untyped results over as namedtuples)."""
+    if hasattr(value, "_asdict"):
+        return {k: plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
 
 
 async def open_session(

@@ -6,6 +6,7 @@ cancelled generation applies nothing."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from collections.abc import AsyncIterator
 from concurrent.futures import Future
@@ -96,6 +97,13 @@ async def client(
 def reset(root: Path, *rels: str) -> None:
     for rel in rels:
         (root / rel).write_text((EXAMPLE / rel).read_text())
+
+
+def reset_fresh(root: Path, tag: str) -> None:
+    """The example's reports.py with its stubs' docstrings tagged, so no earlier answer is served from cache."""
+    text = (EXAMPLE / "inventory/reports.py").read_text()
+    text = text.replace('sorted."""', f'sorted ({tag})."""').replace('every item."""', f'every item ({tag})."""')
+    (root / "inventory/reports.py").write_text(text)
 
 
 def position(root: Path, rel: str, needle: str) -> types.Position:
@@ -257,9 +265,7 @@ async def test_verify_loop_feeds_back_the_failure_and_contains_escapes(client: L
 
 async def test_cancelled_generation_applies_nothing(client: LanguageClient, llm: FakeLLM) -> None:
     lsp, rec, root = session(client)
-    reset(root, "inventory/reports.py")
-    with (root / "inventory/reports.py").open("a") as f:  # new code, so the answer cache cannot serve it
-        f.write("\n\nSLOW = True\n")
+    reset_fresh(root, "cancel")
     actions = await actions_at(lsp, root, "inventory/reports.py", "raise NotImplementedError")
     action = pick(actions, "Splice: Generate the body of `low_stock`")
     llm.script(Reply(text=GOOD_BODY, delay=30))
@@ -276,3 +282,99 @@ async def test_cancelled_generation_applies_nothing(client: LanguageClient, llm:
     await asyncio.sleep(0.5)
     assert rec.applied_edits == []
     assert "raise NotImplementedError" in (root / "inventory/reports.py").read_text()
+
+
+TOTAL_UNITS = '''```python
+def total_units(repo: Repository) -> int:
+    """Units on hand across every item."""
+    return sum(level.on_hand for level in repo.all())
+```
+'''
+
+
+async def test_all_stubs_in_a_file_one_proposal_each(client: LanguageClient, llm: FakeLLM) -> None:
+    lsp, rec, root = session(client)
+    reset_fresh(root, "batch")
+    actions = await actions_at(lsp, root, "inventory/reports.py", "raise NotImplementedError")
+    batch = pick(actions, "Splice: Generate all stubs in this file")
+
+    def answer(path: str, body: Any) -> Reply:  # each request gets the body for the stub it names
+        prompt = json.dumps(body)
+        return Reply(text=TOTAL_UNITS if "Symbol: total_units" in prompt else GOOD_BODY)
+
+    llm.responder, default = answer, llm.responder
+    rec.applied_edits.clear()
+    rec.message_answers[:] = ["Apply", "Apply"]
+    try:
+        out = await run_action(lsp, batch)
+    finally:
+        llm.responder = default
+    proposals = out["proposals"]
+    assert len(proposals) == 2 and all(p["applied"] for p in proposals), out
+    for params in rec.applied_edits:
+        apply_to_disk(params.edit)
+        text = (root / "inventory/reports.py").read_text()
+    assert "return sorted(level.item.sku" in text and "return sum(level.on_hand" in text
+
+
+async def test_review_agent_verdict_is_attached(client: LanguageClient, llm: FakeLLM) -> None:
+    lsp, _, root = session(client)
+    reset_fresh(root, "review")
+    model = {"model": "openai/fake-model", "apiBase": llm.url}
+    lsp.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"splice": {**model, "review": {"agent": True, "mode": "inline"}}})
+    )
+    verdict = "- [bug] inventory/reports.py:11 — threshold is exclusive"
+
+    def answer(path: str, body: Any) -> Reply:
+        return Reply(text=verdict if "review this change" in json.dumps(body) else GOOD_BODY)
+
+    llm.responder, default = answer, llm.responder
+    try:
+        actions = await actions_at(lsp, root, "inventory/reports.py", "raise NotImplementedError")
+        out = await run_action(lsp, pick(actions, "Splice: Generate the body of `low_stock`"))
+    finally:
+        llm.responder = default
+        lsp.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"splice": model}))
+    proposal = await raw_request(lsp, "splice/proposal", {"id": out["id"]})
+    assert "review agent: - [bug] inventory/reports.py:11" in proposal["verification"]["summary"]
+    review_prompt = "\n".join(m["content"] for m in llm.chat_requests()[-1].body["messages"])
+    assert "review this change" in review_prompt and "+    return sorted(level.item.sku" in review_prompt
+
+
+async def test_answer_in_the_wrong_language_is_flagged_not_applied(client: LanguageClient, llm: FakeLLM) -> None:
+    lsp, rec, root = session(client)
+    reset_fresh(root, "wrong-language")
+    actions = await actions_at(lsp, root, "inventory/reports.py", "raise NotImplementedError")
+    js = (
+        "```javascript\nfunction lowStock(repo, threshold) {\n"
+        "  return repo.all().filter((l) => l.available() < threshold);\n}\n```\n"
+    )
+    llm.script(Reply(text=js))
+    before = len(llm.chat_requests())
+    rec.applied_edits.clear()
+    rec.message_answers[:] = ["Discard"]
+    rec.apply_answer = False
+    try:
+        out = await run_action(lsp, pick(actions, "Splice: Generate the body of `low_stock`"))
+    finally:
+        rec.apply_answer = True
+    assert len(llm.chat_requests()) == before + 1  # the JavaScript answer really was the one received
+    assert out.get("applied") is not True and rec.applied_edits == []
+    assert "raise NotImplementedError" in (root / "inventory/reports.py").read_text()
+
+
+async def test_no_offer_for_a_stub_in_an_ignored_file(client: LanguageClient, llm: FakeLLM) -> None:
+    lsp, _, root = session(client)
+    (root / "secret_stubs.py").write_text("def hidden() -> int:\n    raise NotImplementedError\n")
+    actions = await actions_at(lsp, root, "secret_stubs.py", "raise NotImplementedError")
+    assert [a for a in actions if "Generate the body of `hidden`" in a["title"]]  # offered while not ignored
+    (root / ".spliceignore").write_text("secret_stubs.py\n")
+    lsp.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=(root / ".spliceignore").as_uri(), type=types.FileChangeType.Created)]
+        )
+    )
+    actions = await actions_at(lsp, root, "secret_stubs.py", "raise NotImplementedError")
+    assert not [a for a in actions if "Generate" in a["title"]]
+    (root / ".spliceignore").unlink()

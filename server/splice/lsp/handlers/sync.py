@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from splice.lsp.handlers.lifecycle import run_index
 from splice.lsp.server import SpliceServer
+
+IGNORE_FILES = {".gitignore", ".spliceignore"}
 
 
 def register(server: SpliceServer) -> None:
@@ -43,6 +46,11 @@ def register(server: SpliceServer) -> None:
             rel = ls.rel_for(change.uri)
             if rel is None or rel.startswith(".splice/") or rel.startswith(".git/"):
                 continue
+            if rel.rsplit("/", 1)[-1] in IGNORE_FILES and ls.ws is not None:
+                # what is excluded changed: rebuild the rules, then re-walk (unchanged files are reused)
+                ls.ws.update_settings(ls.ws.settings)
+                ls.spawn(run_index(ls))
+                return
             if change.uri in ls.workspace.text_documents and change.type != types.FileChangeType.Deleted:
                 continue  # the open buffer is what we index
             ls.schedule_update(rel, None)
