@@ -3,11 +3,11 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["dist/**", "node_modules/**", ".venv/**"] },
+    { ignores: ["dist/**", "node_modules/**"] },
     js.configs.recommended,
     ...tseslint.configs.recommendedTypeChecked,
     {
-        files: ["client-vscode/**/*.ts"],
+        files: ["**/*.ts"],
         languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
         rules: {
             "@typescript-eslint/no-floating-promises": "error",
@@ -19,7 +19,7 @@ export default tseslint.config(
     },
     {
         // node:test's describe/it return promises the runner tracks itself.
-        files: ["client-vscode/test/**/*.ts"],
+        files: ["test/**/*.ts"],
         rules: { "@typescript-eslint/no-floating-promises": "off" },
     },
     {
