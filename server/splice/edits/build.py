@@ -6,7 +6,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from splice.edits.diff import compute_hunks
+from splice.edits.diff import Hunk, compute_hunks
 from splice.edits.proposal import ChangeKind, Cost, FileChange, Flag, FlagKind, Proposal, Verification
 from splice.edits.protected import protection_reason
 from splice.edits.text import sha256_text
@@ -63,7 +63,7 @@ def build_proposal(
                 root=d.root,
             )
         )
-        flags.extend(_flags(d))
+        flags.extend(_flags(d, hunks))
         if d.new_text is not None:
             errors = new_parse_errors(d.lang, d.old_text, d.new_text)
             if errors:
@@ -93,7 +93,7 @@ def build_proposal(
     )
 
 
-def _flags(d: Draft) -> list[Flag]:
+def _flags(d: Draft, hunks: tuple[Hunk, ...]) -> list[Flag]:
     flags: list[Flag] = []
     for path in (d.path, d.new_path):
         reason = protection_reason(path) if path else None
@@ -110,7 +110,13 @@ def _flags(d: Draft) -> list[Flag]:
         target = f"{d.path} → {d.new_path}" if d.new_path else d.path
         flags.append(Flag(FlagKind.FILE_OP, d.path, f"{d.kind.value}s a file: {target}", needs_confirmation=False))
     if d.new_text is not None:
-        hidden = invisible_characters(_added_text(d.old_text, d.new_text))
+        if d.kind is ChangeKind.MODIFY:  # reuse the hunks: a whole-file diff costs up to 100 ms on large files
+            added = "".join(h.new_text for h in hunks)
+        elif d.old_text is None:
+            added = d.new_text
+        else:
+            added = "".join(h.new_text for h in compute_hunks(d.path, d.old_text, d.new_text))
+        hidden = invisible_characters(added)
         if hidden:
             flags.append(
                 Flag(
@@ -121,9 +127,3 @@ def _flags(d: Draft) -> list[Flag]:
                 )
             )
     return flags
-
-
-def _added_text(old: str | None, new: str) -> str:
-    if old is None:
-        return new
-    return "".join(h.new_text for h in compute_hunks("", old, new))

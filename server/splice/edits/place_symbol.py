@@ -56,7 +56,7 @@ def apply_symbol(text: str, block: EditBlock, lang: str | None) -> str:
     first = file_lines[start_line]
     prefix = first.encode("utf-8")[:start_col].decode("utf-8") if not new_comments else indent_of(first)
     suffix = file_lines[old.end_line].encode("utf-8")[old.end_col :].decode("utf-8")
-    if suffix.strip() not in ("", ";"):
+    if suffix.strip() not in ("", ";", ","):  # "," ends a method in an object literal
         raise EditRefused(f"{label}: other code follows {name!r} on its last line; nothing applied", block=block.number)
     new_lines = reindent(new_lines, common_indent(new_lines[:1]), indent_of(first), label)
     new_lines = strip_trailing_if_clean(new_lines, file_lines)

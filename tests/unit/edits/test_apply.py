@@ -251,3 +251,9 @@ def test_method_inside_class_with_multi_line_header() -> None:
     code = "export class Z<T> extends Y<\n  T\n> {\n  m(): number {\n    return 2;\n  }\n}\n"
     out = apply_symbol(text, sym(code, "Z.m", "z.ts"), "typescript")
     assert out == text.replace("return 1", "return 2")
+
+
+def test_method_in_an_object_literal_keeps_its_trailing_comma() -> None:
+    src = "export function make() {\n  return {\n    get(): number {\n      return 1;\n    },\n    size: 2,\n  };\n}\n"
+    out = apply_symbol(src, sym("get(): number {\n  return 2;\n}\n", "make.get", "src/a.ts"), "typescript")
+    assert out == src.replace("return 1;", "return 2;")

@@ -227,9 +227,11 @@ class Generate:
 
     def _context(self, path: str, at: Point, text: str) -> tuple[ContextItem, ...]:
         engine = self.ws.context_engine(read_file=self.read_file)
-        result = engine.assemble(
-            ContextRequest(PositionTarget(path, at.line, at.col, text), self.ws.settings.context_budget)
+        # The code being generated goes into the prompt as "current code"; repeating it as a context item wastes budget.
+        request = ContextRequest(
+            PositionTarget(path, at.line, at.col, text), self.ws.settings.context_budget, include_target=False
         )
+        result = engine.assemble(request)
         return result.items
 
     def _callers(self, path: str, qualname: str) -> tuple[str, ...]:
