@@ -23,7 +23,7 @@ from splice.index.extract_langs import SPECS
 from splice.index.extract_spec import LangSpec
 from splice.index.extract_text import decode, span_of
 from splice.index.model import Assignment, EdgeKind, FileExtract, Import, Reference, SymbolKind
-from splice.index.parser import Node, QueryCursor, count_errors, parse, query
+from splice.index.parser import Node, QueryCursor, Tree, count_errors, parse, query
 
 __all__ = ["extract", "module_name", "supported"]
 
@@ -44,16 +44,17 @@ def module_name(path: str, lang: str) -> str:
     return stem if dot and "/" not in suffix else path
 
 
-def extract(path: str, lang: str, source: bytes) -> FileExtract:
+def extract(path: str, lang: str, source: bytes, tree: Tree | None = None) -> FileExtract:
     """Symbols, references, imports and assignments of one file; never raises on bad syntax or bad bytes.
 
-    ``path`` is workspace-relative POSIX; ``lang`` one of ``languages.LANGUAGES``. Raises ValueError for a
-    language without an extraction spec.
+    ``path`` is workspace-relative POSIX; ``lang`` one of ``languages.LANGUAGES``; ``tree``, when given, is the
+    parse of ``source`` (an incremental re-parse of an edited buffer), else the file is parsed here. Raises
+    ValueError for a language without an extraction spec.
     """
     spec = SPECS.get(lang)
     if spec is None:
         raise ValueError(f"no extraction for language {lang!r}")
-    root = parse(lang, source).root_node
+    root = (tree if tree is not None else parse(lang, source)).root_node
     out = FileExtract(path=path, lang=lang, error_count=count_errors(root))
     out.symbols.append(module_symbol(path, lang, source, root, module_name(path, lang), spec))
     compiled = query(lang, "tags")

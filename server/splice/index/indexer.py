@@ -22,6 +22,7 @@ from splice.index.extract import extract, supported
 from splice.index.graph import Graph
 from splice.index.languages import language_for_path
 from splice.index.model import EdgeKind, FileExtract, FileRecord
+from splice.index.parser import Tree, parse, reparse
 from splice.index.persist import LazyStore
 from splice.index.resolve import Resolver, respan
 from splice.index.walker import IgnoreRules, Skip, SkipReason, SourceFile, content_skip, file_entry, walk
@@ -112,6 +113,8 @@ class Indexer:
         self.store = None if not persist else LazyStore(self.workspace, settings)
         self._lock = threading.RLock()
         self._overlays: dict[str, bytes] = {}
+        self._trees: dict[str, tuple[Tree, bytes]] = {}
+        """Parse tree and text of each open buffer, so its next didChange re-parses only the edited region."""
         self._dirty: set[str] = set()
         """Dependants whose edges may be stale (re-resolved lazily)."""
         self._unsaved: set[str] = set()
@@ -298,7 +301,7 @@ class Indexer:
             return Skip(str(path), SkipReason.IGNORED, "outside the workspace")
         with self._lock:
             self._overlays[rel] = text
-            return self._apply(rel, text)
+            return self._apply(rel, text, keep_tree=True)
 
     def update_from_disk(self, path: str | Path) -> Skip | None:
         """Re-read a file (didSave, didClose, watched create/change); a missing or now-excluded file is removed."""
@@ -307,6 +310,7 @@ class Indexer:
             return Skip(str(path), SkipReason.IGNORED, "outside the workspace")
         with self._lock:
             self._overlays.pop(rel, None)
+            self._trees.pop(rel, None)
             if rel.rsplit("/", 1)[-1] in (".gitignore", ".spliceignore"):
                 self.rules.forget()
             entry = file_entry(self.workspace, rel, self.settings, self.rules)
@@ -329,6 +333,7 @@ class Indexer:
             return
         with self._lock:
             self._overlays.pop(rel, None)
+            self._trees.pop(rel, None)
             if rel not in self.graph.files:
                 return
             dependants = self.resolver.dependants(rel)
@@ -349,7 +354,7 @@ class Indexer:
                 return self.update_text(new, overlay)
             return self.update_from_disk(new)
 
-    def _apply(self, rel: str, data: bytes) -> Skip | None:
+    def _apply(self, rel: str, data: bytes, *, keep_tree: bool = False) -> Skip | None:
         lang = language_for_path(rel)
         skip: Skip | None = None
         if self.rules.is_excluded(rel):
@@ -367,7 +372,7 @@ class Indexer:
         existing = self.graph.files.get(rel)
         if existing is not None and existing.hash == digest:
             return None
-        fx = extract(rel, lang, data)
+        fx = extract(rel, lang, data, self._tree(rel, lang, data) if keep_tree else None)
         record = FileRecord(rel, lang, digest, len(data), time.time(), time.time())
         with self.graph.lock:
             old = self.graph.extracts.get(rel)
@@ -396,6 +401,13 @@ class Indexer:
         self._deleted.discard(rel)
         self._kick()
         return None
+
+    def _tree(self, rel: str, lang: str, data: bytes) -> Tree:
+        """The parse of an open buffer's new text, incremental from its previous tree when there is one."""
+        prior = self._trees.pop(rel, None)
+        tree = reparse(lang, prior[0], prior[1], data) if prior is not None else parse(lang, data)
+        self._trees[rel] = (tree, data)
+        return tree
 
     # -- dependants, persistence and debouncing ----------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
 from splice.index.languages import grammar_module, language_pointer
 
-__all__ = ["Node", "Query", "QueryCursor", "Tree", "error_count", "language", "parse", "query"]
+__all__ = ["Node", "Query", "QueryCursor", "Tree", "error_count", "language", "parse", "query", "reparse"]
 
 _QUERY_DIR = Path(__file__).parent / "queries"
 _local = threading.local()
@@ -37,6 +37,56 @@ def parse(lang: str, source: bytes, old_tree: Tree | None = None) -> Tree:
     if old_tree is not None:
         return _parser(lang).parse(source, old_tree)
     return _parser(lang).parse(source)
+
+
+def reparse(lang: str, old_tree: Tree, old_source: bytes, source: bytes) -> Tree:
+    """Parse ``source`` reusing ``old_tree`` (the parse of ``old_source``): only the edited region is re-parsed.
+
+    The edit is the span between the longest common prefix and suffix of the two texts, so any change works,
+    also several far apart (one wide edit then). ``old_tree`` is edited in place: it must not be used again.
+    """
+    start = _common_prefix(old_source, source)
+    # The suffix may not overlap the prefix in either text (`aa` → `aaa`).
+    limit = min(len(old_source), len(source)) - start
+    suffix = _common_suffix(old_source, source, limit)
+    old_end, new_end = len(old_source) - suffix, len(source) - suffix
+    old_tree.edit(
+        start_byte=start,
+        old_end_byte=old_end,
+        new_end_byte=new_end,
+        start_point=_point(source, start),
+        old_end_point=_point(old_source, old_end),
+        new_end_point=_point(source, new_end),
+    )
+    return _parser(lang).parse(source, old_tree)
+
+
+def _point(source: bytes, byte: int) -> tuple[int, int]:
+    return source.count(b"\n", 0, byte), byte - (source.rfind(b"\n", 0, byte) + 1)
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    # Bisection over slice comparisons: O(n log n) byte compares in C instead of a Python loop per byte.
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[lo:mid] == b[lo:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
+    lo, hi = 0, limit
+    la, lb = len(a), len(b)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[la - mid : la - lo] == b[lb - mid : lb - lo]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def error_count(lang: str, source: bytes) -> int:
