@@ -116,6 +116,7 @@ class Collector:
         fts: Search | None = None,
         vectors: Search | None = None,
         lexical: LexicalIndex | None = None,
+        children: Callable[[str], list[Symbol]] | None = None,
     ) -> None:
         self.graph = graph
         self.focus = focus
@@ -123,6 +124,7 @@ class Collector:
         self.fts = fts
         self.vectors = vectors
         self.lexical = lexical
+        self.children = children or graph.children
         self.out = Candidates()
         self._newlines: list[int] | None = None
 
@@ -163,10 +165,19 @@ class Collector:
         line = self.focus.point.line if self.focus.point else 0
         target_class = self.binder.enclosing_class(target.id) if target is not None else None
         resolved: list[tuple[str, Span, str, EdgeKind]] = []
+        bindings = self.binder.bindings
+        heads: set[tuple[str, str]] = set()
         for ref in self.focus.extract.references:
             dst = self.binder.resolve(ref)
             if dst is not None:
                 resolved.append((dst, ref.span, ref.scope, ref.kind))
+            if ref.receiver and ref.receiver[0] in bindings:
+                # ``request.path`` uses the imported ``request`` itself, whatever ``path`` resolves to.
+                # Counted once per scope: a method touching ``request`` ten times uses it once.
+                head = bindings[ref.receiver[0]].target
+                if not head.endswith("::") and head != dst and (head, ref.scope) not in heads:
+                    heads.add((head, ref.scope))
+                    resolved.append((head, ref.span, ref.scope, EdgeKind.REFERENCES))
         if not self.focus.overlay and self.focus.path is not None:
             # The indexer's resolution also knows chains the binder does not follow; merge both.
             for edge in self.graph.edges_in_file(self.focus.path):
@@ -258,7 +269,7 @@ class Collector:
                 self.out.get(sym.id).add("module", weight, reason)
 
     def _class_members(self, cls: Symbol, reason: str, weight: float) -> None:
-        for member in self.graph.children(cls.id):
+        for member in self.children(cls.id):
             if member.kind in _DEFINITIONS:
                 self.out.get(member.id).add("member", weight, f"{reason} {cls.name}")
 

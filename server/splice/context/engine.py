@@ -132,7 +132,9 @@ class ContextEngine:
                 if focus.extract is not None
                 else None
             )
-            collector = Collector(self.graph, focus, binder, self.fts, self.vectors, self.lexical)
+            collector = Collector(
+                self.graph, focus, binder, self.fts, self.vectors, self.lexical, children=self.view.children
+            )
             found = collector.collect()
             notes.extend(found.notes)
             excluded_ids = {e for e in request.excludes if "::" in e}
@@ -144,7 +146,9 @@ class ContextEngine:
             t_rank = time.perf_counter()
             if len(self._renderings) > 50_000:
                 self._renderings.clear()
-            renderer = Renderer(self.graph, focus, self.count, self.source, self._renderings)
+            renderer = Renderer(
+                self.graph, focus, self.count, self.source, self._renderings, children=self.view.children
+            )
             choices: list[Choice] = []
             meta: dict[str, tuple[str, float, str]] = {}
             target_key = self._target_choice(request, focus, renderer, choices, meta)

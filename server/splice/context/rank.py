@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from splice.context.candidates import Candidate
 from splice.index.graph import Graph
-from splice.index.model import EdgeKind, SymbolKind
+from splice.index.model import EdgeKind, Symbol, SymbolKind
 
 WEIGHTS: Mapping[str, float] = {
     "uses": 6.0,
@@ -65,8 +65,9 @@ class GraphView:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self._version: int | None = None
-        self._nbrs: dict[str, list[tuple[str, float, str]]] = {}
+        self._nbrs: dict[str, tuple[list[tuple[str, float]], frozenset[str]]] = {}
         self._refs: dict[str, list[tuple[str, str]]] = {}
+        self._children: dict[str, list[str]] = {}
         self.module_members: dict[tuple[str, str], str | None] = {}
         """Shared with each request's Binder: module-member resolution of indexed files."""
 
@@ -81,27 +82,44 @@ class GraphView:
             self._version = version
             self._nbrs.clear()
             self._refs.clear()
+            self._children.clear()
             self.module_members.clear()
 
     def neighbours(self, node: str, stale: str | None) -> list[tuple[str, float]]:
-        raw = self._nbrs.get(node)
-        if raw is None:
-            acc: dict[tuple[str, str], float] = defaultdict(float)
-            for edge in self.graph.outgoing(node):
-                if edge.dst is not None and edge.dst != node:
-                    acc[(edge.dst, edge.path)] += _EDGE_OUT * edge.confidence
-            for edge in self.graph.incoming(node):
-                if edge.src != node:
-                    acc[(edge.src, edge.path)] += _EDGE_IN * edge.confidence
-            sym = self.graph.symbol(node)
-            if sym is not None and sym.parent and not sym.parent.endswith("::"):
-                acc[(sym.parent, "")] += _CONTAINS
-            raw = self._nbrs[node] = [(other, w, path) for (other, path), w in acc.items()]
-        merged: dict[str, float] = defaultdict(float)
-        for other, w, path in raw:
+        entry = self._nbrs.get(node)
+        if entry is None:
+            entry = self._nbrs[node] = self._build(node)
+        merged, paths = entry
+        if stale is None or stale not in paths:
+            return merged  # the common case: no edge of this node was found in the stale file
+        acc: dict[str, float] = defaultdict(float)
+        for other, w, path in paths_detail(self.graph, node):
             if path != stale:
-                merged[other] += w
-        return list(merged.items())
+                acc[other] += w
+        return list(acc.items())
+
+    def _build(self, node: str) -> tuple[list[tuple[str, float]], frozenset[str]]:
+        acc: dict[str, float] = defaultdict(float)
+        paths: set[str] = set()
+        for other, w, path in paths_detail(self.graph, node):
+            acc[other] += w
+            paths.add(path)
+        return list(acc.items()), frozenset(paths)
+
+    def children(self, sid: str) -> list[Symbol]:
+        """Direct members of a symbol (``Graph.children`` scans the whole file; classes are asked for often)."""
+        ids = self._children.get(sid)
+        if ids is None:
+            sym = self.graph.symbol(sid)
+            if sym is not None and sym.path not in self._children:
+                by_parent: dict[str, list[str]] = defaultdict(list)
+                for child in self.graph.symbols_in(sym.path):
+                    if child.parent is not None:
+                        by_parent[child.parent].append(child.id)
+                self._children.update(by_parent)
+                self._children[sym.path] = []
+            ids = self._children.setdefault(sid, [])
+        return [s for s in (self.graph.symbol(i) for i in ids) if s is not None]
 
     def popularity(self, sid: str, stale: str | None) -> int:
         """How many distinct places reference a definition (the global "core class" signal)."""
@@ -111,6 +129,21 @@ class GraphView:
                 {(e.src, e.path) for e in self.graph.incoming(sid) if e.kind is not EdgeKind.CONTAINS}
             )
         return len({src for src, path in refs if path != stale})
+
+
+def paths_detail(graph: Graph, node: str) -> list[tuple[str, float, str]]:
+    """A node's neighbours with edge weights and the file each edge was found in ("" for containment)."""
+    out: list[tuple[str, float, str]] = []
+    for edge in graph.outgoing(node):
+        if edge.dst is not None and edge.dst != node:
+            out.append((edge.dst, _EDGE_OUT * edge.confidence, edge.path))
+    for edge in graph.incoming(node):
+        if edge.src != node:
+            out.append((edge.src, _EDGE_IN * edge.confidence, edge.path))
+    sym = graph.symbol(node)
+    if sym is not None and sym.parent and not sym.parent.endswith("::"):
+        out.append((sym.parent, _CONTAINS, ""))
+    return out
 
 
 def personalised_pagerank(

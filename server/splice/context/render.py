@@ -70,12 +70,14 @@ class Renderer:
         count: TokenCounter,
         source: Callable[[str], Source | None],
         cache: RenderCache | None = None,
+        children: Callable[[str], list[Symbol]] | None = None,
     ) -> None:
         self.graph = graph
         self.focus = focus
         self.count = count
         self.source = source
         self.cache: RenderCache = cache if cache is not None else {}
+        self.children = children or graph.children
         self._places: dict[str, tuple[str, Span, str | None]] = {}
 
     def render(self, kind: str, text: str) -> Rendering:
@@ -134,7 +136,7 @@ class Renderer:
         card: Rendering | None
         if sym.kind in CLASS_LIKE:
             # Which members a class card lists depends on this request's ranking: not cached.
-            children = [c for c in self.graph.children(sid) if c.kind is not SymbolKind.MODULE]
+            children = [c for c in self.children(sid) if c.kind is not SymbolKind.MODULE]
             text, members = class_card(
                 sym, children, prefer, max_members=_members_for(budget), doc_chars=doc_chars_for(budget)
             )
