@@ -116,7 +116,9 @@ class PyRepo:
                 for t in targets:
                     if isinstance(t, ast.Name):
                         text = lines[node.lineno - 1].strip()[:160]
-                        out[t.id] = Def(path, t.id, t.id, "constant", node.lineno - 1, node.end_lineno or 0, f"# {path}\n{text}")
+                        out[t.id] = Def(
+                            path, t.id, t.id, "constant", node.lineno - 1, node.end_lineno or 0, f"# {path}\n{text}"
+                        )
         return out
 
     @staticmethod
@@ -141,9 +143,7 @@ class PyRepo:
         for node in self.files[path].body:
             if isinstance(node, ast.ImportFrom):
                 mod = (
-                    self.relative(path, node.level, node.module)
-                    if node.level
-                    else self.module_path(node.module or "")
+                    self.relative(path, node.level, node.module) if node.level else self.module_path(node.module or "")
                 )
                 for alias in node.names:
                     bound = alias.asname or alias.name
@@ -163,7 +163,11 @@ class PyRepo:
                 for alias in node.names:
                     mod = self.module_path(alias.name)
                     if mod is not None:
-                        out[alias.asname or alias.name.split(".")[0]] = (mod if alias.asname else self.module_path(alias.name.split(".")[0]) or mod, None, node)
+                        out[alias.asname or alias.name.split(".")[0]] = (
+                            mod if alias.asname else self.module_path(alias.name.split(".")[0]) or mod,
+                            None,
+                            node,
+                        )
         return out
 
     def resolve_name(self, mod: str, name: str, depth: int = 0) -> Def | None:
@@ -178,7 +182,9 @@ class PyRepo:
                 for alias in node.names:
                     if (alias.asname or alias.name) == name:
                         target = (
-                            self.relative(mod, node.level, node.module) if node.level else self.module_path(node.module or "")
+                            self.relative(mod, node.level, node.module)
+                            if node.level
+                            else self.module_path(node.module or "")
                         )
                         if target is not None:
                             return self.resolve_name(target, alias.name, depth + 1)

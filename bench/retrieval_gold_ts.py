@@ -10,8 +10,9 @@ import re
 from pathlib import Path
 
 import tree_sitter_typescript
-from retrieval_gold import Def, Task, _doc_first
 from tree_sitter import Language, Node, Parser
+
+from retrieval_gold import Def, Task, _doc_first
 
 _LANG = Language(tree_sitter_typescript.language_typescript())
 _DECLS = {
@@ -69,7 +70,10 @@ class TsRepo:
                     if d.type == "variable_declarator":
                         name = _text(d.child_by_field_name("name"))
                         sig = " ".join(_text(decl).split("\n")[0].split())[:160]
-                        out.setdefault(name, Def(path, name, name, kind, decl.start_point.row, decl.end_point.row, f"// {path}\n{sig}"))
+                        out.setdefault(
+                            name,
+                            Def(path, name, name, kind, decl.start_point.row, decl.end_point.row, f"// {path}\n{sig}"),
+                        )
                 continue
             name = _text(decl.child_by_field_name("name"))
             if not name:
@@ -83,7 +87,9 @@ class TsRepo:
                 for m in members:
                     mname = _text(m.child_by_field_name("name"))
                     q = f"{name}.{mname}"
-                    out[q] = Def(path, q, mname, "method", m.start_point.row, m.end_point.row, f"// {path}\n{_signature(m)}")
+                    out[q] = Def(
+                        path, q, mname, "method", m.start_point.row, m.end_point.row, f"// {path}\n{_signature(m)}"
+                    )
             out.setdefault(name, Def(path, name, name, kind, decl.start_point.row, decl.end_point.row, card))
         return out
 
@@ -234,12 +240,23 @@ class TsRepo:
                         if d.path != path:
                             gold[(d.path, d.qualname)] = d
                 if gold:
-                    found.append(self._task(path, q, fn, body, sorted(gold.values(), key=lambda d: (d.path, d.line)), used, binds))
+                    found.append(
+                        self._task(
+                            path, q, fn, body, sorted(gold.values(), key=lambda d: (d.path, d.line)), used, binds
+                        )
+                    )
         random.Random(seed).shuffle(found)
         return sorted(found[:limit], key=lambda t: (t.path, t.qualname))
 
     def _task(
-        self, path: str, q: str, fn: Node, body: Node, gold: list[Def], used: set[str], binds: dict[str, tuple[Value, Node]]
+        self,
+        path: str,
+        q: str,
+        fn: Node,
+        body: Node,
+        gold: list[Def],
+        used: set[str],
+        binds: dict[str, tuple[Value, Node]],
     ) -> Task:
         lines = self.text[path].splitlines(keepends=True)
         first, last = body.start_point.row + 1, body.end_point.row - 1
