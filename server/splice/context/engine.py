@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -70,6 +71,7 @@ class ContextEngine:
         self.view = GraphView(graph)
         self._renderings: RenderCache = {}
         self._parsed: OrderedDict[tuple[str, str], FileExtract] = OrderedDict()
+        self._lock = threading.Lock()
 
     @classmethod
     def for_indexer(
@@ -102,7 +104,9 @@ class ContextEngine:
     def assemble(self, request: ContextRequest) -> ContextResult:
         """Never raises on bad input: errors come back in ``result.error``, partial context in ``notes``."""
         try:
-            return self._assemble(request)
+            # The caches below are plain dicts: one request at a time (each takes tens of milliseconds).
+            with self._lock:
+                return self._assemble(request)
         except TargetError as exc:
             return failure(request.budget, str(exc))
         except Exception as exc:  # one bad request must never take the server or a batch down

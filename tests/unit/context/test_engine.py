@@ -177,3 +177,26 @@ def test_results_serialise_to_json(make_engine: Callable[..., ContextEngine], wo
     assert data["used"] <= 500
     first = data["items"][0]
     assert set(first) == {"path", "range", "symbol", "kind", "text", "reason", "score", "tokens"}
+
+
+def test_concurrent_requests_with_different_buffers(make_engine: Callable[..., ContextEngine], graph: Graph) -> None:
+    import threading
+
+    engine = make_engine()
+    before = graph.stats()
+    results: list[ContextResult] = []
+
+    def ask(i: int) -> None:
+        buffer = APP_PY + f"\n\ndef extra_{i}():\n    return parse_header('a: b')\n"
+        line = line_of(buffer, f"def extra_{i}") + 1
+        results.append(engine.assemble(ContextRequest(PositionTarget("pkg/app.py", line, 4, text=buffer), budget=600)))
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(results) == 8
+    assert all(r.error is None and r.used <= 600 for r in results)
+    assert {r.target_symbol for r in results} == {f"pkg/app.py::extra_{i}" for i in range(8)}
+    assert graph.stats() == before
