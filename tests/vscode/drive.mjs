@@ -77,6 +77,26 @@ async function goTo(page, line, column) {
     await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 15_000 });
 }
 
+/**
+ * Waits for `locator`, failing at once with the message when an error notification appears meanwhile
+ * (a refused request, a server exception): those are the failures a selector timeout would only hide.
+ */
+async function waitOrError(page, locator, timeout) {
+    const error = page.locator(".notifications-toasts .notification-list-item").filter({ has: page.locator(".codicon-error") });
+    const deadline = Date.now() + timeout;
+    while (Date.now() < deadline) {
+        if (await locator.first().isVisible()) {
+            return;
+        }
+        if ((await error.count()) > 0) {
+            const text = await error.first().locator(".notification-list-item-message").innerText();
+            throw new Error(`VS Code showed an error: ${text}`);
+        }
+        await sleep(250);
+    }
+    await locator.first().waitFor({ timeout: 1 }); // throws playwright's timeout error, naming the locator
+}
+
 async function waitForDisk(predicate, timeoutMs) {
     const deadline = Date.now() + timeoutMs;
     let text = "";
@@ -164,12 +184,12 @@ async function main() {
 
         log("waiting for the inline review (diff editor with CodeLenses)");
         const diff = page.locator(".monaco-diff-editor").first();
-        await diff.waitFor({ timeout: 120_000 });
+        await waitOrError(page, diff, 120_000);
         await page.locator(".tab.active", { hasText: "Splice:" }).waitFor({ timeout: 30_000 });
         const lenses = page.locator(".monaco-diff-editor .codelens-decoration");
         const acceptFirst = lenses.filter({ hasText: "Accept hunk 1/2" });
         const acceptSecond = lenses.filter({ hasText: "Accept hunk 2/2" });
-        await acceptFirst.first().waitFor({ timeout: 60_000 });
+        await waitOrError(page, acceptFirst.first(), 60_000);
         await acceptSecond.first().waitFor({ timeout: 60_000 });
         if (readFileSync(join(workspace, FILE), "utf8") !== original) {
             throw new Error(`${FILE} changed on disk before anything was accepted`);
@@ -186,6 +206,7 @@ async function main() {
 
         // The server applies the accepted hunk through workspace/applyEdit into the open document; the review closes.
         await page.locator(".tab", { hasText: "Splice:" }).waitFor({ state: "detached", timeout: 60_000 });
+        await waitOrError(page, page.locator(".notifications-toasts", { hasText: "Applied" }), 30_000);
         await shot(page, "applied");
 
         log(`saving ${FILE}`);
@@ -210,6 +231,11 @@ async function main() {
         console.error(`FAIL: ${error instanceof Error ? error.stack : error}`);
         if (page) {
             await shot(page, "failure").catch(() => undefined);
+            // The notifications usually say why (a server error, a refused request): print them with the failure.
+            const toasts = await page.locator(".notifications-toasts .notification-list-item-message").allInnerTexts().catch(() => []);
+            for (const text of toasts) {
+                console.error(`notification: ${text}`);
+            }
         }
         return 1;
     } finally {

@@ -135,12 +135,13 @@ LITELLM_LOCAL_MODEL_COST_MAP=True OPENAI_API_KEY=sk-splice-e2e-fake setsid "${co
   --disable-telemetry --disable-update-check \
   --user-data-dir "$data" --extensions-dir "$extensions" "$workspace" >"$tmp/code-server.log" 2>&1 &
 pids+=($!)
+healthy() { "$python" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" "$1" 2>/dev/null; }
 for _ in $(seq 300); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  healthy "http://127.0.0.1:$port/healthz" && break
   kill -0 "${pids[-1]}" 2>/dev/null || { cat "$tmp/code-server.log" >&2; fail "code-server exited"; }
   sleep 0.2
 done
-curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$tmp/code-server.log" >&2; fail "code-server did not answer"; }
+healthy "http://127.0.0.1:$port/healthz" || { cat "$tmp/code-server.log" >&2; fail "code-server did not answer"; }
 echo "e2e-vscode: code-server on 127.0.0.1:$port, model at $api_base"
 echo "e2e-vscode: screenshots in $shots"
 
