@@ -72,8 +72,8 @@ workspace="$tmp/example"
 mkdir -p "$data/User" "$extensions"
 cp -r "$repo/tests/fixtures/example" "$workspace"
 rm -rf "$workspace/.splice/index"  # an index left by a run in the fixture itself is a cache, not part of it
-rm -rf "$shots"
 mkdir -p "$shots"
+rm -f "$shots"/[0-9][0-9]-*.png  # this run's screenshots only; the folder may be one the caller chose
 
 "${code_server[@]}" --user-data-dir "$data" --extensions-dir "$extensions" --install-extension "$vsix" >"$tmp/install-extension.log" 2>&1 \
   || { cat "$tmp/install-extension.log" >&2; fail "code-server could not install $vsix"; }
