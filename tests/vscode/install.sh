@@ -4,6 +4,8 @@
 # code-server's postinstall compiles native modules against the wheel's headers; that needs Debian libkrb5-dev
 # (kerberos) and takes 8-16 minutes on two cores, so it only runs when the pinned version is not installed yet.
 set -euo pipefail
+# Progress and build logs go to stderr; stdout carries only the path of node (the last line), for run.sh.
+exec 3>&1 1>&2
 
 NODE_WHEEL_VERSION=24.19.0
 CODE_SERVER_VERSION=4.139.1
@@ -49,4 +51,4 @@ if [ ! -f "$pw_stamp" ]; then
   (cd "$tools/driver" && "${npm[@]}" install --no-audit --no-fund --no-save "playwright-core@$PLAYWRIGHT_CORE_VERSION")
   touch "$pw_stamp"
 fi
-echo "$tools/bin/node"
+echo "$tools/bin/node" >&3

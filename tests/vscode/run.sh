@@ -23,7 +23,7 @@ fail() { echo "e2e-vscode: $*" >&2; exit 1; }
 "$python" -c "import splice" 2>/dev/null || fail "$python cannot import splice"
 
 started=$(date +%s)
-node=$("$here/install.sh" | tail -n 1)
+node=$("$here/install.sh")
 # code-server's launcher runs `node` from PATH and needs Node 24 (registerHooks): put the tools' node first.
 code_server=(env "PATH=$tools/bin:$PATH" "$tools/code-server/bin/code-server")
 echo "e2e-vscode: tools ready in $(($(date +%s) - started)) s"
