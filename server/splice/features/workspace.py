@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from splice.context.engine import ContextEngine
+    from splice.index.embeddings import EmbeddingIndex
     from splice.index.indexer import Indexer
     from splice.llm.gateway import Gateway
 
@@ -26,6 +27,8 @@ class SpliceWorkspace:
         self._indexer: Indexer | None = None
         self._context: ContextEngine | None = None
         self._gateway: Gateway | None = None
+        self.embeddings: EmbeddingIndex | None = None
+        """Vectors for natural-language look-ups, computed in the background once the graph is usable."""
 
     @property
     def indexer(self) -> Indexer:
@@ -47,15 +50,46 @@ class SpliceWorkspace:
                 store = indexer.store.peek() if indexer.store is not None else None
                 return store.fts_search(query, limit) if store is not None else []
 
+            def vectors(query: str, limit: int) -> list[tuple[str, float]]:
+                return self.embeddings.search(query, limit) if self.embeddings is not None else []
+
+            counters: list[Callable[[str], int]] = []
+
+            def count(text: str) -> int:
+                # litellm's tokenizer for the configured model, built on first use: building it imports litellm
+                # (seconds), which must happen on a work thread, never while the engine is being created
+                if not counters:
+                    counters.append(self.gateway().token_counter())
+                return counters[0](text)
+
             self._context = ContextEngine(
                 self.graph,
                 self.root,
                 exclude=self.settings.exclude,
                 is_ignored=lambda path: indexer.rules.is_excluded(path),
+                count_tokens=count if self.settings.model else None,
                 fts=fts,
+                vectors=vectors,
                 read_file=read_file,
             )
         return self._context
+
+    def start_embeddings(self) -> None:
+        """Embed the graph's definitions in the background (``embeddings.model``; ``none`` turns it off)."""
+        from splice.index.embeddings import EmbeddingIndex, embedder_for
+
+        def remote(texts: list[str]) -> list[list[float]]:  # a litellm embedding model, through the gateway
+            import asyncio
+
+            return asyncio.run(self.gateway().embed(texts))
+
+        embedder = embedder_for(self.settings, remote)
+        if embedder is None:
+            self.embeddings = None
+            return
+        store = self.indexer.store.peek() if self.indexer.store is not None else None
+        self.embeddings = EmbeddingIndex(self.graph, embedder, store)
+        self.embeddings.start()
 
     def gateway(self) -> Gateway:
         """The model gateway for this workspace (cache, usage log and budgets under ``.splice/``)."""
