@@ -23,7 +23,7 @@ from splice.index.extract_langs import SPECS
 from splice.index.extract_spec import LangSpec
 from splice.index.extract_text import decode, span_of
 from splice.index.model import Assignment, EdgeKind, FileExtract, Import, Reference, SymbolKind
-from splice.index.parser import Node, QueryCursor, Tree, count_errors, parse, query
+from splice.index.parser import Node, QueryCursor, Tree, count_errors, parse, query_parts
 
 __all__ = ["extract", "module_name", "supported"]
 
@@ -57,8 +57,8 @@ def extract(path: str, lang: str, source: bytes, tree: Tree | None = None) -> Fi
     root = (tree if tree is not None else parse(lang, source)).root_node
     out = FileExtract(path=path, lang=lang, error_count=count_errors(root))
     out.symbols.append(module_symbol(path, lang, source, root, module_name(path, lang), spec))
-    compiled = query(lang, "tags")
-    if compiled is None:
+    parts = query_parts(lang, "tags")
+    if not parts:
         return out
 
     raw_defs: list[RawDef] = []
@@ -66,27 +66,33 @@ def extract(path: str, lang: str, source: bytes, tree: Tree | None = None) -> Fi
     local_nodes: list[Node] = []
     import_nodes: list[Node] = []
     assign_nodes: list[Node] = []
-    for _pattern, caps in QueryCursor(compiled).matches(root):
-        name = caps.get("name")
-        if name is not None:
-            receiver = caps.get("receiver")
+    for compiled, max_start_depth in parts:
+        cursor = QueryCursor(compiled)
+        if max_start_depth is not None:
+            cursor.set_max_start_depth(max_start_depth)
+        for _pattern, caps in cursor.matches(root):
+            name = caps.get("name")
+            if name is not None:
+                receiver = caps.get("receiver")
+                for key, nodes in caps.items():
+                    if key.startswith("definition.") or key == CONTAINER:
+                        raw_defs.append(
+                            RawDef(
+                                key.removeprefix("definition."), nodes[0], name[0], receiver[0] if receiver else None
+                            )
+                        )
+                        break
+                continue
             for key, nodes in caps.items():
-                if key.startswith("definition.") or key == CONTAINER:
-                    raw_defs.append(
-                        RawDef(key.removeprefix("definition."), nodes[0], name[0], receiver[0] if receiver else None)
-                    )
-                    break
-            continue
-        for key, nodes in caps.items():
-            kind = _REF_KINDS.get(key)
-            if kind is not None:
-                uses.append((kind, nodes[0]))
-            elif key == "local":
-                local_nodes.append(nodes[0])
-            elif key == "import":
-                import_nodes.append(nodes[0])
-            elif key == "assign":
-                assign_nodes.append(nodes[0])
+                kind = _REF_KINDS.get(key)
+                if kind is not None:
+                    uses.append((kind, nodes[0]))
+                elif key == "local":
+                    local_nodes.append(nodes[0])
+                elif key == "import":
+                    import_nodes.append(nodes[0])
+                elif key == "assign":
+                    assign_nodes.append(nodes[0])
 
     symbols, scopes = definitions(path, lang, source, raw_defs, spec)
     out.symbols.extend(symbols)

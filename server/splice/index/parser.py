@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import cache
 from importlib.resources import files
@@ -11,7 +12,18 @@ from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
 from splice.index.languages import grammar_module, language_pointer
 
-__all__ = ["Node", "Query", "QueryCursor", "Tree", "error_count", "language", "parse", "query", "reparse"]
+__all__ = [
+    "Node",
+    "Query",
+    "QueryCursor",
+    "Tree",
+    "error_count",
+    "language",
+    "parse",
+    "query",
+    "query_parts",
+    "reparse",
+]
 
 _QUERY_DIR = Path(__file__).parent / "queries"
 _local = threading.local()
@@ -115,13 +127,45 @@ def query(lang: str, name: str) -> Query | None:
     An own file whose first line is ``; inherits: a, b`` is compiled with ``a-<name>.scm`` and ``b-<name>.scm``
     prepended (recursively), so TypeScript and TSX share the patterns common with JavaScript.
     """
+    text = _query_text(lang, name)
+    return Query(language(lang), text) if text is not None else None
+
+
+@cache
+def query_parts(lang: str, name: str) -> tuple[tuple[Query, int | None], ...]:
+    """``query(lang, name)`` as (query, max start depth) parts whose matches together are the query's matches.
+
+    Patterns rooted at the root node (``(module (expression_statement …))``: module-level definitions) keep a
+    cursor state alive over the whole walk, which costs every node visited; on their own with a maximum start
+    depth of 0 the cursor skips what cannot match, so they cost almost nothing (zod: 0.27 s → 0.015 s).
+    Empty when the language has no such query.
+    """
+    text = _query_text(lang, name)
+    if text is None:
+        return ()
+    data = text.encode()
+    rooted, rest = Query(language(lang), text), Query(language(lang), text)
+    at_root = re.compile(rb"\(\s*" + re.escape(parse(lang, b"").root_node.type.encode()) + rb"[\s(]")
+    count = 0
+    for i in range(rooted.pattern_count):
+        if at_root.match(data, rooted.start_byte_for_pattern(i)):
+            rest.disable_pattern(i)
+            count += 1
+        else:
+            rooted.disable_pattern(i)
+    if count == 0:
+        return ((rest, None),)
+    if count == rooted.pattern_count:
+        return ((rooted, 0),)
+    return (rooted, 0), (rest, None)
+
+
+def _query_text(lang: str, name: str) -> str | None:
     own = _own_query_text(lang, name)
     if own is not None:
-        return Query(language(lang), own)
+        return own
     shipped = files(grammar_module(lang)) / "queries" / f"{name}.scm"
-    if shipped.is_file():
-        return Query(language(lang), shipped.read_text(encoding="utf-8"))
-    return None
+    return shipped.read_text(encoding="utf-8") if shipped.is_file() else None
 
 
 def _own_query_text(base: str, name: str, depth: int = 0) -> str | None:
