@@ -12,7 +12,7 @@ CODE_SERVER_VERSION=4.139.1
 PLAYWRIGHT_CORE_VERSION=1.65.1
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-tools="$repo/.tools/vscode-e2e"
+tools="${E2E_TOOLS:-$repo/.tools/vscode-e2e}"  # E2E_TOOLS: another prefix (a CI cache)
 mkdir -p "$tools"
 
 if [ ! -x "$tools/nodevenv/bin/python" ]; then

@@ -7,12 +7,13 @@
 # Needs the Debian packages chromium and libkrb5-dev. The first run builds code-server into .tools/vscode-e2e
 # (8-16 minutes: native modules); later runs reuse it. Prints the screenshot folder; exits non-zero on failure.
 # Environment: SPLICE_PYTHON (default <repo>/.venv/bin/python), E2E_CHROMIUM (default /usr/bin/chromium),
-# E2E_SHOTS (default tests/vscode/screenshots), E2E_KEEP=1 keeps the temporary folder for inspection.
+# E2E_SHOTS (default tests/vscode/screenshots), E2E_TOOLS (default .tools/vscode-e2e), E2E_VSIX (test this .vsix
+# instead of building one), E2E_KEEP=1 keeps the temporary folder for inspection.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 here="$repo/tests/vscode"
-tools="$repo/.tools/vscode-e2e"
+tools="${E2E_TOOLS:-$repo/.tools/vscode-e2e}"  # E2E_TOOLS: another prefix (a CI cache)
 python="${SPLICE_PYTHON:-$repo/.venv/bin/python}"
 chromium="${E2E_CHROMIUM:-/usr/bin/chromium}"
 shots="${E2E_SHOTS:-$here/screenshots}"
