@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 WORKSPACE ?= tests/fixtures/example
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: help install install-python install-node install-system run test lint typecheck unit e2e client nvim-e2e \
+.PHONY: help install install-python install-node install-system run test lint typecheck unit e2e client nvim-e2e e2e-vscode \
         bench bench-index bench-extract bench-retrieval bench-edits bench-llm bench-generate clean
 
 help:
@@ -109,6 +109,14 @@ bench-extract: install-python
 
 bench-generate: install-python
 	$(BIN)/python bench/generate.py
+
+# A real VS Code (code-server 4.139.1 under Node 24 from PyPI) driven by playwright-core in Debian's chromium:
+# generate a stub body, reject one hunk and accept the other in the inline diff, check the file. Not part of
+# `make test`: the first run builds code-server into .tools/ (3-6 minutes); it prints its screenshot folder.
+e2e-vscode: install-python
+	@command -v chromium >/dev/null 2>&1 && dpkg -s libkrb5-dev >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libkrb5-dev; }
+	tests/vscode/run.sh
 
 clean:
 	rm -rf $(VENV) node_modules dist .mypy_cache .ruff_cache .pytest_cache

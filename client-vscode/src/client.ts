@@ -115,7 +115,10 @@ export class ServerManager implements vscode.Disposable {
     }
 
     async request<R>(method: string, params: unknown, token?: vscode.CancellationToken): Promise<R> {
-        return this.requireClient().sendRequest<R>(method, params, token);
+        const client = this.requireClient();
+        // With a method *name*, vscode-jsonrpc counts an `undefined` token as a second parameter and sends
+        // `[params, null]`; pass the token only when there is one.
+        return token ? client.sendRequest<R>(method, params, token) : client.sendRequest<R>(method, params);
     }
 
     /** True when the server serves `splice-proposal:` documents itself (workspace/textDocumentContent). */

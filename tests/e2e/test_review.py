@@ -175,6 +175,10 @@ async def test_inline_review_applies_only_accepted_hunks(client: LanguageClient)
     hunks = [h if isinstance(h, dict) else h._asdict() for h in f["hunks"]]
     assert len(hunks) == 2 and f["path"] == "inventory/pricing.py"
     assert "TIER_DISCOUNTS.get" in f["proposedText"] and "TIER_DISCOUNTS[tier]" in f["originalText"]
+    # the proposed text as a virtual document, with the query as VS Code may encode it
+    for uri in (f"splice-proposal:/inventory/pricing.py?id={pid}", f"splice-proposal:/inventory/pricing.py?id%3D{pid}"):
+        doc = await lsp.workspace_text_document_content_async(types.TextDocumentContentParams(uri=uri))
+        assert doc.text == f["proposedText"]
     rec.applied_edits.clear()
     result = await execute(lsp, "splice.applyProposal", {"id": pid, "hunks": [hunks[1]["id"]]})
     assert result["applied"] is True, result

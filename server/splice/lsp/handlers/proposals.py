@@ -97,7 +97,7 @@ def register(server: SpliceServer) -> None:
     def proposal_document(ls: SpliceServer, params: types.TextDocumentContentParams) -> types.TextDocumentContentResult:
         """``splice-proposal:/<path>?id=<id>``: the proposed text of one file, for a diff view."""
         parsed = urlparse(params.uri)
-        pid = (parse_qs(parsed.query).get("id") or [""])[0]
+        pid = (parse_qs(unquote(parsed.query)).get("id") or [""])[0]  # VS Code may send ?id%3D…
         path = unquote(parsed.path).lstrip("/")  # VS Code percent-encodes spaces and non-ASCII
         proposal = review.store_of(ls).require(pid)
         for change in proposal.changes:
