@@ -65,6 +65,9 @@ class EditBlock:
     """Rename target from ``rename to`` diff headers."""
     fenced: bool = True
     """False when symbol code was found in an answer without any fence (the code must be cut out of prose)."""
+    symbol_line: int | None = None
+    """0-based line inside the definition the caller meant: tells same-named definitions apart (a property's
+    getter and setter, ``@overload`` stubs and their implementation)."""
 
     def label(self) -> str:
         where = f" for {self.path}" if self.path else ""

@@ -74,6 +74,10 @@ def _old_definition(text: str, lang: str, name: str, block: EditBlock, label: st
         raise EditRefused(
             f"{label}: {block.path} has no definition named {name!r}; nothing applied", block=block.number
         )
+    if len(found) > 1 and block.symbol_line is not None:
+        meant = [d for d in found if d.outer_start_line <= block.symbol_line <= d.end_line]
+        if len(meant) == 1:
+            return meant[0]
     if len(found) > 1:
         where = ", ".join(f"{d.qualname} (line {d.start_line + 1})" for d in found[:5])
         raise EditRefused(

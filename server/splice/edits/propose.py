@@ -6,6 +6,7 @@ names the block; a proposal either holds every change the answer asked for or do
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,16 +50,23 @@ def propose(
     reader: Reader = disk_reader,
     target: str | None = None,
     symbol: str | None = None,
+    symbol_line: int | None = None,
     title: str | None = None,
     rationale: str = "",
     context: tuple[str, ...] = (),
     cost: Cost | None = None,
 ) -> Proposal:
     """Build the proposal for ``answer``. ``target`` is a user-given path (absolute or workspace-relative) the
-    answer's path-less blocks apply to; ``symbol`` the qualified name whole-symbol code replaces."""
+    answer's path-less blocks apply to; ``symbol`` the qualified name whole-symbol code replaces, and
+    ``symbol_line`` a 0-based line inside the definition meant when several share that name."""
     target_rel = resolve(workspace, target, from_model=False).rel if target else None
     parsed = parse_answer(answer, target=target_rel, symbol=symbol)
     blocks = _choose_symbol_block(list(parsed.blocks), symbol)
+    if symbol_line is not None:
+        blocks = [
+            dataclasses.replace(b, symbol_line=symbol_line) if b.kind is BlockKind.SYMBOL and b.symbol == symbol else b
+            for b in blocks
+        ]
     working: dict[str, _Working] = {}
     for block in blocks:
         _apply_block(block, workspace, reader, working)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from splice.edits.answer import BlockKind, DiffHunk, EditBlock
@@ -257,3 +259,25 @@ def test_method_in_an_object_literal_keeps_its_trailing_comma() -> None:
     src = "export function make() {\n  return {\n    get(): number {\n      return 1;\n    },\n    size: 2,\n  };\n}\n"
     out = apply_symbol(src, sym("get(): number {\n  return 2;\n}\n", "make.get", "src/a.ts"), "typescript")
     assert out == src.replace("return 1;", "return 2;")
+
+
+PROPERTY_PY = '''class Config:
+    @property
+    def debug(self) -> bool:
+        """Whether debug mode is on."""
+        raise NotImplementedError
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self._debug = value
+'''
+
+
+def test_same_named_definitions_are_told_apart_by_a_line_hint() -> None:
+    code = 'def debug(self) -> bool:\n    """Whether debug mode is on."""\n    return self._debug\n'
+    with pytest.raises(EditRefused, match="ambiguous"):
+        apply_symbol(PROPERTY_PY, sym(code, "Config.debug", "pkg/config.py"), "python")
+    block = dataclasses.replace(sym(code, "Config.debug", "pkg/config.py"), symbol_line=4)  # inside the getter
+    out = apply_symbol(PROPERTY_PY, block, "python")
+    assert "        return self._debug\n" in out and "NotImplementedError" not in out
+    assert out.count("@property") == 1 and "@debug.setter" in out and "self._debug = value" in out

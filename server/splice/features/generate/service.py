@@ -59,6 +59,8 @@ class Task:
     items: tuple[ContextItem, ...]
     insert_path: str | None = None
     target_class: str | None = None
+    line: int | None = None
+    """0-based line inside the definition to replace: tells same-named definitions apart (overloads, properties)."""
 
     def request(self, extra: tuple[Message, ...] = ()) -> Request:
         fmt = "symbol" if self.edit_format == "insert" else self.edit_format
@@ -141,6 +143,7 @@ class Generate:
                 self._callers(offer.path, stub.qualname),
                 "symbol",
                 items,
+                line=stub.body.start.line,
             )
         if offer.kind is OfferKind.INSTRUCTION:
             inst = instruction_at(offer.path, lang, source, at.line, at.col)
@@ -264,6 +267,7 @@ class Generate:
                 reader=reader,
                 target=task.path,
                 symbol=task.symbol if task.edit_format == "symbol" else None,
+                symbol_line=task.line,
                 title=title,
                 context=context,
                 cost=cost,
