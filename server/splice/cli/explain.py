@@ -83,29 +83,11 @@ def run(args: argparse.Namespace) -> int:
         if explanation.proposal is not None:
             sys.stdout.write(explanation.proposal.diff())
     if args.apply and explanation.proposal is not None:
-        return _apply(explanation.proposal, ws.root, args.allow_protected, console)
-    return 0
+        from splice.cli.approve import apply_proposal
 
-
-def _apply(proposal: Any, root: Path, allow_protected: bool, console: Any) -> int:
-    from splice.edits.errors import EditRefused
-    from splice.edits.paths import Workspace
-    from splice.edits.proposal import FlagKind
-    from splice.edits.propose import disk_reader
-    from splice.edits.review import plan_apply
-    from splice.edits.writer import write_plan
-
-    if not proposal.verification.parses:
-        console.print("splice explain: the fix does not parse; not applied")
-        return 2
-    confirmed = [FlagKind.PROTECTED] if allow_protected else []
-    try:
-        plan = plan_apply(proposal, disk_reader, digest=proposal.digest(), confirmed=confirmed)
-        written = write_plan(Workspace.of(root), plan)
-    except EditRefused as exc:
-        console.print(f"splice explain: fix refused: {exc}")
-        return 2
-    console.print(f"applied: {len(written)} file(s) changed")
+        return apply_proposal(
+            explanation.proposal, ws.root, allow_protected=args.allow_protected, say=lambda m: console.print(m)
+        )
     return 0
 
 

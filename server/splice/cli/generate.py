@@ -45,7 +45,7 @@ def _place(raw: str) -> tuple[str, int, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from splice.cli.explain import _apply
+    from splice.cli.approve import apply_proposal
     from splice.edits.errors import EditRefused
     from splice.features.generate.offers import OfferKind
     from splice.features.generate.service import Generate, Task
@@ -110,7 +110,12 @@ def run(args: argparse.Namespace) -> int:
         for note in result.proposal.notes:
             print(f"note: {note}", file=err)
         if args.apply:
-            code = max(code, _apply(result.proposal, ws.root, args.allow_protected, _Printer()))
+            code = max(
+                code,
+                apply_proposal(
+                    result.proposal, ws.root, allow_protected=args.allow_protected, say=lambda m: print(m, file=err)
+                ),
+            )
     return code
 
 
@@ -133,8 +138,3 @@ def _all_stub_offers(gen: Any, rel: str) -> list[Any]:
 
 async def _run_all(gen: Any, tasks: list[Any], verify: bool) -> list[Any]:
     return list(await asyncio.gather(*(gen.run(t, verify=verify, trusted=True) for t in tasks)))
-
-
-class _Printer:
-    def print(self, message: str) -> None:
-        print(message, file=sys.stderr)
