@@ -71,9 +71,7 @@ def test_layer_rules(path: Path) -> None:
             if target == "cli":
                 assert layer == "cli", f"{rel} imports the CLI ({name})"
                 continue
-            assert target in ALLOWED[layer], (
-                f"{rel} ({layer}) imports {name}; it may import {sorted(ALLOWED[layer])}"
-            )
+            assert target in ALLOWED[layer], f"{rel} ({layer}) imports {name}; it may import {sorted(ALLOWED[layer])}"
 
 
 def test_the_rules_catch_a_violation(tmp_path: Path) -> None:
