@@ -3,7 +3,7 @@ identifiers and docstring words.
 
 LanceDB's full-text index is the persistent one (``store.fts_search``), but its tokenizer keeps ``parse_header`` and
 ``parseHeader`` whole and every query costs a few milliseconds; this index splits identifiers, answers in well
-under a millisecond for a few thousand definitions and is rebuilt per file only when that file's hash changes.
+under a millisecond for a few thousand definitions and is updated per file, only when that file's hash changes.
 """
 
 from __future__ import annotations
@@ -65,38 +65,44 @@ class LexicalIndex:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self._files: dict[str, _FileDocs] = {}
-        self._df: Counter[str] = Counter()
         self._lengths: dict[str, int] = {}
+        self._total = 0
         self._avg = 1.0
         self._postings: dict[str, dict[str, int]] = {}
+        """term → {symbol id: term frequency}; a term's document frequency is its posting's size."""
 
     def refresh(self) -> None:
-        changed = False
+        """Bring the index up to date with the graph, touching only the files whose hash changed."""
         with self.graph.lock:
             current = {path: rec.hash for path, rec in self.graph.files.items()}
             for path in list(self._files):
                 if current.get(path) != self._files[path].hash:
-                    del self._files[path]
-                    changed = True
+                    self._remove(self._files.pop(path))
             for path, digest in current.items():
                 if path not in self._files:
                     docs = {s.id: document(s) for s in self.graph.symbols_in(path) if s.kind in _INDEXED}
                     self._files[path] = _FileDocs(digest, docs)
-                    changed = True
-        if changed:
-            self._rebuild()
+                    self._add(self._files[path])
+        self._avg = self._total / max(len(self._lengths), 1)
 
-    def _rebuild(self) -> None:
-        self._df = Counter()
-        self._lengths = {}
-        self._postings = {}
-        for fd in self._files.values():
-            for sid, terms in fd.docs.items():
-                self._lengths[sid] = sum(terms.values())
-                for term, tf in terms.items():
-                    self._df[term] += 1
-                    self._postings.setdefault(term, {})[sid] = tf
-        self._avg = sum(self._lengths.values()) / max(len(self._lengths), 1)
+    def _add(self, fd: _FileDocs) -> None:
+        for sid, terms in fd.docs.items():
+            length = sum(terms.values())
+            self._lengths[sid] = length
+            self._total += length
+            for term, tf in terms.items():
+                self._postings.setdefault(term, {})[sid] = tf
+
+    def _remove(self, fd: _FileDocs) -> None:
+        # incremental: one edited file must not cost a rebuild of the whole repository's postings
+        for sid, terms in fd.docs.items():
+            self._total -= self._lengths.pop(sid, 0)
+            for term in terms:
+                posting = self._postings.get(term)
+                if posting is not None:
+                    posting.pop(sid, None)
+                    if not posting:
+                        del self._postings[term]
 
     def search(self, query: dict[str, float], limit: int = 60) -> list[tuple[str, float]]:
         """Weighted query terms (already split with ``parts``) → best (symbol id, score)."""

@@ -1,0 +1,36 @@
+"""The identifier BM25 index updates per changed file and answers exactly as a fresh index over the same graph."""
+
+from __future__ import annotations
+
+from tests.unit.context.support import symbol
+
+from splice.context.lexical import LexicalIndex, query_terms
+from splice.index.graph import Graph
+from splice.index.model import FileExtract, FileRecord, SymbolKind
+
+
+def put(graph: Graph, path: str, digest: str, names: list[tuple[str, str]]) -> None:
+    syms = [symbol(path, name, SymbolKind.FUNCTION, i, i, doc=doc) for i, (name, doc) in enumerate(names)]
+    module = symbol(path, "", SymbolKind.MODULE, 0, 100)
+    graph.put_file(FileRecord(path, "python", digest, 0, 0.0, 0.0), FileExtract(path, "python", [module, *syms]))
+
+
+def test_incremental_updates_match_a_fresh_index() -> None:
+    graph = Graph()
+    put(graph, "a.py", "1", [("parse_header", "Split a header line."), ("send_request", "Send it.")])
+    put(graph, "b.py", "1", [("read_config", "Read the config file."), ("parse_config", "Parse config text.")])
+    live = LexicalIndex(graph)
+    query = query_terms([("parse the header of a request", 1.0)])
+    assert live.search(query)[0][0] == "a.py::parse_header"
+
+    put(graph, "a.py", "2", [("format_header", "Join name and value."), ("send_request", "Send it now.")])
+    put(graph, "c.py", "1", [("parse_headers", "Parse many header lines.")])
+    graph.remove_file("b.py")
+    fresh = LexicalIndex(graph)
+    assert live.search(query) == fresh.search(query)
+    assert {sid for sid, _ in live.search(query)} == {
+        "a.py::format_header",
+        "a.py::send_request",
+        "c.py::parse_headers",
+    }
+    assert not any(sid.startswith("b.py") for sid, _ in live.search(query_terms([("read config", 1.0)])))
