@@ -196,7 +196,11 @@ class FocusBuilder:
                 raise TargetError(f"{path} does not exist or cannot be read")
             source = data
         focus.source = source
-        if text is None and indexed:
+        record = self.graph.files.get(path)
+        # An unsaved buffer that the index already holds (didChange is indexed after a short debounce) needs no
+        # parse of its own: the graph's extract and resolved edges are of exactly this text.
+        same_as_index = record is not None and text is not None and hashlib.sha256(source).hexdigest() == record.hash
+        if (text is None and indexed) or same_as_index:
             focus.extract = self.graph.extracts.get(path)
         else:
             if lang is None:
