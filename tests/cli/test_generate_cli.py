@@ -40,6 +40,10 @@ def test_generate_a_stub_then_apply(tmp_path: Path) -> None:
         applied = splice(["generate", f"inventory/reports.py:{line}", "--apply"], env, root)
         assert applied.returncode == 0, applied.stderr
     assert "return sorted(level.item.sku" in (root / "inventory/reports.py").read_text()
+    # an applied generation is recorded like any other edit: `splice edit --undo` reverts it after showing the diff
+    undone = splice(["edit", "--undo", "--apply"], {}, root)
+    assert undone.returncode == 0, undone.stderr
+    assert (root / "inventory/reports.py").read_text() == (EXAMPLE / "inventory/reports.py").read_text()
 
 
 def test_nothing_to_generate_exits_2(tmp_path: Path) -> None:

@@ -84,12 +84,8 @@ def _undo_proposal(workspace: Workspace, proposal_id: str) -> Proposal:
 
 
 def _review(proposal: Proposal, workspace: Workspace, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from splice.cli.approve import apply_approved
     from splice.edits.errors import EditRefused
-    from splice.edits.proposal import FlagKind
-    from splice.edits.propose import disk_reader
-    from splice.edits.review import mark_applied, plan_apply
-    from splice.edits.store import ProposalStore
-    from splice.edits.writer import write_plan
 
     digest = proposal.digest()
     if args.json:
@@ -111,23 +107,19 @@ def _review(proposal: Proposal, workspace: Workspace, args: argparse.Namespace, 
         )
     if not args.apply:
         return 0
-    confirmed = [FlagKind.PROTECTED] if args.allow_protected else []
-    confirmed += [FlagKind.INVISIBLE] if args.allow_invisible else []
     try:
-        plan = plan_apply(proposal, disk_reader, digest=digest, confirmed=confirmed)
-        written = write_plan(workspace, plan)
+        applied = apply_approved(
+            proposal,
+            workspace,
+            digest=digest,
+            allow_protected=args.allow_protected,
+            allow_invisible=args.allow_invisible,
+        )
     except EditRefused as exc:
-        reason = str(exc)
-        if "protected path" in reason:
-            reason += " — re-run with --allow-protected to confirm"
-        elif "invisible characters" in reason:
-            reason += " — re-run with --allow-invisible to confirm"
-        return _refuse(reason, args, out, err, quiet=True)
-    print(f"applied proposal {proposal.id}: {len(written)} file(s) changed", file=err)
-    try:
-        ProposalStore.for_workspace(workspace.roots[0].path).put(mark_applied(proposal, plan))
-    except (OSError, EditRefused) as exc:
-        print(f"warning: the change was applied but could not be recorded for undo: {exc}", file=err)
+        return _refuse(str(exc), args, out, err, quiet=True)
+    print(f"applied proposal {proposal.id}: {applied.files} file(s) changed", file=err)
+    if applied.warning:
+        print(f"warning: {applied.warning}", file=err)
     return 0
 
 

@@ -83,11 +83,9 @@ def run(args: argparse.Namespace) -> int:
         if explanation.proposal is not None:
             sys.stdout.write(explanation.proposal.diff())
     if args.apply and explanation.proposal is not None:
-        from splice.cli.approve import apply_proposal
+        from splice.cli.approve import apply_from_cli
 
-        return apply_proposal(
-            explanation.proposal, ws.root, allow_protected=args.allow_protected, say=lambda m: console.print(m)
-        )
+        return apply_from_cli(explanation.proposal, ws.root, args.allow_protected, lambda m: console.print(m))
     return 0
 
 

@@ -45,7 +45,7 @@ def _place(raw: str) -> tuple[str, int, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from splice.cli.approve import apply_proposal
+    from splice.cli.approve import apply_from_cli
     from splice.edits.errors import EditRefused
     from splice.features.generate.offers import OfferKind
     from splice.features.generate.service import Generate, Task
@@ -112,9 +112,7 @@ def run(args: argparse.Namespace) -> int:
         if args.apply:
             code = max(
                 code,
-                apply_proposal(
-                    result.proposal, ws.root, allow_protected=args.allow_protected, say=lambda m: print(m, file=err)
-                ),
+                apply_from_cli(result.proposal, ws.root, args.allow_protected, lambda m: print(m, file=err)),
             )
     return code
 
