@@ -20,8 +20,12 @@ Overhead = context + prompt + parse + finish (target p95 ≤ 100 ms). Prompt tok
 tokenizer for the model (``Gateway.estimate``). Re-indexing the blanked buffer (the editor's didChange) is shown
 separately; it happens before the user asks.
 
+Memory management is the server's (``splice.features.collector``): the graph is frozen after indexing, full
+collections run only in the pause between two requests (simulated after each function) — so their time is never
+inside a measured stage, exactly as in the server. ``--cpython-gc`` leaves CPython's collector alone instead.
+
     .venv/bin/python bench/generate.py [--corpora ../shared/corpora] [--repos flask,requests,zod] [--per-repo 50]
-                                       [--seed N] [--show-failures]
+                                       [--seed N] [--cpython-gc] [--show-failures]
 
 Prints a markdown table per repo and overall, then every failed round trip with its reason.
 """
@@ -30,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import os
 import random
 import sys
@@ -54,6 +57,7 @@ from splice.config import Settings  # noqa: E402
 from splice.edits.errors import EditRefused  # noqa: E402
 from splice.edits.propose import disk_reader  # noqa: E402
 from splice.edits.review import Reader  # noqa: E402
+from splice.features.collector import Collector  # noqa: E402
 from splice.features.generate.functions import Function, functions, parse_source  # noqa: E402
 from splice.features.generate.offers import OfferKind  # noqa: E402
 from splice.features.generate.service import Generate, Task  # noqa: E402
@@ -239,6 +243,7 @@ class RepoResult:
     item_tokens: list[float] = field(default_factory=list)
     items: list[float] = field(default_factory=list)
     reindex: list[float] = field(default_factory=list)
+    idle_collections: int = 0
     failures: list[str] = field(default_factory=list)
 
     def merge(self, other: RepoResult) -> None:
@@ -246,6 +251,7 @@ class RepoResult:
         self.offered += other.offered
         self.proposals += other.proposals
         self.exact += other.exact
+        self.idle_collections += other.idle_collections
         for name in ("overhead", "overhead_cpu", "tokens", "item_tokens", "items", "reindex"):
             getattr(self, name).extend(getattr(other, name))
         for stage, values in other.stages.items():
@@ -323,31 +329,33 @@ async def run_case(gen: TimedGenerate, fake_answer: list[str], case: Case, resul
 
 
 async def bench_repo(
-    name: str, root: Path, fake: FakeLLM, fake_answer: list[str], count: int, seed: int, freeze: bool
+    name: str, root: Path, fake: FakeLLM, fake_answer: list[str], count: int, seed: int, server_gc: bool
 ) -> RepoResult:
     settings = Settings(model="openai/fake-model", api_base=fake.url, cache_enabled=False)
     ws = SpliceWorkspace(root, settings)
     clock = Clock()
     ws.indexer.index_all()
     print(f"{name}: indexed {len(ws.graph.files)} files in {clock.lap()[0]:.1f} s", file=sys.stderr)
-    if freeze:
-        gc.collect()
-        gc.freeze()  # the graph is long-lived: keep it out of the collector's full passes
+    collector = Collector()
+    if server_gc:
+        collector.settle()  # what the server does once the initial index is built
     cases = sample(ws, count + 1, seed)
     gen = TimedGenerate(ws)
     result = RepoResult(name)
     if cases:
         await run_case(gen, fake_answer, cases[0], None)  # warm-up: imports, tokenizer, context engine, store
     for case in cases[1:]:
+        collector.touch()  # the editor's request arrives
         await run_case(gen, fake_answer, case, result)
+        # The user reads the proposal before asking again: the server's idle collection runs in that pause.
+        result.idle_collections += collector.idle(now=time.monotonic() + collector.quiet)
     ws.indexer.close()
-    if freeze:
-        gc.unfreeze()
+    collector.restore()
     print(f"{name}: {result.cases} functions in {clock.lap()[0]:.1f} s", file=sys.stderr)
     return result
 
 
-async def bench_all(corpora: Path, names: list[str], count: int, seed: int, freeze: bool) -> list[RepoResult]:
+async def bench_all(corpora: Path, names: list[str], count: int, seed: int, server_gc: bool) -> list[RepoResult]:
     """Every repo in one event loop (litellm's HTTP clients outlive a loop)."""
     fake_answer = ["ok"]
     results = []
@@ -355,7 +363,7 @@ async def bench_all(corpora: Path, names: list[str], count: int, seed: int, free
         for name in names:
             with tarfile.open(corpora / f"{name}.tar.gz") as tar:
                 tar.extractall(tmp, filter="data")
-            results.append(await bench_repo(name, Path(tmp) / name, fake, fake_answer, count, seed, freeze))
+            results.append(await bench_repo(name, Path(tmp) / name, fake, fake_answer, count, seed, server_gc))
     return results
 
 
@@ -416,7 +424,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repos", default="flask,requests,zod")
     parser.add_argument("--per-repo", type=int, default=50)
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after indexing (what-if for the server)")
+    parser.add_argument(
+        "--cpython-gc",
+        action="store_true",
+        help="leave CPython's collector alone (default: the server's policy, splice.features.collector)",
+    )
     parser.add_argument("--show-failures", action="store_true", help="print each differing proposal's diff")
     args = parser.parse_args(argv)
     if args.per_repo < 1:
@@ -428,12 +440,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if len(missing) == len(names) else 1
     load_before = os.getloadavg()[0]
     clock = Clock()
-    results = asyncio.run(bench_all(args.corpora, names, args.per_repo, args.seed, args.gc_freeze))
+    results = asyncio.run(bench_all(args.corpora, names, args.per_repo, args.seed, not args.cpython_gc))
     wall = clock.lap()[0]
     rows = with_overall(results)
     print(
         f"### Generate round trip: {args.per_repo} blanked functions per repo (seed {args.seed}"
-        f"{', gc.freeze after indexing' if args.gc_freeze else ''}); wall {wall:.0f} s, "
+        f"{', CPython GC policy' if args.cpython_gc else ', the server GC policy'}); wall {wall:.0f} s, "
         f"load average {load_before:.1f} → {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n"
     )
     print(summary_table(rows))
@@ -443,7 +455,9 @@ def main(argv: list[str] | None = None) -> int:
         "\nOverhead = context + prompt + parse+validate + finish (target p95 ≤ 100 ms); the gateway call to the "
         "instant fake model and the re-index of the edited buffer are measured but not included. Prompt tokens: "
         "the whole request as the gateway counts it (context budget: 4000); context items' code: the items' text "
-        "alone, without their headers and fences."
+        "alone, without their headers and fences. Full garbage collections run between requests: "
+        + ", ".join(f"{r.name} {r.idle_collections}" for r in results)
+        + "."
     )
     failures = [(r.name, f) for r in results for f in r.failures]
     if failures:

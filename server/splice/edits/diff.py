@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from splice.edits.validate import escape_invisible
@@ -37,14 +38,32 @@ class TextEdit:
     new_text: str
 
 
+def changed_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes for turning lines ``a`` into ``b``, without the ``equal`` ones.
+
+    The common head and tail are cut off first: an edit touches one region of a file, and SequenceMatcher on a
+    whole 3,000-line file costs ~100 ms where the changed middle costs well under one.
+    """
+    head = 0
+    limit = min(len(a), len(b))
+    while head < limit and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and a[len(a) - 1 - tail] == b[len(b) - 1 - tail]:
+        tail += 1
+    matcher = difflib.SequenceMatcher(None, a[head : len(a) - tail], b[head : len(b) - tail], autojunk=False)
+    return [
+        (tag, i1 + head, i2 + head, j1 + head, j2 + head)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
+
+
 def compute_hunks(path: str, before: str, after: str) -> tuple[Hunk, ...]:
     a = before.splitlines(keepends=True)
     b = after.splitlines(keepends=True)
     hunks: list[Hunk] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
+    for _, i1, i2, j1, j2 in changed_blocks(a, b):
         old, new = "".join(a[i1:i2]), "".join(b[j1:j2])
         digest = hashlib.sha256(f"{path}\0{i1}\0{old}\0{new}".encode()).hexdigest()[:12]
         hunks.append(Hunk(f"h{digest}", i1, i2, j1, old, new))

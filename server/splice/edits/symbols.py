@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from splice.index.parser import Node, parse
+from splice.index.parser import Node, parse_shared
 
 # Node types that define a named symbol, across the grammars Splice ships.
 _DEFINITIONS = {
@@ -62,7 +62,7 @@ class Definition:
 def definitions(lang: str, text: str) -> list[Definition]:
     """Every definition in ``text`` with its qualified name (``Class.method``), in source order."""
     found: list[Definition] = []
-    _walk(parse(lang, text.encode("utf-8")).root_node, (), found)
+    _walk(parse_shared(lang, text.encode("utf-8")).root_node, (), found)
     return found
 
 

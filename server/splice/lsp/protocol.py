@@ -6,7 +6,7 @@ and the ``workspace.textDocumentContent`` capability is advertised for proposal 
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from lsprotocol import types
@@ -52,9 +52,14 @@ _INVALID = JsonRPCNotification(method="$/splice/invalid", jsonrpc="invalid", par
 
 
 class SpliceProtocol(LanguageServerProtocol):
+    on_message: Callable[[], None] | None = None
+    """Called for every message from the client (the server's idle tracking)."""
+
     def structure_message(self, data: dict[str, Any]) -> Any:
         """Deserialize, but answer a malformed *request* with an error instead of dropping it (pygls would log and
         forget it, leaving the client waiting forever)."""
+        if self.on_message is not None:
+            self.on_message()
         try:
             return super().structure_message(data)
         except JsonRpcException as exc:

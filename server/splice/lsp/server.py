@@ -17,6 +17,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from splice import __version__
 from splice.config import LoadedSettings, load_settings
+from splice.features.collector import Collector
 from splice.features.generate.sandbox import Sandbox
 from splice.features.workspace import SpliceWorkspace
 from splice.lsp.convert import Lines
@@ -45,6 +46,10 @@ class SpliceServer(LanguageServer):
         self._pending: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self.index_cancel = threading.Event()
+        self.collector = Collector()
+        self._collecting = False
+        if isinstance(self.protocol, SpliceProtocol):
+            self.protocol.on_message = self.collector.touch
 
     # -- workspace ---------------------------------------------------------------------------------------------
 
@@ -121,6 +126,18 @@ class SpliceServer(LanguageServer):
 
         task.add_done_callback(done)
         return task
+
+    def settle_memory(self) -> None:
+        """The initial index is built: freeze it and run full collections only while the editor is quiet."""
+        self.collector.settle()
+        if not self._collecting:  # a reindex settles again; one idle loop is enough
+            self._collecting = True
+            self.spawn(self._collect_when_idle())
+
+    async def _collect_when_idle(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            self.collector.idle()
 
     async def in_index_thread(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.index_executor, fn, *args)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from splice.edits.diff import apply_hunks, compute_hunks, text_edits
+from splice.edits.diff import apply_hunks, changed_blocks, compute_hunks, text_edits
 from splice.edits.paths import Workspace, resolve
 from splice.edits.proposal import ChangeKind, FlagKind
 from splice.edits.propose import propose
@@ -60,6 +60,17 @@ def test_hunks_and_edits_reproduce_the_proposed_text() -> None:
         assert apply_hunks(before, hunks) == after
         assert _apply_edits(after, before) == after
         assert compute_hunks("f", before, before) == ()
+
+
+def test_a_small_change_in_a_long_file_is_one_tight_hunk() -> None:
+    lines = [f"line {i % 7}\n" for i in range(5000)]  # repetitive: many equal lines for the matcher to confuse
+    after = [*lines[:2500], "new one\n", "new two\n", *lines[2501:]]
+    hunks = compute_hunks("f", "".join(lines), "".join(after))
+    assert [(h.old_start, h.old_end, h.new_start, h.new_text) for h in hunks] == [
+        (2500, 2501, 2500, "new one\nnew two\n")
+    ]
+    assert changed_blocks(["a", "b"], ["a", "b"]) == []
+    assert changed_blocks(["a", "a"], ["a", "a", "a"]) == [("insert", 2, 2, 2, 3)]
 
 
 @pytest.mark.parametrize(

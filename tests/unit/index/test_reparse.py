@@ -9,7 +9,7 @@ import pytest
 from splice.config import Settings
 from splice.index.extract import extract
 from splice.index.indexer import Indexer
-from splice.index.parser import Node, parse, reparse
+from splice.index.parser import Node, parse, parse_shared, reparse
 
 BASE = b'''"""Doc."""
 import os
@@ -75,3 +75,15 @@ def test_successive_buffer_edits_keep_the_graph_equal_to_a_fresh_index(tmp_path:
     ix.update_from_disk(tmp_path / "m.py")
     assert ix.graph.extracts["m.py"] == extract("m.py", "python", BASE)
     ix.close()
+
+
+def test_shared_parses_are_reused_and_match_fresh_ones() -> None:
+    first = parse_shared("python", BASE)
+    shape = _shape(first.root_node)
+    assert parse_shared("python", BASE) is first  # the same text is not parsed again
+    for edited in EDITS:
+        tree = parse_shared("python", edited)  # parsed incrementally from a kept tree of a similar text
+        assert _shape(tree.root_node) == _shape(parse("python", edited).root_node)
+    assert _shape(first.root_node) == shape  # kept trees are never edited by later parses
+    assert parse_shared("javascript", b"let x = 1;\n").root_node.type == "program"  # one cache, per language
+    assert _shape(parse_shared("python", b"x = (\n").root_node) == _shape(parse("python", b"x = (\n").root_node)

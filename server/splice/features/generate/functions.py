@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from splice.index.model import Point, Span, SymbolKind
-from splice.index.parser import Node, Query, QueryCursor, Tree, language, parse
+from splice.index.parser import Node, Query, QueryCursor, Tree, language, parse_shared
 
 _QUERY_DIR = Path(__file__).parent / "queries"
 
@@ -100,7 +100,7 @@ def captures(lang: str, tree: Tree, name: str, lines: tuple[int, int] | None = N
 
 
 def parse_source(lang: str, source: bytes) -> Tree:
-    return parse(lang, source)
+    return parse_shared(lang, source)
 
 
 def functions(lang: str, tree: Tree, lines: tuple[int, int] | None = None) -> list[Function]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from splice.features.generate.functions import text
-from splice.index.parser import Node, parse
+from splice.index.parser import Node, parse_shared
 
 _CLASS_TYPES = {"class_definition", "class_declaration", "class", "abstract_class_declaration"}
 _BLANKS = {"python": 2}
@@ -36,7 +36,7 @@ def insertion_for(lang: str, source: bytes, target_class: str | None = None) -> 
     """The insertion point for a new top-level definition, or a new member of ``target_class`` (qualified name)."""
     if not source.strip():
         return Insertion(0, 0, "", 0)
-    root = parse(lang, source).root_node
+    root = parse_shared(lang, source).root_node
     if target_class is None:
         return _module_end(lang, source, root)
     cls = _find_class(root, target_class.split("."))

@@ -7,10 +7,11 @@ it says so in the README.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+from splice.edits.diff import changed_blocks
 
 
 class RiskKind(StrEnum):
@@ -90,8 +91,7 @@ def risks_in(path: str, old_text: str | None, new_text: str | None) -> list[Risk
     old = (old_text or "").splitlines()
     new = new_text.splitlines()
     found: list[Risk] = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for tag, _, _, j1, j2 in matcher.get_opcodes():
+    for tag, _, _, j1, j2 in changed_blocks(old, new):
         if tag not in ("insert", "replace"):
             continue
         for number in range(j1, j2):

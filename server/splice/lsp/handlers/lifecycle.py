@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import threading
 import time
@@ -175,7 +174,4 @@ async def run_index(ls: SpliceServer) -> None:
     ls.notify_index_status("ready", summary.files, summary.files, message)
     ls.index_ready.set()
     ws.start_embeddings()
-    # The graph is long-lived: move it out of the collector's generations so full collections stop scanning it
-    # (they landed as 100–250 ms pauses inside requests on zod-sized workspaces).
-    gc.collect()
-    gc.freeze()
+    ls.settle_memory()
