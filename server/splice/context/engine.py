@@ -113,6 +113,22 @@ class ContextEngine:
             log.exception("context assembly failed")
             return failure(request.budget, f"internal error while assembling context: {exc!r}")
 
+    def warm(self) -> None:
+        """Build now what requests would otherwise build piecemeal: the identifier index, every definition's graph
+        neighbours and reference count, the exclusion decision for every file. Run once after indexing, off the
+        request path (zod: ~0.3 s); afterwards a request only rebuilds what the edits since touched."""
+        with self._lock:
+            with self.graph.lock:
+                self.view.sync()
+                ids = list(self.graph.symbols)
+                paths = list(self.graph.files)
+            self.lexical.refresh()
+            for sid in ids:
+                self.view.neighbours(sid, None)
+                self.view.popularity(sid, None)
+            for path in paths:
+                self.paths.excluded(path)
+
     # -- pipeline ----------------------------------------------------------------------------------------------
 
     def _assemble(self, request: ContextRequest) -> ContextResult:

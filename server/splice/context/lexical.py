@@ -54,6 +54,8 @@ def document(sym: Symbol) -> Counter[str]:
 class _FileDocs:
     hash: str
     docs: dict[str, Counter[str]]
+    texts: dict[str, tuple[str, str, str]]
+    """What each document was made from: an edit leaves most of a file's definitions as they were."""
 
 
 _INDEXED = frozenset(SymbolKind) - {SymbolKind.MODULE}
@@ -70,20 +72,36 @@ class LexicalIndex:
         self._avg = 1.0
         self._postings: dict[str, dict[str, int]] = {}
         """term → {symbol id: term frequency}; a term's document frequency is its posting's size."""
+        self._version = -1
+        """The graph version the index reflects."""
 
     def refresh(self) -> None:
         """Bring the index up to date with the graph, touching only the files whose hash changed."""
         with self.graph.lock:
+            if self.graph.version == self._version:
+                return
+            self._version = self.graph.version
             current = {path: rec.hash for path, rec in self.graph.files.items()}
+            before: dict[str, _FileDocs] = {}
             for path in list(self._files):
                 if current.get(path) != self._files[path].hash:
-                    self._remove(self._files.pop(path))
+                    before[path] = old = self._files.pop(path)
+                    self._remove(old)
             for path, digest in current.items():
                 if path not in self._files:
-                    docs = {s.id: document(s) for s in self.graph.symbols_in(path) if s.kind in _INDEXED}
-                    self._files[path] = _FileDocs(digest, docs)
-                    self._add(self._files[path])
+                    self._files[path] = fd = self._documents(path, digest, before.get(path))
+                    self._add(fd)
         self._avg = self._total / max(len(self._lengths), 1)
+
+    def _documents(self, path: str, digest: str, old: _FileDocs | None) -> _FileDocs:
+        fd = _FileDocs(digest, {}, {})
+        for sym in self.graph.symbols_in(path):
+            if sym.kind not in _INDEXED:
+                continue
+            text = fd.texts[sym.id] = (sym.name, sym.signature, sym.doc[:600])
+            reuse = old is not None and old.texts.get(sym.id) == text
+            fd.docs[sym.id] = old.docs[sym.id] if old is not None and reuse else document(sym)
+        return fd
 
     def _add(self, fd: _FileDocs) -> None:
         for sid, terms in fd.docs.items():

@@ -59,8 +59,9 @@ _CONTAINS = 0.5
 
 
 class GraphView:
-    """Adjacency and in-degree of the graph, cached until the set of indexed file versions changes, and filtered
-    per request (edges found in a file that is being edited as an overlay are stale for that request)."""
+    """Adjacency and in-degree of the graph, cached across requests and invalidated per symbol as the graph changes,
+    and filtered per request (edges found in a file that is being edited as an overlay are stale for that
+    request)."""
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
@@ -72,17 +73,28 @@ class GraphView:
         """Shared with each request's Binder: module-member resolution of indexed files."""
 
     def sync(self) -> None:
-        # Graph has no mutation counter; file hashes change whenever a file's symbols or edges are re-made.
-        # Lazy re-resolution of dependants can change edges without a hash change: the cache then lags until the
-        # next file change, which only shifts ranking weights, never the text shown.
-        version = getattr(self.graph, "version", None)
-        if version is None:
-            version = hash(frozenset((p, r.hash) for p, r in self.graph.files.items()))
-        if version != self._version:
-            self._version = version
+        """Drop what the graph's mutations since the last request made stale: the entries of the symbols whose
+        edges or definitions changed (a didChange touches a handful), or everything when the graph's journal no
+        longer reaches back (after a reindex)."""
+        version = self.graph.version
+        if version == self._version:
+            return
+        changes = self.graph.changes_since(self._version) if self._version is not None else None
+        self._version = version
+        if changes is None:
             self._nbrs.clear()
             self._refs.clear()
             self._children.clear()
+            self.module_members.clear()
+            return
+        nodes, paths = changes
+        for node in nodes:
+            self._nbrs.pop(node, None)
+            self._refs.pop(node, None)
+            self._children.pop(node, None)
+        for path in paths:
+            self._children.pop(path, None)  # the "members of this file were listed" marker
+        if paths:
             self.module_members.clear()
 
     def neighbours(self, node: str, stale: str | None) -> list[tuple[str, float]]:

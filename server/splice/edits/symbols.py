@@ -7,8 +7,9 @@ text (an unsaved buffer or an answer's code), wrappers such as decorators and ``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from splice.index.parser import Node, parse_shared
+from splice.index.parser import Node, Query, QueryCursor, language, parse_shared
 
 # Node types that define a named symbol, across the grammars Splice ships.
 _DEFINITIONS = {
@@ -61,9 +62,28 @@ class Definition:
 
 def definitions(lang: str, text: str) -> list[Definition]:
     """Every definition in ``text`` with its qualified name (``Class.method``), in source order."""
+    root = parse_shared(lang, text.encode("utf-8")).root_node
+    nodes = QueryCursor(_definition_query(lang)).captures(root).get("definition", [])
     found: list[Definition] = []
-    _walk(parse_shared(lang, text.encode("utf-8")).root_node, (), found)
+    scope: list[tuple[int, str]] = []  # enclosing definitions: (end byte, name)
+    # Pre-order (outer before inner): the query finds the candidates natively instead of a Python walk over every
+    # node (a 3,000-line file has ~30,000); byte ranges nest like the tree, so a stack gives the qualified names.
+    for node in sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte)):
+        name = _definition_name(node)
+        if name is None:
+            continue
+        while scope and scope[-1][0] <= node.start_byte:
+            scope.pop()
+        found.append(_definition(node, name, ".".join([*(n for _, n in scope), name])))
+        scope.append((node.end_byte, name))
     return found
+
+
+@cache
+def _definition_query(lang: str) -> Query:
+    grammar = language(lang)
+    kinds = sorted(k for k in _DEFINITIONS if grammar.id_for_node_kind(k, True) is not None)
+    return Query(grammar, "[" + " ".join(f"({k})" for k in kinds) + "] @definition")
 
 
 def find(lang: str, text: str, qualname: str) -> list[Definition]:
@@ -76,30 +96,21 @@ def find(lang: str, text: str, qualname: str) -> list[Definition]:
     return [d for d in defs if d.name == qualname]
 
 
-def _walk(node: Node, scope: tuple[str, ...], out: list[Definition]) -> None:
-    for child in node.named_children:
-        name = _definition_name(child)
-        if name is None:
-            _walk(child, scope, out)
-            continue
-        core = _core(child)
-        outer = core.parent if core.parent is not None and core.parent.type in _WRAPPERS else core
-        qual = (*scope, name)
-        out.append(
-            Definition(
-                name=name,
-                qualname=".".join(qual),
-                start_line=core.start_point.row,
-                end_line=core.end_point.row,
-                outer_start_line=outer.start_point.row,
-                start_col=core.start_point.column,
-                outer_start_col=outer.start_point.column,
-                end_col=core.end_point.column,
-                top_level=outer.parent is not None and outer.parent.parent is None,
-                header_end_line=_header_end(child),
-            )
-        )
-        _walk(child, qual, out)
+def _definition(node: Node, name: str, qualname: str) -> Definition:
+    core = _core(node)
+    outer = core.parent if core.parent is not None and core.parent.type in _WRAPPERS else core
+    return Definition(
+        name=name,
+        qualname=qualname,
+        start_line=core.start_point.row,
+        end_line=core.end_point.row,
+        outer_start_line=outer.start_point.row,
+        start_col=core.start_point.column,
+        outer_start_col=outer.start_point.column,
+        end_col=core.end_point.column,
+        top_level=outer.parent is not None and outer.parent.parent is None,
+        header_end_line=_header_end(node),
+    )
 
 
 def _definition_name(node: Node) -> str | None:

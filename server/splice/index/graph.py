@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_right
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable
 
 from splice.index.model import Edge, EdgeKind, FileExtract, FileRecord, Point, Symbol, SymbolKind
+
+JOURNAL = 512
+"""Mutations remembered for ``Graph.changes_since`` (a full index makes many more: readers then start over)."""
 
 
 class Graph:
@@ -29,18 +32,25 @@ class Graph:
         self._names_version = 0
         self._search_index: _NameIndex | None = None
         self._initials: dict[str, str] = {}
+        self.version = 0
+        """Bumped by every mutation; ``changes_since`` says what changed between two versions."""
+        self._journal: deque[tuple[int, Iterable[Edge], Iterable[Edge], Iterable[str], str | None]] = deque(
+            maxlen=JOURNAL
+        )
 
     # -- mutation (indexer only) -------------------------------------------------------------------------------
 
     def put_file(self, record: FileRecord, extract: FileExtract) -> None:
         """Replace a file's symbols. Its outgoing edges are dropped until ``set_edges`` supplies new ones."""
         with self.lock:
-            old_names = {self.symbols[s].name for s in self._by_path.get(record.path, ()) if s in self.symbols}
+            old_ids = self._by_path.get(record.path, [])
+            old_names = {self.symbols[s].name for s in old_ids if s in self.symbols}
             self._drop_symbols(record.path)
             self.set_edges(record.path, ())
             self.files[record.path] = record
             self.extracts[record.path] = extract
-            self._by_path[record.path] = [s.id for s in extract.symbols]
+            self._by_path[record.path] = new_ids = [s.id for s in extract.symbols]
+            self._log((), (), (*old_ids, *new_ids), record.path)
             for sym in extract.symbols:
                 self.symbols[sym.id] = sym
                 self._by_name[sym.name].add(sym.id)
@@ -50,6 +60,7 @@ class Graph:
     def remove_file(self, path: str) -> None:
         with self.lock:
             self._names_version += 1
+            self._log((), (), self._by_path.get(path, ()), path)
             self._drop_symbols(path)
             self.set_edges(path, ())
             self.files.pop(path, None)
@@ -73,12 +84,41 @@ class Graph:
                 else:
                     self._in.pop(dst, None)
             new = list(edges)
+            if old or new:
+                self._log(old, new, (), None)
             if new:
                 self._edges_by_path[path] = new
             for edge in new:
                 self._out[edge.src].append(edge)
                 if edge.dst is not None:
                     self._in[edge.dst].append(edge)
+
+    def _log(self, old: Iterable[Edge], new: Iterable[Edge], symbols: Iterable[str], path: str | None) -> None:
+        # Raw references only: sets are built when someone asks (``changes_since``), never during indexing.
+        self.version += 1
+        self._journal.append((self.version, old, new, symbols, path))
+
+    def changes_since(self, version: int) -> tuple[set[str], set[str]] | None:
+        """(symbol ids whose edges or definition changed, paths whose symbols were replaced or removed) since
+        ``version``; None when the journal no longer reaches back that far (assume everything changed)."""
+        with self.lock:
+            if version == self.version:
+                return set(), set()
+            if version > self.version or not self._journal or self._journal[0][0] > version + 1:
+                return None
+            nodes: set[str] = set()
+            paths: set[str] = set()
+            for at, old, new, symbols, path in self._journal:
+                if at <= version:
+                    continue
+                for edge in (*old, *new):
+                    nodes.add(edge.src)
+                    if edge.dst is not None:
+                        nodes.add(edge.dst)
+                nodes.update(symbols)
+                if path is not None:
+                    paths.add(path)
+            return nodes, paths
 
     def _drop_symbols(self, path: str) -> None:
         for sid in self._by_path.pop(path, ()):

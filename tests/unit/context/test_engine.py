@@ -200,3 +200,15 @@ def test_concurrent_requests_with_different_buffers(make_engine: Callable[..., C
     assert all(r.error is None and r.used <= 600 for r in results)
     assert {r.target_symbol for r in results} == {f"pkg/app.py::extra_{i}" for i in range(8)}
     assert graph.stats() == before
+
+
+def test_warming_builds_the_caches_and_changes_no_answer(make_engine: Callable[..., ContextEngine]) -> None:
+    request = ContextRequest(PositionTarget("pkg/app.py", HANDLE, 8), budget=2000)
+    cold = make_engine().assemble(request)
+    warmed = make_engine()
+    warmed.warm()
+    assert warmed.view.neighbours("pkg/util.py::parse_header", None)  # built before any request
+    assert warmed.lexical.search({"header": 1.0})  # the identifier index too
+    assert [(i.symbol, i.kind, i.text) for i in warmed.assemble(request).items] == [
+        (i.symbol, i.kind, i.text) for i in cold.items
+    ]

@@ -34,3 +34,16 @@ def test_incremental_updates_match_a_fresh_index() -> None:
         "c.py::parse_headers",
     }
     assert not any(sid.startswith("b.py") for sid, _ in live.search(query_terms([("read config", 1.0)])))
+
+
+def test_unchanged_definitions_of_an_edited_file_keep_their_documents() -> None:
+    graph = Graph()
+    put(graph, "a.py", "1", [("parse_header", "Split a header line."), ("send_request", "Send it.")])
+    live = LexicalIndex(graph)
+    live.refresh()
+    before = live._files["a.py"].docs["a.py::parse_header"]
+    put(graph, "a.py", "2", [("parse_header", "Split a header line."), ("send_request", "Send the request body.")])
+    query = query_terms([("send the request body header", 1.0)])
+    assert live.search(query) == LexicalIndex(graph).search(query)
+    assert live._files["a.py"].docs["a.py::parse_header"] is before  # reused, not recomputed
+    assert live._files["a.py"].docs["a.py::send_request"]["body"] == 1  # recomputed: its docstring changed

@@ -54,6 +54,24 @@ def test_view_refreshes_when_a_file_changes() -> None:
     assert view.popularity("b.py::b", "f.py") == 1
 
 
+def test_view_keeps_what_a_change_did_not_touch() -> None:
+    g = chain_graph()
+    view = GraphView(g)
+    view.sync()
+    far = view.neighbours("d.py::d", None)
+    near = view.neighbours("b.py::b", None)
+    g.set_edges("a.py", [edge("a.py::a", "e.py::e", "a.py")])  # a stops calling b and calls e instead
+    view.sync()
+    assert view.neighbours("d.py::d", None) is far  # untouched: still cached
+    assert view.neighbours("b.py::b", None) is not near
+    assert {n for n, _ in view.neighbours("b.py::b", None)} == {"c.py::c"}
+    assert "a.py::a" in {n for n, _ in view.neighbours("e.py::e", None)}
+    put(g, "c.py", [symbol("c.py", "c2", SymbolKind.FUNCTION, 1, 3)])  # c renamed: b's edge to c is dangling
+    view.sync()
+    assert "c.py::c" in {n for n, _ in view.neighbours("b.py::b", None)}  # b.py was not re-resolved yet
+    assert view.neighbours("c.py::c", None) == [("b.py::b", 0.4)]
+
+
 def test_direct_use_outranks_package_neighbours_and_tests_are_penalised() -> None:
     g = chain_graph()
     cands = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from splice.index.graph import Graph
+from splice.index.graph import JOURNAL, Graph
 from splice.index.model import (
     Edge,
     EdgeKind,
@@ -76,3 +76,34 @@ def test_set_edges_replaces_both_directions() -> None:
     assert g.incoming(gg) == []
     assert [e.name for e in g.outgoing(h)] == ["gone"]
     assert g.stats() == {"files": 2, "symbols": 5, "edges": 2, "resolved": 1}
+
+
+def test_changes_since_names_what_each_mutation_touched() -> None:
+    g = Graph()
+    put(g, "a.py", "f", "g")
+    put(g, "b.py", "h")
+    start = g.version
+    assert g.changes_since(start) == (set(), set())
+    g.set_edges("b.py", [Edge("b.py::h", "a.py::f", "f", EdgeKind.CALLS, "b.py", SPAN, 1.0)])
+    after_edges = g.version
+    assert g.changes_since(start) == ({"b.py::h", "a.py::f"}, set())
+    put(g, "a.py", "f", "k")  # g removed, k added; b.py's edge into f is still there (not touched)
+    nodes, paths = g.changes_since(after_edges) or (set(), set())
+    assert {"a.py::g", "a.py::k", "a.py::f"} <= nodes and paths == {"a.py"}
+    g.set_edges("b.py", [])
+    g.remove_file("b.py")
+    nodes, paths = g.changes_since(after_edges) or (set(), set())
+    assert {"b.py::h", "a.py::f"} <= nodes and paths == {"a.py", "b.py"}
+    assert g.changes_since(g.version + 1) is None  # a version from the future (another graph): start over
+
+
+def test_changes_since_gives_up_past_the_journal() -> None:
+    g = Graph()
+    put(g, "a.py", "f")
+    start = g.version
+    for i in range(JOURNAL + 1):
+        put(g, f"m{i}.py", "x")
+    assert g.changes_since(start) is None
+    recent = g.version
+    put(g, "a.py", "f")
+    assert g.changes_since(recent) is not None

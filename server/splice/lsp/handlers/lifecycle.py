@@ -174,4 +174,9 @@ async def run_index(ls: SpliceServer) -> None:
     ls.notify_index_status("ready", summary.files, summary.files, message)
     ls.index_ready.set()
     ws.start_embeddings()
+    try:
+        # The first context request would otherwise build the context engine's caches (zod: ~0.3 s).
+        await ls.in_work_thread(lambda: ws.context_engine(read_file=ls.read_file).warm())
+    except Exception:
+        log.exception("warming the context engine failed")
     ls.settle_memory()
