@@ -15,7 +15,6 @@ Prints a markdown table: recall of gold, all-gold rate, MRR of the first gold it
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import os
 import re
@@ -38,6 +37,7 @@ from retrieval_gold import Def, PyRepo, Task  # noqa: E402
 from splice.config import Settings  # noqa: E402
 from splice.context.engine import ContextEngine  # noqa: E402
 from splice.context.model import ContextItem, ContextRequest, PositionTarget  # noqa: E402
+from splice.features.collector import Collector  # noqa: E402
 from splice.index.indexer import Indexer  # noqa: E402
 
 CORPORA = HERE.parent / ".." / "shared" / "corpora"
@@ -185,10 +185,14 @@ def run_baseline(
 # -- Splice ----------------------------------------------------------------------------------------------------
 
 
-def run_splice(engine: ContextEngine, tasks: list[Task], setting: str, budgets: list[int]) -> MethodResult:
+def run_splice(
+    engine: ContextEngine, tasks: list[Task], setting: str, budgets: list[int], collector: Collector
+) -> MethodResult:
     res = MethodResult()
     errors = 0
     for task in tasks:
+        # A user pauses between two requests: the server's idle collection runs there, never inside a request.
+        collector.idle(now=time.monotonic() + collector.quiet)
         line, col = task.cursor[setting]
         for budget in budgets:
             req = ContextRequest(
@@ -281,15 +285,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             t0 = time.perf_counter()
             indexer = Indexer(root, Settings(), persist=not args.no_store)
             summary = indexer.index_all()
-            # A long-lived server freezes its freshly built graph out of the cyclic GC's reach (gen-2 passes over
-            # hundreds of thousands of index objects otherwise land inside random requests as 100–300 ms pauses).
-            gc.collect()
-            gc.freeze()
             fts = None
             if indexer.store is not None:
                 store = indexer.store.get()
                 fts = store.fts_search if store is not None else None
             engine = ContextEngine(indexer.graph, root, is_ignored=indexer.rules.is_excluded, fts=fts)
+            # What the server does once the initial index is built: warm the engine's caches, freeze the graph and
+            # run full collections only between requests (splice.features.collector).
+            engine.warm()
+            collector = Collector()
+            collector.settle()
             print(
                 f"{name}: {len(tasks)} tasks, {len(defs)} gold-side definitions, indexed in "
                 f"{time.perf_counter() - t0:.1f}s ({summary.describe()})",
@@ -299,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for setting in settings_list:
                 rank_bm25 = bm25.rank
                 results = {
-                    "Splice": run_splice(engine, tasks, setting, budgets),
+                    "Splice": run_splice(engine, tasks, setting, budgets, collector),
                     "BM25 cards": run_baseline(
                         "bm25", tasks, setting, budgets, lambda t, s=setting, r=rank_bm25: r(t.query[s], t.path)
                     ),
@@ -310,6 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for method, res in results.items():
                     lines.append(row(name, setting, method, res, budgets, len(tasks)))
             indexer.close()
+            collector.restore()
     print("\n".join(lines))
     return 0
 

@@ -31,14 +31,26 @@ NAME_BOOST = 3
 
 
 def parts(text: str) -> list[str]:
-    """Lower-cased word parts of every identifier in ``text`` (``parseHeader_v2`` → parse, header, v, 2)."""
+    """Lower-cased word parts of every identifier in ``text`` (``parseHeader_v2`` → parse, header, v, 2), plurals
+    folded to the singular (``proxies`` → proxy) so a docstring's words meet the names they describe."""
     out: list[str] = []
     for ident in _IDENT.findall(text):
         for p in _PART.findall(ident):
             low = p.lower()
             if len(low) > 1 and low not in _NOISE:
-                out.append(low)
+                out.append(singular(low))
     return out
+
+
+def singular(word: str) -> str:
+    """English plural → singular for identifier parts; deliberately crude (``status``, ``class`` stay)."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "ys")):
+        return word[:-1]
+    return word
 
 
 def document(sym: Symbol) -> Counter[str]:

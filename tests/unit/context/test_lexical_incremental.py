@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.unit.context.support import symbol
 
-from splice.context.lexical import LexicalIndex, query_terms
+from splice.context.lexical import LexicalIndex, parts, query_terms, singular
 from splice.index.graph import Graph
 from splice.index.model import FileExtract, FileRecord, SymbolKind
 
@@ -47,3 +47,28 @@ def test_unchanged_definitions_of_an_edited_file_keep_their_documents() -> None:
     assert live.search(query) == LexicalIndex(graph).search(query)
     assert live._files["a.py"].docs["a.py::parse_header"] is before  # reused, not recomputed
     assert live._files["a.py"].docs["a.py::send_request"]["body"] == 1  # recomputed: its docstring changed
+
+
+def test_plurals_meet_their_singular_names() -> None:
+    assert parts("rebuild_proxies(self, prepared_request, proxies)") == [
+        "rebuild",
+        "proxy",
+        "prepared",
+        "request",
+        "proxy",
+    ]
+    assert [singular(w) for w in ("headers", "classes", "matches", "status", "address", "keys", "bus", "ids")] == [
+        "header",
+        "class",
+        "match",
+        "status",
+        "address",
+        "keys",
+        "bus",
+        "ids",
+    ]
+    graph = Graph()
+    put(graph, "a.py", "1", [("ProxyError", "A proxy error occurred."), ("send_request", "Send it.")])
+    put(graph, "b.py", "1", [("read_config", "Read the config file.")])
+    hits = LexicalIndex(graph).search(query_terms([("Send through the given proxies", 1.0)]))
+    assert "a.py::ProxyError" in {sid for sid, _ in hits}  # without folding, "proxies" matched nothing here
