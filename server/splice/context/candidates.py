@@ -50,6 +50,12 @@ _DEFINITIONS = frozenset(
         SymbolKind.FIELD,
     }
 )
+TEST_PENALTY = 0.4
+"""Test code is rarely the context production code needs (and the reverse holds for tests, which keep full weight)."""
+_TEST_PATH = re.compile(r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]*$|_test\.[a-z]+$|\.(test|spec)\.[a-z]+$")
+LEXICAL_HITS = 60
+"""Identifier-index matches kept per request."""
+
 _CALLS = frozenset({EdgeKind.CALLS})
 _USE_KINDS = frozenset({EdgeKind.CALLS, EdgeKind.REFERENCES, EdgeKind.INHERITS})
 
@@ -94,6 +100,10 @@ class Candidates:
         if cand is None:
             cand = self.by_id[sid] = Candidate(sid)
         return cand
+
+
+def is_test_path(path: str) -> bool:
+    return _TEST_PATH.search(path) is not None
 
 
 def _top_level(sym: Symbol) -> bool:
@@ -360,10 +370,21 @@ class Collector:
             terms = query_terms(pieces)
             if terms:
                 shown = ", ".join(sorted(terms, key=lambda t: -terms[t])[:3])
-                self._merge(self.lexical.search(terms, 60), "lexical", f"words match ({shown})")
+                self._merge(self._lexical_hits(terms), "lexical", f"words match ({shown})")
         if self.vectors is not None and self.focus.text.strip() and (self.focus.natural or self.focus.symbol is None):
             hits = self._guarded(self.vectors, self.focus.text, 20)
             self._merge(hits, "vector", "semantically similar to the task text")
+
+    def _lexical_hits(self, terms: dict[str, float]) -> list[tuple[str, float]]:
+        """The best identifier matches, tests penalised as the ranking does — before the cut, or a test suite
+        full of ``test_redirect_*`` takes every slot from the ``TooManyRedirects`` production code needs."""
+        assert self.lexical is not None
+        if self.focus.path is None or is_test_path(self.focus.path):
+            return self.lexical.search(terms, LEXICAL_HITS)
+        hits = self.lexical.search(terms, 4 * LEXICAL_HITS)
+        scored = [(sid, score * TEST_PENALTY if is_test_path(sid.partition("::")[0]) else score) for sid, score in hits]
+        scored.sort(key=lambda h: -h[1])
+        return scored[:LEXICAL_HITS]
 
     def _guarded(self, search: Search, query: str, limit: int) -> list[tuple[str, float]]:
         """A failing search backend (broken index, model error) costs its signal, never the request."""

@@ -190,7 +190,7 @@ class ContextEngine:
                 choices.append(Choice(sid, score, renderings))
                 meta[sid] = ("symbol", score, reason(found.by_id[sid]))
                 offered += 1
-            for extra, score, why in renderer.extras(found.call_sites, top):
+            for extra, score, why in renderer.extras(found.call_sites, top, budget):
                 choices.append(Choice(extra.key, score, extra.renderings))
                 meta[extra.key] = ("extra", score, why)
                 renderer.remember(extra)

@@ -10,11 +10,10 @@ strong direct evidence on top and lets the walk and the prior order the rest.
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from collections.abc import Mapping
 
-from splice.context.candidates import Candidate
+from splice.context.candidates import TEST_PENALTY, Candidate, is_test_path
 from splice.index.graph import Graph
 from splice.index.model import EdgeKind, Symbol, SymbolKind
 
@@ -201,15 +200,6 @@ def personalised_pagerank(
             if before < epsilon <= after:
                 queue.append(other)
     return dict(estimate)
-
-
-TEST_PENALTY = 0.4
-"""Test code is rarely the context production code needs (and the reverse holds for tests, which keep full weight)."""
-_TEST_PATH = re.compile(r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]*$|_test\.[a-z]+$|\.(test|spec)\.[a-z]+$")
-
-
-def is_test_path(path: str) -> bool:
-    return _TEST_PATH.search(path) is not None
 
 
 def combine(

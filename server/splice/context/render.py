@@ -53,9 +53,9 @@ def doc_chars_for(budget: int) -> int:
     return 110 if budget <= 1500 else 170 if budget <= 3000 else 240
 
 
-def _members_for(budget: int) -> int:
+def members_for(budget: int) -> int:
     """Members a class card lists: a handful under a tight budget, more when there is room."""
-    return max(4, min(MAX_MEMBERS, budget // 200))
+    return max(3, min(MAX_MEMBERS, budget // 500))
 
 
 RenderCache = dict[tuple[str, str, str], Rendering]
@@ -138,7 +138,7 @@ class Renderer:
             # Which members a class card lists depends on this request's ranking: not cached.
             children = [c for c in self.children(sid) if c.kind is not SymbolKind.MODULE]
             text, members = class_card(
-                sym, children, prefer, max_members=_members_for(budget), doc_chars=doc_chars_for(budget)
+                sym, children, prefer, max_members=members_for(budget), doc_chars=doc_chars_for(budget)
             )
             card = self.render("card", text)
         else:
@@ -183,7 +183,7 @@ class Renderer:
 
     # -- extras ------------------------------------------------------------------------------------------------
 
-    def extras(self, sites: list[CallSite], top: float) -> Iterator[tuple[Extra, float, str]]:
+    def extras(self, sites: list[CallSite], top: float, budget: int) -> Iterator[tuple[Extra, float, str]]:
         top = top or 1.0
         seen: set[str] = set()
         for site in sites:
@@ -205,7 +205,8 @@ class Renderer:
         parent = self._focus_parent(sym)
         if parent is not None and parent.kind in CLASS_LIKE:
             members = [s for s in self.focus.extract.symbols if s.parent == parent.id]
-            text, _ = class_card(parent, members, prefer={sym.id})
+            # The enclosing class's outline matters more than any other class's: twice the members, same scaling.
+            text, _ = class_card(parent, members, prefer={sym.id}, max_members=2 * members_for(budget))
             key = f"scope:{parent.id}"
             yield (
                 Extra(key, (self.render("scope", text),), self.focus.path, parent.span, parent.id),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from tests.unit.context.support import symbol
+from pathlib import Path
 
-from splice.context.cards import body_text, class_card, first_paragraph, one_line, symbol_card
+from tests.unit.context.support import index, line_of, symbol, write
+
+from splice.context.cards import MAX_MEMBERS, body_text, class_card, first_paragraph, one_line, symbol_card
+from splice.context.engine import ContextEngine
+from splice.context.model import ContextRequest, PositionTarget
+from splice.context.render import members_for
 from splice.index.model import Point, Span, SymbolKind
 
 
@@ -67,3 +72,16 @@ def test_body_text_starts_at_the_line_start() -> None:
         **{**{s: getattr(sym, s) for s in sym.__slots__}, "span": Span(Point(3, 4), Point(4, 16), start, 10_000)}
     )
     assert body_text(broken, source) is None
+
+
+def test_class_cards_grow_with_the_budget_and_the_enclosing_class_gets_twice_as_many(tmp_path: Path) -> None:
+    assert [members_for(b) for b in (500, 1000, 2000, 4000, 8000, 100_000)] == [3, 3, 4, 8, 16, MAX_MEMBERS]
+    methods = "".join(f"    def step_{i}(self, x: int) -> int:\n        return x + {i}\n\n" for i in range(20))
+    write(tmp_path, {"pkg/big.py": f'class Big:\n    """Many steps."""\n\n{methods}'})
+    engine = ContextEngine(index(tmp_path), tmp_path)
+    at = line_of((tmp_path / "pkg/big.py").read_text(), "def step_10")
+    for budget, listed in ((2000, 8), (4000, 16)):
+        result = engine.assemble(ContextRequest(PositionTarget("pkg/big.py", at, 8), budget=budget))
+        scope = next(i for i in result.items if i.kind == "scope")
+        assert scope.text.count("def step_") == listed
+        assert f"… {20 - listed} more members" in scope.text

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.unit.context.support import APP_PY, CLIENT_PY, line_of
+from tests.unit.context.support import APP_PY, CLIENT_PY, index, line_of, write
 
 from splice.context.engine import ContextEngine
 from splice.context.model import (
@@ -212,3 +212,18 @@ def test_warming_builds_the_caches_and_changes_no_answer(make_engine: Callable[.
     assert [(i.symbol, i.kind, i.text) for i in warmed.assemble(request).items] == [
         (i.symbol, i.kind, i.text) for i in cold.items
     ]
+
+
+def test_a_test_suite_does_not_crowd_production_code_out_of_word_matches(tmp_path: Path) -> None:
+    tests = "".join(f'def test_redirect_redirects_{i}():\n    """Redirect, redirect."""\n\n' for i in range(150))
+    write(
+        tmp_path,
+        {
+            "pkg/sessions.py": 'def resolve_redirects(resp):\n    """Follow redirects."""\n    raise NotImplementedError\n',
+            "lib/errors.py": 'class TooManyRedirects(Exception):\n    """Too many redirects."""\n',
+            "tests/test_redirects.py": tests,
+        },
+    )
+    engine = ContextEngine(index(tmp_path), tmp_path)
+    result = engine.assemble(ContextRequest(PositionTarget("pkg/sessions.py", 1, 4), budget=4000))
+    assert "lib/errors.py::TooManyRedirects" in ids(result)
