@@ -216,10 +216,11 @@ def test_warming_builds_the_caches_and_changes_no_answer(make_engine: Callable[.
 
 def test_a_test_suite_does_not_crowd_production_code_out_of_word_matches(tmp_path: Path) -> None:
     tests = "".join(f'def test_redirect_redirects_{i}():\n    """Redirect, redirect."""\n\n' for i in range(150))
+    stub = 'def resolve_redirects(resp):\n    """Follow redirects."""\n    raise NotImplementedError\n'
     write(
         tmp_path,
         {
-            "pkg/sessions.py": 'def resolve_redirects(resp):\n    """Follow redirects."""\n    raise NotImplementedError\n',
+            "pkg/sessions.py": stub,
             "lib/errors.py": 'class TooManyRedirects(Exception):\n    """Too many redirects."""\n',
             "tests/test_redirects.py": tests,
         },
