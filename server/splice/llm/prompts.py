@@ -131,10 +131,15 @@ def _environment() -> jinja2.Environment:
 def _item(item: PromptItem) -> _RenderedItem:
     start, end = item.range.start.line + 1, item.range.end.line + 1
     text = item.text.rstrip("\n")
+    # The header already names the file: a symbol id's path part (``pkg/mod.py::Cls.meth``) would say it twice,
+    # once per item, in every prompt.
+    symbol = item.symbol
+    if symbol is not None and "::" in symbol:
+        symbol = symbol.partition("::")[2] or None
     return _RenderedItem(
         item.path,
         f"{start}" if start == end else f"{start}-{end}",
-        item.symbol,
+        symbol,
         item.kind,
         item.reason,
         text,

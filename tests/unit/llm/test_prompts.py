@@ -159,12 +159,26 @@ def test_code_inside_items_is_kept_byte_for_byte() -> None:
 def test_every_item_says_why_and_cache_hashes_follow_content() -> None:
     text = rendered("fix_diff")
     for item in ITEMS:
-        assert f"Why: {item.reason}" in text
+        assert f"— why: {item.reason}\n" in text
     changed = Item(ITEMS[1].path, ITEMS[1].range, ITEMS[1].symbol, "card", 'CENT = Decimal("0.001")', "x")
     assert prompts.context_hashes(ITEMS)[1] != prompts.context_hashes([changed])[0]
     values = {k: v for k, v in CASES["fix_diff"][1].items() if k != "edit_format"}
     request = prompts.request("fix", ITEMS, edit_format="diff", **values)
     assert request.context_hashes == prompts.context_hashes(ITEMS) and request.feature == "fix"
+
+
+def test_item_headers_name_the_symbol_without_repeating_the_path() -> None:
+    items = [
+        Item(
+            "pkg/mod.py", ITEMS[0].range, "pkg/mod.py::Cls.meth", "card", "def meth(self): ...", "called by the target"
+        ),
+        Item("pkg/other.py", ITEMS[0].range, "pkg/other.py::", "card", "X = 1", "imported"),
+    ]
+    text = prompts.request("fix", items, **CASES["fix_diff"][1]).messages
+    body = "\n".join(m.content for m in text)
+    assert "### pkg/mod.py:10-16 Cls.meth (card) — why: called by the target\n" in body
+    assert "### pkg/other.py:10-16 (card) — why: imported\n" in body
+    assert "pkg/mod.py::" not in body
 
 
 def test_bad_input_is_refused_clearly() -> None:
