@@ -9,6 +9,9 @@ that are no symbols (Rust ``impl``), ``@call`` callees, ``@ref`` names used as v
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from splice.index.extract_chain import CALL, OTHER, SUBSCRIPT, callee_chain, chain
 from splice.index.extract_defs import (
     CLASS_LIKE,
@@ -22,10 +25,10 @@ from splice.index.extract_defs import (
 from splice.index.extract_langs import SPECS
 from splice.index.extract_spec import LangSpec
 from splice.index.extract_text import decode, span_of
-from splice.index.model import Assignment, EdgeKind, FileExtract, Import, Reference, SymbolKind
+from splice.index.model import Assignment, EdgeKind, FileExtract, Import, Reference, Symbol, SymbolKind
 from splice.index.parser import Node, QueryCursor, Tree, count_errors, parse, query_parts
 
-__all__ = ["extract", "module_name", "supported"]
+__all__ = ["Parts", "extract", "extract_parts", "module_name", "supported"]
 
 _MARKERS = frozenset({CALL, SUBSCRIPT, OTHER})
 _REF_KINDS = {"call": EdgeKind.CALLS, "ref": EdgeKind.REFERENCES, "inherit": EdgeKind.INHERITS}
@@ -57,50 +60,110 @@ def extract(path: str, lang: str, source: bytes, tree: Tree | None = None) -> Fi
     root = (tree if tree is not None else parse(lang, source)).root_node
     out = FileExtract(path=path, lang=lang, error_count=count_errors(root))
     out.symbols.append(module_symbol(path, lang, source, root, module_name(path, lang), spec))
+    found = extract_parts(path, lang, source, root)
+    out.symbols.extend(found.symbols)
+    out.references = found.references
+    out.imports = found.imports
+    out.assignments = found.assignments
+    return out
+
+
+@dataclass(slots=True)
+class Parts:
+    """What the query finds in a file, or in some of its top-level statements (``extract_parts(ranges=…)``)."""
+
+    symbols: list[Symbol] = field(default_factory=list)
+    """Definitions, the module symbol excluded."""
+    references: list[Reference] = field(default_factory=list)
+    imports: list[Import] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    assignment_rows: list[int] = field(default_factory=list)
+    """Start line of each assignment's statement (an Assignment has no span of its own)."""
+    containers: list[tuple[int, str]] = field(default_factory=list)
+    """Start line and qualname of ``@container`` captures (Rust ``impl Type``)."""
+
+
+def extract_parts(
+    path: str,
+    lang: str,
+    source: bytes,
+    root: Node,
+    ranges: list[tuple[int, int, int, int]] | None = None,
+    defined_extra: frozenset[str] = frozenset(),
+    owners: Callable[[str], str | None] | None = None,
+) -> Parts:
+    """The query's findings in ``root`` (the parse of ``source``), as value types.
+
+    With ``ranges`` — (start byte, end byte, first line, last line) of runs of whole top-level statements, in
+    file order — only matches starting on those lines count: the incremental extraction of an edited buffer
+    (``extract_incr``). There, ``defined_extra`` are names defined outside the ranges that shadow builtins, and
+    ``owners`` finds the id of a qualname defined outside them (a Go receiver type, a Rust ``impl`` target).
+    """
+    spec = SPECS[lang]
+    out = Parts()
     parts = query_parts(lang, "tags")
     if not parts:
         return out
-
     raw_defs: list[RawDef] = []
     uses: list[tuple[EdgeKind, Node]] = []
     local_nodes: list[Node] = []
     import_nodes: list[Node] = []
     assign_nodes: list[Node] = []
-    for compiled, max_start_depth in parts:
-        cursor = QueryCursor(compiled)
-        if max_start_depth is not None:
-            cursor.set_max_start_depth(max_start_depth)
-        for _pattern, caps in cursor.matches(root):
-            name = caps.get("name")
-            if name is not None:
-                receiver = caps.get("receiver")
-                for key, nodes in caps.items():
-                    if key.startswith("definition.") or key == CONTAINER:
-                        raw_defs.append(
-                            RawDef(
-                                key.removeprefix("definition."), nodes[0], name[0], receiver[0] if receiver else None
+    windows: list[tuple[int, int, int, int] | None] = list(ranges) if ranges is not None else [None]
+    # Per window: the rooted part, then the rest — within a statement the same order as one whole-file run.
+    for window in windows:
+        for compiled, max_start_depth in parts:
+            cursor = QueryCursor(compiled)
+            if max_start_depth is not None:
+                cursor.set_max_start_depth(max_start_depth)
+            first = last = start = end = 0
+            if window is not None:
+                start, end, first, last = window
+                cursor.set_byte_range(start, end)
+            for _pattern, caps in cursor.matches(root):
+                outside = False
+                if window is not None:
+                    row = next(iter(caps.values()))[0].start_point[0]
+                    outside = row < first or row > last
+                name = caps.get("name")
+                if name is not None:
+                    receiver = caps.get("receiver")
+                    for key, nodes in caps.items():
+                        if key.startswith("definition.") or key == CONTAINER:
+                            if outside and not (nodes[0].start_byte <= start and end <= nodes[0].end_byte):
+                                break
+                            # An enclosing definition of the window (its class) is kept: members need it for
+                            # their qualnames, kinds and parents.
+                            raw_defs.append(
+                                RawDef(
+                                    key.removeprefix("definition."),
+                                    nodes[0],
+                                    name[0],
+                                    receiver[0] if receiver else None,
+                                )
                             )
-                        )
-                        break
-                continue
-            for key, nodes in caps.items():
-                kind = _REF_KINDS.get(key)
-                if kind is not None:
-                    uses.append((kind, nodes[0]))
-                elif key == "local":
-                    local_nodes.append(nodes[0])
-                elif key == "import":
-                    import_nodes.append(nodes[0])
-                elif key == "assign":
-                    assign_nodes.append(nodes[0])
+                            break
+                    continue
+                if outside:
+                    continue  # a neighbour the byte range touches: not one of the statements asked for
+                for key, nodes in caps.items():
+                    kind = _REF_KINDS.get(key)
+                    if kind is not None:
+                        uses.append((kind, nodes[0]))
+                    elif key == "local":
+                        local_nodes.append(nodes[0])
+                    elif key == "import":
+                        import_nodes.append(nodes[0])
+                    elif key == "assign":
+                        assign_nodes.append(nodes[0])
 
-    symbols, scopes = definitions(path, lang, source, raw_defs, spec)
-    out.symbols.extend(symbols)
+    symbols, scopes = definitions(path, lang, source, raw_defs, spec, owners, out.containers)
+    out.symbols = symbols
     kinds = {s.id: s.kind for s in symbols}
-    defined = {s.name for s in symbols}
+    defined = {s.name for s in symbols} | defined_extra
     out.references = _references(uses, local_nodes, scopes, kinds, defined, spec)
     out.imports = _imports(import_nodes, scopes, spec)
-    out.assignments = _assignments(assign_nodes, scopes, kinds, spec)
+    out.assignments = _assignments(assign_nodes, scopes, kinds, spec, out.assignment_rows)
     return out
 
 
@@ -176,7 +239,10 @@ def _imports(nodes: list[Node], scopes: Scopes, spec: LangSpec) -> list[Import]:
     return found
 
 
-def _assignments(nodes: list[Node], scopes: Scopes, kinds: dict[str, SymbolKind], spec: LangSpec) -> list[Assignment]:
+def _assignments(
+    nodes: list[Node], scopes: Scopes, kinds: dict[str, SymbolKind], spec: LangSpec, rows: list[int]
+) -> list[Assignment]:
+    """The assignments of ``nodes``; ``rows`` gets the start line of each one found."""
     found: list[Assignment] = []
     seen: set[int] = set()
     for node in nodes:
@@ -189,6 +255,7 @@ def _assignments(nodes: list[Node], scopes: Scopes, kinds: dict[str, SymbolKind]
             value = chain(value_node, spec.syntax) if value_node is not None else None
             if value:
                 found.append(Assignment(("default",), value, False, scopes.module))
+                rows.append(node.start_point[0])
             continue
         fields = spec.assigns.get(node.type)
         if fields is None:
@@ -214,6 +281,7 @@ def _assignments(nodes: list[Node], scopes: Scopes, kinds: dict[str, SymbolKind]
             # `this.repo` / `self.session_interface` holds for the resolver.
             target = (spec.self_name, *target)
         found.append(Assignment(target, value, is_call, scope))
+        rows.append(node.start_point[0])
     return found
 
 

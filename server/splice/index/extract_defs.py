@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from splice.index.extract_spec import LangSpec
@@ -69,7 +70,11 @@ class Scopes:
     def function_parent(self, symbol_id: str) -> str | None:
         """The lexically enclosing symbol of ``symbol_id`` when it is a function or method."""
         if self._index is None:
-            self._index = {sid: i for i, sid in enumerate(self.ids)}
+            # First entry per id: a container aliases the id of its target (maybe its enclosing function), and
+            # mapping that id to the container's own entry made ``_is_local``'s walk up the parents cycle.
+            self._index = {}
+            for i, sid in enumerate(self.ids):
+                self._index.setdefault(sid, i)
         i = self._index.get(symbol_id, -1)
         parent = self.lexical_parent[i] if i >= 0 else -1
         return self.ids[parent] if parent >= 0 and self.kinds[parent] in FUNCTION_KINDS else None
@@ -92,8 +97,20 @@ def module_symbol(path: str, lang: str, source: bytes, root: Node, name: str, sp
     return Symbol(module_id(path), path, name, "", SymbolKind.MODULE, span, span, "", doc, None, lang)
 
 
-def definitions(path: str, lang: str, source: bytes, raw: list[RawDef], spec: LangSpec) -> tuple[list[Symbol], Scopes]:
-    """Symbols for the captured definitions (module symbol excluded) and the scope table over them."""
+def definitions(
+    path: str,
+    lang: str,
+    source: bytes,
+    raw: list[RawDef],
+    spec: LangSpec,
+    owners: Callable[[str], str | None] | None = None,
+    container_names: list[tuple[int, str]] | None = None,
+) -> tuple[list[Symbol], Scopes]:
+    """Symbols for the captured definitions (module symbol excluded) and the scope table over them.
+
+    ``owners`` finds a qualname defined outside ``raw`` (an incremental extraction of some statements);
+    ``container_names`` gets the start line and qualname of every container (``impl Type``).
+    """
     mod = module_id(path)
     entries = []
     for d in _dedupe(raw):
@@ -125,6 +142,8 @@ def definitions(path: str, lang: str, source: bytes, raw: list[RawDef], spec: La
         real_parent = -1 if enclosing is None else (enclosing[2] if enclosing[2] >= 0 else enclosing[4])
         lexical = enclosing[3] if enclosing else -1
         if d.kind_key == CONTAINER:
+            if container_names is not None:
+                container_names.append((d.node.start_point[0], qualname))
             containers.append(
                 (scopes.add(start, d.node.end_byte, "", SymbolKind.NAMESPACE, lexical), qualname, real_parent)
             )
@@ -150,18 +169,26 @@ def definitions(path: str, lang: str, source: bytes, raw: list[RawDef], spec: La
     by_id = {s.id: s for s in symbols}
     for scope_index, qualname, fallback in containers:
         # Uses inside `impl Trait for Type` belong to Type when it is declared here, else to what encloses the impl.
-        target = first_id.get(qualname) or (symbols[fallback].id if fallback >= 0 else mod)
+        target = first_id.get(qualname) or _owner(owners, qualname) or (symbols[fallback].id if fallback >= 0 else mod)
         scopes.ids[scope_index] = target
         scopes.kinds[scope_index] = by_id[target].kind if target in by_id else SymbolKind.MODULE
     for index, parent_qualname, fallback in pending:
         # A method's type may be declared in this file (Go receiver, Rust impl): then it is the parent.
-        parent_id = first_id.get(parent_qualname) or (symbols[fallback].id if fallback >= 0 else mod)
+        parent_id = (
+            first_id.get(parent_qualname)
+            or _owner(owners, parent_qualname)
+            or (symbols[fallback].id if fallback >= 0 else mod)
+        )
         old = symbols[index]
         symbols[index] = Symbol(
             old.id, path, old.name, old.qualname, old.kind, old.span, old.selection, old.signature, old.doc,
             parent_id, lang,
         )  # fmt: skip
     return symbols, scopes
+
+
+def _owner(owners: Callable[[str], str | None] | None, qualname: str) -> str | None:
+    return owners(qualname) if owners is not None else None
 
 
 def _dedupe(raw: list[RawDef]) -> list[RawDef]:

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from splice.config import Settings
+from splice.index import extract_incr
 from splice.index.extract import extract, supported
+from splice.index.extract_incr import BufferState
 from splice.index.graph import Graph
 from splice.index.languages import language_for_path
 from splice.index.model import EdgeKind, FileExtract, FileRecord
-from splice.index.parser import Tree, parse, reparse
 from splice.index.persist import LazyStore
 from splice.index.resolve import Resolver, respan
 from splice.index.walker import IgnoreRules, Skip, SkipReason, SourceFile, content_skip, file_entry, walk
@@ -113,8 +114,9 @@ class Indexer:
         self.store = None if not persist else LazyStore(self.workspace, settings)
         self._lock = threading.RLock()
         self._overlays: dict[str, bytes] = {}
-        self._trees: dict[str, tuple[Tree, bytes]] = {}
-        """Parse tree and text of each open buffer, so its next didChange re-parses only the edited region."""
+        self._buffers: dict[str, BufferState] = {}
+        """Tree, text and extract of each open buffer: its next didChange re-parses and re-extracts only the
+        statements the edit touched (``extract_incr``)."""
         self._dirty: set[str] = set()
         """Dependants whose edges may be stale (re-resolved lazily)."""
         self._unsaved: set[str] = set()
@@ -310,7 +312,7 @@ class Indexer:
             return Skip(str(path), SkipReason.IGNORED, "outside the workspace")
         with self._lock:
             self._overlays.pop(rel, None)
-            self._trees.pop(rel, None)
+            self._buffers.pop(rel, None)
             if rel.rsplit("/", 1)[-1] in (".gitignore", ".spliceignore"):
                 self.rules.forget()
             entry = file_entry(self.workspace, rel, self.settings, self.rules)
@@ -333,7 +335,7 @@ class Indexer:
             return
         with self._lock:
             self._overlays.pop(rel, None)
-            self._trees.pop(rel, None)
+            self._buffers.pop(rel, None)
             if rel not in self.graph.files:
                 return
             dependants = self.resolver.dependants(rel)
@@ -372,7 +374,7 @@ class Indexer:
         existing = self.graph.files.get(rel)
         if existing is not None and existing.hash == digest:
             return None
-        fx = extract(rel, lang, data, self._tree(rel, lang, data) if keep_tree else None)
+        fx = self._extract_buffer(rel, lang, data) if keep_tree else extract(rel, lang, data)
         record = FileRecord(rel, lang, digest, len(data), time.time(), time.time())
         with self.graph.lock:
             old = self.graph.extracts.get(rel)
@@ -402,12 +404,15 @@ class Indexer:
         self._kick()
         return None
 
-    def _tree(self, rel: str, lang: str, data: bytes) -> Tree:
-        """The parse of an open buffer's new text, incremental from its previous tree when there is one."""
-        prior = self._trees.pop(rel, None)
-        tree = reparse(lang, prior[0], prior[1], data) if prior is not None else parse(lang, data)
-        self._trees[rel] = (tree, data)
-        return tree
+    def _extract_buffer(self, rel: str, lang: str, data: bytes) -> FileExtract:
+        """The extract of an open buffer's new text, incremental from its previous state when there is one."""
+        prior = self._buffers.pop(rel, None)
+        if prior is not None and prior.lang == lang:
+            fx, state = extract_incr.update(prior, data)
+        else:
+            fx, state = extract_incr.start(rel, lang, data)
+        self._buffers[rel] = state
+        return fx
 
     # -- dependants, persistence and debouncing ----------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -13,6 +14,7 @@ from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 from splice.index.languages import grammar_module, language_pointer
 
 __all__ = [
+    "Hunk",
     "Node",
     "Query",
     "QueryCursor",
@@ -24,6 +26,7 @@ __all__ = [
     "query",
     "query_parts",
     "reparse",
+    "reparse_hunks",
 ]
 
 _QUERY_DIR = Path(__file__).parent / "queries"
@@ -102,6 +105,94 @@ def reparse(lang: str, old_tree: Tree, old_source: bytes, source: bytes) -> Tree
         new_end_point=_point(source, new_end),
     )
     return _parser(lang).parse(source, old_tree)
+
+
+@dataclass(frozen=True, slots=True)
+class Hunk:
+    """One changed region: ``old[old_start:old_end]`` became ``new[new_start:new_end]``; lines are 0-based."""
+
+    old_start: int
+    old_end: int
+    new_start: int
+    new_end: int
+    old_lines: tuple[int, int]
+    """First and last line of the region in the old text."""
+    new_lines: tuple[int, int]
+
+
+_MAX_HUNKS = 16
+_ANCHOR = 48
+"""Bytes of the new text looked up in the old one to split a wide difference into separate hunks."""
+
+
+def diff_hunks(old: bytes, new: bytes) -> list[Hunk]:
+    """The regions where ``new`` differs from ``old``, in order; the text between them is equal (and aligned).
+
+    Common prefix and suffix first; a middle wider than a line or two is split around an anchor found in both
+    texts, recursively, so two edits far apart (one undone, one made elsewhere) are two small hunks instead of
+    one spanning everything between them. Any split found is a correct description of the change; empty when
+    the texts are equal.
+    """
+    spans: list[tuple[int, int, int, int]] = []
+    _split(old, new, 0, len(old), 0, len(new), spans, 0)
+    return [
+        Hunk(a0, a1, b0, b1, (_row(old, a0), _row(old, a1)), (_row(new, b0), _row(new, b1))) for a0, a1, b0, b1 in spans
+    ]
+
+
+def _split(
+    a: bytes, b: bytes, a0: int, a1: int, b0: int, b1: int, out: list[tuple[int, int, int, int]], depth: int
+) -> None:
+    head = _common_prefix(a[a0:a1], b[b0:b1])
+    a0, b0 = a0 + head, b0 + head
+    tail = _common_suffix(a[a0:a1], b[b0:b1], min(a1 - a0, b1 - b0))
+    a1, b1 = a1 - tail, b1 - tail
+    if a0 == a1 and b0 == b1:
+        return
+    if depth < 6 and len(out) < _MAX_HUNKS and b1 - b0 > 4 * _ANCHOR and a1 - a0 > 4 * _ANCHOR:
+        for probe in (b0 + (b1 - b0) // 2, b0 + (b1 - b0) // 4, b0 + 3 * (b1 - b0) // 4):
+            anchor = b[probe : probe + _ANCHOR]
+            j = a.find(anchor, a0, a1)
+            if j < 0 or a.find(anchor, j + 1, a1) >= 0:
+                continue  # absent or not unique in the old middle: no trustworthy alignment here
+            _split(a, b, a0, j, b0, probe, out, depth + 1)
+            _split(a, b, j, a1, probe, b1, out, depth + 1)
+            return
+    out.append((a0, a1, b0, b1))
+
+
+def _row(source: bytes, byte: int) -> int:
+    return source.count(b"\n", 0, byte)
+
+
+def reparse_hunks(lang: str, old_tree: Tree, old_source: bytes, source: bytes) -> tuple[Tree, list[Hunk]]:
+    """``reparse`` with the change told to tree-sitter as separate hunks; the tree and the hunks (old→new).
+
+    ``old_tree`` is edited in place: it must not be used again.
+    """
+    hunks = diff_hunks(old_source, source)
+    for h in hunks:
+        # Hunks in order, each in the coordinates left by the ones before it: those of the new text up to it.
+        start = _point(source, h.new_start)
+        old_end_byte = h.new_start + (h.old_end - h.old_start)
+        old_end = _advance(start, old_source, h.old_start, h.old_end)
+        old_tree.edit(
+            start_byte=h.new_start,
+            old_end_byte=old_end_byte,
+            new_end_byte=h.new_end,
+            start_point=start,
+            old_end_point=old_end,
+            new_end_point=_point(source, h.new_end),
+        )
+    return _parser(lang).parse(source, old_tree), hunks
+
+
+def _advance(point: tuple[int, int], text: bytes, start: int, end: int) -> tuple[int, int]:
+    """The point after ``text[start:end]`` written at ``point``."""
+    rows = text.count(b"\n", start, end)
+    if rows == 0:
+        return point[0], point[1] + end - start
+    return point[0] + rows, end - (text.rfind(b"\n", start, end) + 1)
 
 
 def _point(source: bytes, byte: int) -> tuple[int, int]:
