@@ -389,14 +389,21 @@ class Indexer:
                 # interface (definitions, imports, attribute types, bases) sends dependants back to the resolver.
                 dependants |= self.resolver.dependants(rel)
             # Only positions moved (a comment, whitespace, a string): the same answers with the new spans.
-            fresh = old is not None and rel not in self._dirty and rel not in self._unresolved
+            # A dependant already marked dirty (a file it imports changed) keeps its mark: the background worker
+            # re-resolves it as it would have anyway, and this edit only moves its positions.
+            fresh = old is not None and rel not in self._unresolved
             moved = respan(old, fx, old_edges) if fresh and old is not None else None
+            if moved is None and fresh and old is not None and existing is not None:
+                # Definitions added or removed (typing a new function): only the references they could answer
+                # are resolved again.
+                moved = self.resolver.resolve_changed(rel, old, old_edges)
             if moved is not None:
                 self.graph.set_edges(rel, moved)
             else:
                 for path, edges in self.resolver.resolve([rel]).items():
                     self.graph.set_edges(path, edges)
-        self._dirty.discard(rel)
+        if moved is None:
+            self._dirty.discard(rel)
         self._dirty |= dependants - {rel}
         self._unresolved.discard(rel)
         self._unsaved.add(rel)

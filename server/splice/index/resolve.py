@@ -74,6 +74,52 @@ class Resolver:
                 self._set_deps(path, run.deps.pop(path, set()))
         return out
 
+    def resolve_changed(self, path: str, old: FileExtract, edges: list[Edge]) -> list[Edge] | None:
+        """Edges of ``path``'s new extract (already in the graph) from ``edges`` (resolved from ``old``): only the
+        references that are new, or that name a definition added or removed, are resolved again; the others keep
+        their answer at their new position. None when something every answer may read changed (imports,
+        assignments, bases, the kind or parent of a kept definition): resolve the whole file then.
+        """
+        new = self.graph.extracts.get(path)
+        if new is None or new.lang != old.lang or not _same_context(old, new):
+            return None
+        imported = sum(len(i.names) or 1 for i in old.imports)
+        if imported + len(old.references) != len(edges):
+            return None
+        before = {(s.id, s.kind, s.parent, s.name) for s in old.symbols}
+        after = {(s.id, s.kind, s.parent, s.name) for s in new.symbols}
+        changed = before ^ after
+        if {c[0] for c in changed} & {s.id for s in old.symbols} & {s.id for s in new.symbols}:
+            return None  # a kept definition changed kind or parent
+        names = {c[3] for c in changed}
+        kept: dict[tuple[str, tuple[str, ...], EdgeKind, str], Edge] = {}
+        for ref, answer in zip(old.references, edges[imported:], strict=True):
+            if ref.kind is not EdgeKind.INHERITS and ref.name not in names and names.isdisjoint(ref.receiver):
+                kept[(ref.name, ref.receiver, ref.kind, ref.scope)] = answer
+        spans = [imp.span for imp in new.imports for _ in imp.names or (None,)]
+        out = [
+            e if e.span == span else Edge(e.src, e.dst, e.name, e.kind, e.path, span, e.confidence)
+            for e, span in zip(edges[:imported], spans, strict=True)
+        ]
+        run = _Pass(self.graph, self.table, self._infos)
+        with self.graph.lock:
+            info = run.begin(path)
+            if info is None:
+                return None
+            mid = module_id(path)
+            for ref in new.references:
+                edge = kept.get((ref.name, ref.receiver, ref.kind, ref.scope))
+                if edge is None:
+                    out.append(run.reference_edge(path, info.syms, mid, ref))
+                elif edge.span != ref.span:
+                    out.append(Edge(edge.src, edge.dst, edge.name, edge.kind, edge.path, ref.span, edge.confidence))
+                else:
+                    out.append(edge)
+            run.end()
+            # Dependencies only grow here (the kept answers' files stay): a superset re-resolves a little more.
+            self._set_deps(path, set(self._deps.get(path, ())) | run.deps.pop(path, set()))
+        return out
+
     def dependants(self, path: str) -> set[str]:
         """Files whose edges were resolved through ``path`` (they need re-resolution when it changes)."""
         with self.graph.lock:
@@ -135,6 +181,17 @@ def respan(old: FileExtract, new: FileExtract, edges: list[Edge]) -> list[Edge] 
     ]
 
 
+def _same_context(old: FileExtract, new: FileExtract) -> bool:
+    """Imports, assignments and bases equal (positions left out): what lookups read besides definitions."""
+    return (
+        [(i.module, i.names, i.alias, i.level, i.scope) for i in old.imports]
+        == [(i.module, i.names, i.alias, i.level, i.scope) for i in new.imports]
+        and old.assignments == new.assignments
+        and [(r.name, r.receiver, r.scope) for r in old.references if r.kind is EdgeKind.INHERITS]
+        == [(r.name, r.receiver, r.scope) for r in new.references if r.kind is EdgeKind.INHERITS]
+    )
+
+
 def _inputs(fx: FileExtract) -> tuple[object, ...]:
     """Everything resolution reads from a file, positions left out."""
     return (
@@ -155,10 +212,17 @@ class _Pass(Lookup):
 
     # -- the pass ----------------------------------------------------------------------------------------------
 
-    def resolve_file(self, path: str) -> list[Edge]:
+    def begin(self, path: str) -> FileInfo | None:
         self._current = path
-        info = self.info(path)
+        return self.info(path)
+
+    def end(self) -> None:
+        self._current = ""
+
+    def resolve_file(self, path: str) -> list[Edge]:
+        info = self.begin(path)
         if info is None:
+            self.end()
             return []
         extract = info.extract
         syms = info.syms
@@ -167,22 +231,23 @@ class _Pass(Lookup):
         for imp in extract.imports:
             edges.extend(self._import_edges(path, extract.lang, mid, imp))
         for ref in extract.references:
-            src = self._inherits_src(syms, ref) if ref.kind is EdgeKind.INHERITS else ref.scope
-            if src not in syms:
-                src = mid
-            try:
-                found = self.reference_target(path, ref, 0)
-            except External:
-                edges.append(Edge(src, None, ref.name, ref.kind, path, ref.span, 0.0))
-                continue
-            if found is not None:
-                target, confidence = found
-                dst = target.id if isinstance(target, Symbol) else _module_symbol(target)
-                edges.append(Edge(src, dst, ref.name, ref.kind, path, ref.span, confidence))
-                continue
-            edges.append(self._fallback(path, src, ref))
-        self._current = ""
+            edges.append(self.reference_edge(path, syms, mid, ref))
+        self.end()
         return edges
+
+    def reference_edge(self, path: str, syms: dict[str, Symbol], mid: str, ref: Reference) -> Edge:
+        src = self._inherits_src(syms, ref) if ref.kind is EdgeKind.INHERITS else ref.scope
+        if src not in syms:
+            src = mid
+        try:
+            found = self.reference_target(path, ref, 0)
+        except External:
+            return Edge(src, None, ref.name, ref.kind, path, ref.span, 0.0)
+        if found is not None:
+            target, confidence = found
+            dst = target.id if isinstance(target, Symbol) else _module_symbol(target)
+            return Edge(src, dst, ref.name, ref.kind, path, ref.span, confidence)
+        return self._fallback(path, src, ref)
 
     def _import_edges(self, path: str, lang: str, mid: str, imp: Import) -> list[Edge]:
         mod = self.module_of(path, lang, imp)

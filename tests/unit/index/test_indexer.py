@@ -238,5 +238,13 @@ def test_position_only_edits_move_edges_without_resolving(memory: Indexer, monke
     monkeypatch.setattr(memory.resolver, "resolve", lambda paths: calls.append(paths) or real(paths))
     memory.update_text("pkg/b.py", b"\n\n\n" + b)
     assert calls == [], "nothing resolution reads changed"
-    memory.update_text("pkg/b.py", b + b"\ndef h():\n    g()\n")
-    assert calls == [["pkg/b.py"]]
+    added = b + b"\ndef h():\n    g()\n"
+    memory.update_text("pkg/b.py", added)
+    assert calls == [], "a new definition: only the references it could answer are resolved (resolve_changed)"
+    again = Indexer(memory.workspace, Settings(), persist=False, background=False)
+    again.update_text("pkg/a.py", (memory.workspace / "pkg" / "a.py").read_bytes())
+    again.update_text("pkg/b.py", added)
+    assert memory.graph.edges_in_file("pkg/b.py") == again.graph.edges_in_file("pkg/b.py")
+    assert any(e.name == "g" and e.src == "pkg/b.py::h" for e in memory.graph.edges_in_file("pkg/b.py"))
+    memory.update_text("pkg/b.py", b"import os\n" + b)
+    assert calls == [["pkg/b.py"]], "an import changed: the whole file is resolved"
