@@ -13,7 +13,7 @@ extraction runs instead (``BufferState.fallbacks`` counts those):
 
 - ids of duplicates (``f#2``) and owners (Go receiver types, Rust ``impl`` targets): a dirty qualname (before or
   after the edit) that is also a clean qualname, a prefix of one or a clean container;
-- shadowed builtins: a dirty definition named like a skipped builtin;
+- shadowed builtins: a builtin's name defined in the file before the edit and not after, or the reverse;
 - de-duplication of references per scope: a dirty reference whose scope is not a symbol of the dirty statements
   (module scope, a Rust ``impl`` target declared elsewhere), before or after the edit; the same for an import or
   assignment whose scope is a clean symbol;
@@ -90,8 +90,8 @@ class BufferState:
     containers: list[tuple[int, str]]
     keys: Counter[str]
     """Every qualname, proper qualname prefix and container qualname of the file, counted."""
-    shadowing: frozenset[str]
-    """Names defined in the file that are also skipped builtins (they stay references here)."""
+    shadowing: Counter[str]
+    """Definitions per name that is also a skipped builtin (a bare use of it stays a reference here)."""
     incremental: int = 0
     fallbacks: int = 0
     notes: list[str] = field(default_factory=list)
@@ -187,7 +187,7 @@ def _state(
         assignment_rows,
         containers,
         keys,
-        frozenset(s.name for s in fx.symbols[1:] if s.name in skip),
+        Counter(s.name for s in fx.symbols[1:] if s.name in skip),
         incremental,
         fallbacks,
         notes,
@@ -362,9 +362,8 @@ def _incremental(
     old_dirty_symbols = _inside(old_symbols, state.symbol_rows, items)
     old_dirty_ids = {s.id for s in old_dirty_symbols}
     spec = SPECS[lang]
-    for s in old_dirty_symbols:
-        if s.name in spec.skip_names:
-            return "a builtin's name was (re)defined"
+    skip = spec.skip_names
+    outside = state.shadowing - Counter(s.name for s in old_dirty_symbols if s.name in skip)
     dirty_old_keys: Counter[str] = Counter()
     for s in old_dirty_symbols:
         dirty_old_keys.update(_keys(s.qualname))
@@ -389,7 +388,7 @@ def _incremental(
                     clean.setdefault(s.qualname, s.id)
         return clean.get(qualname)
 
-    parts = extract_parts(path, lang, source, root, windows, state.shadowing, owners)
+    parts = extract_parts(path, lang, source, root, windows, frozenset(outside), owners)
     # The classes enclosing a window come back too (fresh: their span grew or shrank); they replace the old ones.
     ancestors = [s for s in parts.symbols if not _within(s.span.start.line, items)]
     if ancestors:
@@ -398,9 +397,10 @@ def _incremental(
     new_ids = {s.id for s in parts.symbols}
     module = old.symbols[0].id
     dirty_new_keys: Counter[str] = Counter()
+    shadowing = outside + Counter(s.name for s in parts.symbols if s.name in skip)
+    if shadowing.keys() != state.shadowing.keys():
+        return "a builtin's name was defined or undefined"  # bare uses of it elsewhere change
     for s in parts.symbols:
-        if s.name in spec.skip_names:
-            return "a builtin's name was (re)defined"
         if keys[s.qualname] - dirty_old_keys[s.qualname] > 0:
             return f"{s.qualname} is also defined elsewhere in the file"
         dirty_new_keys.update(_keys(s.qualname))
@@ -477,7 +477,7 @@ def _incremental(
         assignment_rows,
         containers,
         keys,
-        state.shadowing,
+        shadowing,
         state.incremental + 1,
         state.fallbacks,
         state.notes,

@@ -313,7 +313,7 @@ def test_an_edit_inside_a_method_reextracts_only_that_member() -> None:
     ("old", "new", "why"),
     [
         (b"def helper(a, b=None):", b"def Pool(a, b=None):", "also defined elsewhere"),
-        (b"MAX_SIZE = 10", b"len = 10", "builtin"),
+        (b"MAX_SIZE = 10", b"print = 10", "builtin"),
         (b"registry.register(Pool)", b"registry.register(Pool2)", "module-scope reference"),
     ],
 )
