@@ -373,6 +373,9 @@ class Indexer:
         digest = _hash(data)
         existing = self.graph.files.get(rel)
         if existing is not None and existing.hash == digest:
+            if keep_tree and rel not in self._buffers:
+                # didOpen of an indexed file: parse it now, so its first didChange is already incremental.
+                self._buffers[rel] = extract_incr.start(rel, lang, data)[1]
             return None
         fx = self._extract_buffer(rel, lang, data) if keep_tree else extract(rel, lang, data)
         record = FileRecord(rel, lang, digest, len(data), time.time(), time.time())

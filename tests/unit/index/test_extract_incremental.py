@@ -377,3 +377,20 @@ def test_indexer_edges_after_random_edits_equal_a_fresh_index(tmp_path: Path, la
         assert ix.graph.edges_in_file(rel) == fresh.graph.edges_in_file(rel), rel
     ix.close()
     fresh.close()
+
+
+def test_did_open_prepares_the_buffer_so_the_first_change_is_incremental(tmp_path: Path) -> None:
+    path, text = _base("python")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / path).write_bytes(text)
+    ix = Indexer(tmp_path, Settings(), persist=False, background=False)
+    ix.index_all()
+    ix.update_text(tmp_path / path, text)  # didOpen: same text as indexed
+    changed = text.replace(b"return len(self.items)", b"return len(self.items) - 1")
+    ix.update_text(tmp_path / path, changed)
+    state = ix._buffers[path]
+    assert (state.incremental, state.fallbacks) == (1, 0)
+    assert ix.graph.extracts[path] == extract(path, "python", changed)
+    ix.update_from_disk(tmp_path / path)  # didClose: the buffer state goes with the overlay
+    assert path not in ix._buffers
+    ix.close()
