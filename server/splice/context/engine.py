@@ -23,6 +23,7 @@ from splice.context.candidates import Collector, Search
 from splice.context.exclusion import PathFilter, path_matches
 from splice.context.lexical import LexicalIndex
 from splice.context.model import ContextItem, ContextRequest, ContextResult, failure
+from splice.context.overlay import OverlayExtractor
 from splice.context.rank import GraphView, combine, reason
 from splice.context.render import RenderCache, Renderer, Source
 from splice.context.target import Extractor, Focus, FocusBuilder, TargetError
@@ -354,9 +355,5 @@ def _excluded(graph: Graph, paths: PathFilter, sid: str) -> bool:
     return sym is None or paths.excluded(sym.path)
 
 
-def _default_extractor() -> Extractor | None:
-    try:
-        from splice.index.extract import extract
-    except ImportError:
-        return None
-    return extract
+def _default_extractor() -> Extractor:
+    return OverlayExtractor()
