@@ -417,9 +417,13 @@ class Indexer:
     def _extract_buffer(self, rel: str, lang: str, data: bytes) -> FileExtract:
         """The extract of an open buffer's new text, incremental from its previous state when there is one."""
         prior = self._buffers.pop(rel, None)
-        if prior is not None and prior.lang == lang:
+        try:
+            if prior is None or prior.lang != lang:
+                raise LookupError(rel)
             fx, state = extract_incr.update(prior, data)
-        else:
+        except Exception as exc:
+            if not isinstance(exc, LookupError):  # a bug in the incremental path must not lose the edit
+                log.exception("incremental extraction of %s failed; extracting it whole", rel)
             fx, state = extract_incr.start(rel, lang, data)
         self._buffers[rel] = state
         return fx

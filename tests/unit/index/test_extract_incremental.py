@@ -18,7 +18,7 @@ from splice.config import Settings
 from splice.index import extract_incr
 from splice.index.extract import extract
 from splice.index.indexer import Indexer
-from splice.index.parser import diff_hunks
+from splice.index.parser import diff_hunks, parse
 
 GOLDEN = Path(__file__).resolve().parents[2] / "fixtures" / "golden"
 
@@ -295,6 +295,8 @@ def test_random_edits_match_a_full_extraction(lang: str, seed: int) -> None:
         fx, state = extract_incr.update(state, new)
         incremental += state.incremental > before
         _check(fx, path, lang, new, f"step {step} (seed {seed}): {state.notes[-1:]}")
+        # The kept tree is what a fresh parse gives (error recovery may differ after an incremental one).
+        assert str(state.tree.root_node) == str(parse(lang, new).root_node)
         text = new
     assert incremental >= 5, f"only {incremental} of 60 updates were incremental: {state.notes}"
 
