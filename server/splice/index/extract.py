@@ -25,10 +25,10 @@ from splice.index.extract_defs import (
 from splice.index.extract_langs import SPECS
 from splice.index.extract_spec import LangSpec
 from splice.index.extract_text import decode, span_of
-from splice.index.model import Assignment, EdgeKind, FileExtract, Import, Reference, Symbol, SymbolKind
+from splice.index.model import Assignment, EdgeKind, FileExtract, Import, Reference, Span, Symbol, SymbolKind
 from splice.index.parser import Node, QueryCursor, Tree, count_errors, parse, query_parts
 
-__all__ = ["Parts", "extract", "extract_parts", "module_name", "supported"]
+__all__ = ["ModuleUse", "Parts", "RefKey", "TextKey", "extract", "extract_parts", "module_name", "supported"]
 
 _MARKERS = frozenset({CALL, SUBSCRIPT, OTHER})
 _REF_KINDS = {"call": EdgeKind.CALLS, "ref": EdgeKind.REFERENCES, "inherit": EdgeKind.INHERITS}
@@ -79,6 +79,8 @@ class Parts:
     assignments: list[Assignment] = field(default_factory=list)
     assignment_rows: list[int] = field(default_factory=list)
     """Start line of each assignment's statement (an Assignment has no span of its own)."""
+    module_uses: list[ModuleUse] = field(default_factory=list)
+    """With ``extract_parts(module_uses=True)``: every module-scope use, duplicates included."""
     containers: list[tuple[int, str]] = field(default_factory=list)
     """Start line and qualname of ``@container`` captures (Rust ``impl Type``)."""
 
@@ -91,6 +93,7 @@ def extract_parts(
     ranges: list[tuple[int, int, int, int]] | None = None,
     defined_extra: frozenset[str] = frozenset(),
     owners: Callable[[str], str | None] | None = None,
+    module_uses: bool = False,
 ) -> Parts:
     """The query's findings in ``root`` (the parse of ``source``), as value types.
 
@@ -161,10 +164,20 @@ def extract_parts(
     out.symbols = symbols
     kinds = {s.id: s.kind for s in symbols}
     defined = {s.name for s in symbols} | defined_extra
-    out.references = _references(uses, local_nodes, scopes, kinds, defined, spec)
+    out.references = _references(
+        uses, local_nodes, scopes, kinds, defined, spec, out.module_uses if module_uses else None
+    )
     out.imports = _imports(import_nodes, scopes, spec)
     out.assignments = _assignments(assign_nodes, scopes, kinds, spec, out.assignment_rows)
     return out
+
+
+RefKey = tuple[str, tuple[str, ...], str, EdgeKind]
+"""(scope, receiver, name, kind): references are de-duplicated per key, the first occurrence kept."""
+TextKey = tuple[str, EdgeKind, bytes | None]
+"""(scope, kind, source text) of a use: the first use with a given text decides for the others."""
+ModuleUse = tuple[TextKey, RefKey | None, Span]
+"""A module-scope use: its text key, its own reference key (None: it does not count) and its span."""
 
 
 def _references(
@@ -174,46 +187,60 @@ def _references(
     kinds: dict[str, SymbolKind],
     defined: set[str],
     spec: LangSpec,
+    module_uses: list[ModuleUse] | None = None,
 ) -> list[Reference]:
+    """The file's references; ``module_uses``, when given, gets every module-scope use with its own key (None when
+    it does not count): an incremental extraction re-decides which occurrence comes first after an edit."""
     locals_by_scope: dict[str, set[str]] = {}
     for node in local_nodes:
         scope = scopes.at(node.start_byte, skip_values=True)
         if kinds.get(scope) in FUNCTION_KINDS:
             locals_by_scope.setdefault(scope, set()).add(decode(node.text or b""))
-    seen: set[tuple[str, tuple[str, ...], str, EdgeKind]] = set()
-    seen_text: set[tuple[str, EdgeKind, bytes | None]] = set()
+    seen: set[RefKey] = set()
+    seen_text: set[TextKey] = set()
     refs: list[Reference] = []
     syntax = spec.syntax
     names = syntax.names
     at = scopes.at
+    module = scopes.module if module_uses is not None else None
+
+    def key_of(kind: EdgeKind, node: Node, scope: str, text: bytes | None) -> RefKey | None:
+        receiver: tuple[str, ...] = ()
+        if node.type in names:
+            name = decode(text or b"")  # a bare name: no chain to walk
+        else:
+            parts = callee_chain(node, syntax) if kind is EdgeKind.CALLS else chain(node, syntax)
+            if not parts or parts[-1] in _MARKERS:
+                return None
+            name, receiver = parts[-1], parts[:-1]
+        if not receiver and (
+            (name in spec.skip_names and name not in defined) or _is_local(name, scope, locals_by_scope, scopes)
+        ):
+            return None
+        return (scope, receiver, name, kind)
+
     # A base written `Base[T]` is also a subscript use: the INHERITS capture wins over the REFERENCES one.
     bases = {node.start_byte for kind, node in uses if kind is EdgeKind.INHERITS}
     for kind, node in uses:
         if kind is EdgeKind.REFERENCES and node.start_byte in bases:
             continue
         scope = at(node.start_byte)
-        # Most uses repeat within a scope: the same source text needs no second chain walk.
+        # Most uses repeat within a scope: the same source text needs no second chain walk (its first occurrence
+        # decides for all of them).
         text_key = (scope, kind, node.text)
-        if text_key in seen_text:
+        first = text_key not in seen_text
+        if scope == module and module_uses is not None:
+            key = key_of(kind, node, scope, text_key[2])
+            module_uses.append((text_key, key, span_of(node)))
+        elif not first:
             continue
-        seen_text.add(text_key)
-        receiver: tuple[str, ...] = ()
-        if node.type in names:
-            name = decode(text_key[2] or b"")  # a bare name: no chain to walk
         else:
-            parts = callee_chain(node, syntax) if kind is EdgeKind.CALLS else chain(node, syntax)
-            if not parts or parts[-1] in _MARKERS:
-                continue
-            name, receiver = parts[-1], parts[:-1]
-        if not receiver and (
-            (name in spec.skip_names and name not in defined) or _is_local(name, scope, locals_by_scope, scopes)
-        ):
-            continue
-        key = (scope, receiver, name, kind)
-        if key in seen:
+            key = key_of(kind, node, scope, text_key[2])
+        seen_text.add(text_key)
+        if not first or key is None or key in seen:
             continue
         seen.add(key)
-        refs.append(Reference(name, receiver, kind, span_of(node), scope))
+        refs.append(Reference(key[2], key[1], kind, span_of(node), scope))
     return refs
 
 

@@ -26,10 +26,11 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from heapq import merge
 from itertools import pairwise
 from typing import TypeVar
 
-from splice.index.extract import Parts, extract_parts, module_name
+from splice.index.extract import ModuleUse, Parts, RefKey, TextKey, extract_parts, module_name
 from splice.index.extract_defs import module_symbol
 from splice.index.extract_langs import SPECS
 from splice.index.extract_regions import Regions, Top, locate, top_level
@@ -68,15 +69,21 @@ class BufferState:
     fallbacks: int = 0
     notes: list[str] = field(default_factory=list)
     """Why the last updates fell back to a full extraction (latest last, a few kept)."""
+    module_uses: list[ModuleUse] = field(default_factory=list)
+    """Every module-scope use, duplicates included (which one comes first can change), in file order."""
+    module_rows: list[int] = field(default_factory=list)
 
 
 def start(path: str, lang: str, source: bytes, tree: Tree | None = None) -> tuple[FileExtract, BufferState]:
     """A full extraction of ``source`` and the state its next edit starts from."""
     tree = tree if tree is not None else parse(lang, source)
     root = tree.root_node
-    parts = extract_parts(path, lang, source, root)
+    parts = extract_parts(path, lang, source, root, module_uses=True)
     fx = _assemble(path, lang, source, root, parts)
-    return fx, _state(path, lang, source, tree, fx, parts.assignment_rows, parts.containers, 0, 0, [])
+    state = _state(path, lang, source, tree, fx, parts.assignment_rows, parts.containers, 0, 0, [])
+    state.module_uses = parts.module_uses
+    state.module_rows = [u[2].start.line for u in parts.module_uses]
+    return fx, state
 
 
 def update(state: BufferState, source: bytes) -> tuple[FileExtract, BufferState]:
@@ -215,9 +222,10 @@ def _incremental(
     for s in old_dirty_symbols:
         if keys[s.qualname] - dirty_old_keys[s.qualname] > 0:
             return f"{s.qualname} is also defined elsewhere in the file"
+    module = old.symbols[0].id
     for r in _inside(old.references, state.reference_rows, items):
-        if r.scope not in old_dirty_ids:
-            return "a module-scope reference changed"
+        if r.scope not in old_dirty_ids and r.scope != module:
+            return "a reference's scope lies outside the edit"
 
     clean: dict[str, str] | None = None
 
@@ -230,14 +238,13 @@ def _incremental(
                     clean.setdefault(s.qualname, s.id)
         return clean.get(qualname)
 
-    parts = extract_parts(path, lang, source, root, windows, frozenset(outside), owners)
+    parts = extract_parts(path, lang, source, root, windows, frozenset(outside), owners, module_uses=True)
     # The classes enclosing a window come back too (fresh: their span grew or shrank); they replace the old ones.
     ancestors = [s for s in parts.symbols if not _within(s.span.start.line, items)]
     if ancestors:
         parts.symbols = [s for s in parts.symbols if _within(s.span.start.line, items)]
         parts.containers = [c for c in parts.containers if _within(c[0], items)]
     new_ids = {s.id for s in parts.symbols}
-    module = old.symbols[0].id
     dirty_new_keys: Counter[str] = Counter()
     shadowing = outside + Counter(s.name for s in parts.symbols if s.name in skip)
     if shadowing.keys() != state.shadowing.keys():
@@ -248,8 +255,8 @@ def _incremental(
         dirty_new_keys.update(_keys(s.qualname))
     for _, qualname in parts.containers:
         dirty_new_keys.update(_keys(qualname))
-    if any(r.scope not in new_ids for r in parts.references):
-        return "a module-scope reference changed"
+    if any(r.scope not in new_ids and r.scope != module for r in parts.references):
+        return "a reference's scope lies outside the edit"
     if any(i.scope not in new_ids and i.scope != module for i in parts.imports) or any(
         a.scope not in new_ids and a.scope != module for a in parts.assignments
     ):
@@ -257,7 +264,8 @@ def _incremental(
     new_symbol_rows = [s.span.start.line for s in parts.symbols]
     new_reference_rows = [r.span.start.line for r in parts.references]
     new_import_rows = [i.span.start.line for i in parts.imports]
-    for rows in (new_symbol_rows, new_reference_rows, new_import_rows, parts.assignment_rows):
+    new_use_rows = [u[2].start.line for u in parts.module_uses]
+    for rows in (new_symbol_rows, new_reference_rows, new_import_rows, parts.assignment_rows, new_use_rows):
         if any(a > b for a, b in pairwise(rows)):
             return "findings out of file order"
 
@@ -290,6 +298,11 @@ def _incremental(
     fx.references, reference_rows = _merge(
         old.references, state.reference_rows, parts.references, new_reference_rows, items, shifts, _reference
     )
+    uses, use_rows = _merge(state.module_uses, state.module_rows, parts.module_uses, new_use_rows, items, shifts, _use)
+    if uses or state.module_uses:
+        # Which module-scope occurrence of a reference comes first may have changed anywhere in the file.
+        fx.references = _with_module_refs([r for r in fx.references if r.scope != module], uses)
+        reference_rows = [r.span.start.line for r in fx.references]
     fx.imports, import_rows = _merge(
         old.imports, state.import_rows, parts.imports, new_import_rows, items, shifts, _import
     )
@@ -324,6 +337,7 @@ def _incremental(
         state.fallbacks,
         state.notes,
     )
+    fresh.module_uses, fresh.module_rows = uses, use_rows
     return fx, fresh
 
 
@@ -419,6 +433,33 @@ def _reference(r: Reference, dl: int, db: int) -> Reference:
 
 def _import(i: Import, dl: int, db: int) -> Import:
     return Import(i.module, i.names, i.alias, i.level, _span(i.span, dl, db), i.scope)
+
+
+def _use(u: ModuleUse, dl: int, db: int) -> ModuleUse:
+    return u[0], u[1], _span(u[2], dl, db)
+
+
+def _with_module_refs(others: list[Reference], uses: list[ModuleUse]) -> list[Reference]:
+    """``others`` (no module-scope reference among them) with the module-scope references ``uses`` give, in file
+    order: per text the first use decides, per key the first that counts is kept — as in a whole-file run. (A
+    module-scope and another reference never start at the same byte: the scope is that byte's.)"""
+    texts: set[TextKey] = set()
+    seen: set[RefKey] = set()
+    module: list[Reference] = []
+    for text_key, key, span in uses:
+        if text_key in texts:
+            continue
+        texts.add(text_key)
+        if key is not None and key not in seen:
+            seen.add(key)
+            module.append(Reference(key[2], key[1], key[3], span, key[0]))
+    if not module:
+        return others
+    return list(merge(others, module, key=_start))
+
+
+def _start(r: Reference) -> int:
+    return r.span.start_byte
 
 
 def _same(a: Assignment, _dl: int, _db: int) -> Assignment:

@@ -316,7 +316,6 @@ def test_an_edit_inside_a_method_reextracts_only_that_member() -> None:
     [
         (b"def helper(a, b=None):", b"def Pool(a, b=None):", "also defined elsewhere"),
         (b"MAX_SIZE = 10", b"print = 10", "builtin"),
-        (b"registry.register(Pool)", b"registry.register(Pool2)", "module-scope reference"),
     ],
 )
 def test_edits_that_touch_whole_file_rules_fall_back(old: bytes, new: bytes, why: str) -> None:
@@ -326,6 +325,24 @@ def test_edits_that_touch_whole_file_rules_fall_back(old: bytes, new: bytes, why
     fx, state = extract_incr.update(state, changed)
     assert state.fallbacks == 1 and why in state.notes[-1]
     _check(fx, path, "python", changed, why)
+
+
+def test_module_level_uses_are_de_duplicated_across_the_whole_file() -> None:
+    path, text = _base("python")
+    text += b"\nregistry.register(helper)\n"
+    _, state = extract_incr.start(path, "python", text)
+    # The first `registry.register` call goes: the one further down is now the first occurrence and stays.
+    steps = [
+        text.replace(b"registry.register(Pool)\n", b""),
+        text.replace(b"registry.register(Pool)\n", b"registry.register(Pool)\nregistry.register(Pool)\n"),
+        text.replace(b"registry = Registry()\n", b"registry = Registry()\nregistry.unregister(x)\n"),
+    ]
+    for new in steps:
+        fx, state = extract_incr.update(state, new)
+        _check(fx, path, "python", new, "a module-level edit")
+    assert state.fallbacks == 0 and state.incremental == len(steps)
+    register = [r for r in fx.references if r.name == "register" and r.scope == f"{path}::"]
+    assert len(register) == 1
 
 
 def test_diff_hunks_split_far_apart_edits_and_rebuild_the_new_text() -> None:
