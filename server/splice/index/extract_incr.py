@@ -1,23 +1,26 @@
-"""Incremental extraction of an edited buffer: re-query only the top-level statements an edit touched.
+"""Incremental extraction of an edited buffer: re-query only the statements an edit touched.
 
 A full extraction of a 100 KB file costs ~40 ms (query ~10 ms, capture handling ~30 ms); an edit usually touches
-one statement. ``update`` re-parses incrementally (``parser.reparse_hunks``: one tree edit per changed hunk), finds
-the *dirty lines* — the lines of every top-level statement that overlaps a hunk or a range whose syntax changed
-(``Tree.changed_ranges``), in the old tree or the new one, widened to the comments/attributes above a dirty
-statement and to the statement a dirty comment documents — and runs the query on those statements only
-(``extract_parts(ranges=…)``). Everything the old extract found on clean lines is kept, moved by the line and byte
-delta of the hunks before it (clean lines are byte-identical, so columns do not move).
+one statement. ``update`` re-parses incrementally (``parser.reparse_hunks``: one tree edit per changed hunk; a text
+with syntax errors is parsed anew, because error recovery can differ after an incremental parse), finds the
+*dirty lines* (``extract_regions``) — the lines of every statement that overlaps a hunk or a range whose syntax
+changed (``Tree.changed_ranges``), in the old tree or the new one: top-level statements, or the members of one
+class body when the edit lies inside it, widened to doc comments and attributes — and runs the query on those
+statements only (``extract_parts(ranges=…)``; the enclosing class comes back too and replaces the old one, whose
+span changed). Everything the old extract found on clean lines is kept, moved by the line and byte delta of the
+hunks before it (clean lines are byte-identical, so columns do not move).
 
-Rules that span the file must come out exactly as a full extraction; when an edit could change them the full
-extraction runs instead (``BufferState.fallbacks`` counts those):
+Rules that span the file come out exactly as in a full extraction:
 
-- ids of duplicates (``f#2``) and owners (Go receiver types, Rust ``impl`` targets): a dirty qualname (before or
-  after the edit) that is also a clean qualname, a prefix of one or a clean container;
-- shadowed builtins: a builtin's name defined in the file before the edit and not after, or the reverse;
-- de-duplication of references per scope: a dirty reference whose scope is not a symbol of the dirty statements
-  (module scope, a Rust ``impl`` target declared elsewhere), before or after the edit; the same for an import or
-  assignment whose scope is a clean symbol;
-- order: the dirty findings must sit between their neighbours (file order), as the whole-file run emits them.
+- module-scope references are de-duplicated over the whole file (the first occurrence of a key wins): every
+  module-scope use is kept with its own key (``BufferState.module_uses``) and the winners are chosen again;
+- otherwise, when an edit could change a whole-file rule, the full extraction runs (``BufferState.fallbacks``):
+  ids of duplicates (``f#2``) and owners (Go receiver types, Rust ``impl`` targets) — a dirty qualname (before or
+  after the edit) that is also a clean qualname, a prefix of one or a clean container; shadowed builtins — a
+  builtin's name defined in the file before the edit and not after, or the reverse; a dirty reference whose
+  scope is neither a dirty symbol nor the module (a class scope around a member, a Rust ``impl`` target declared
+  elsewhere), or an import/assignment whose scope is a clean symbol; findings out of file order; a class around
+  the edit that changed; more than half of the lines dirty.
 """
 
 from __future__ import annotations
