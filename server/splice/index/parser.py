@@ -80,6 +80,10 @@ def parse_shared(lang: str, source: bytes) -> Tree:
             if abs(len(entry[1]) - len(source)) <= len(source) // 2:
                 base = entry  # the most recent parse of a similar size is the best guess at a close text
     tree = reparse(lang, base[2].copy(), base[1], source) if base is not None else parse(lang, source)
+    if base is not None and tree.root_node.has_error:
+        # Error recovery can end differently after an incremental parse than after a fresh one, and callers count
+        # errors ("the proposal does not parse"): a text with errors gets the fresh parse.
+        tree = parse(lang, source)
     recent.append((lang, source, tree))
     del recent[:-_RECENT]
     return tree
