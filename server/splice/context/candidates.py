@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from splice.context.bindings import Binder
-from splice.context.lexical import LexicalIndex, query_terms
+from splice.context.lexical import LexicalIndex, query_terms, surface_forms
 from splice.context.target import Focus
 from splice.index.graph import Graph
 from splice.index.model import Edge, EdgeKind, Span, Symbol, SymbolKind
@@ -369,7 +369,8 @@ class Collector:
                 pieces.append((self.focus.text, 1.0))
             terms = query_terms(pieces)
             if terms:
-                shown = ", ".join(sorted(terms, key=lambda t: -terms[t])[:3])
+                surface = surface_forms([text for text, _ in pieces])
+                shown = ", ".join(surface.get(t, t) for t in sorted(terms, key=lambda t: -terms[t])[:3])
                 self._merge(self._lexical_hits(terms), "lexical", f"words match ({shown})")
         if self.vectors is not None and self.focus.text.strip() and (self.focus.natural or self.focus.symbol is None):
             hits = self._guarded(self.vectors, self.focus.text, 20)

@@ -26,8 +26,23 @@ _NOISE_WORDS = (
 _NOISE = frozenset(_NOISE_WORDS.split())
 K1 = 1.2
 B = 0.75
+MIN_WORD = 3
+"""Shortest word a run-together identifier is split into."""
+COMPOUND = 0.6
+"""A query word matching part of a run-together term counts this much of a whole match."""
 NAME_BOOST = 3
 """Name parts count this many times: a definition is mostly about what its name says."""
+
+
+def surface_forms(texts: list[str]) -> dict[str, str]:
+    """Term → the word it was written as first in ``texts`` (``proxi`` → ``proxies``), for explanations."""
+    out: dict[str, str] = {}
+    for text in texts:
+        for ident in _IDENT.findall(text):
+            for p in _PART.findall(ident):
+                low = p.lower()
+                out.setdefault(singular(low), low)
+    return out
 
 
 def parts(text: str) -> list[str]:
@@ -43,13 +58,18 @@ def parts(text: str) -> list[str]:
 
 
 def singular(word: str) -> str:
-    """English plural → singular for identifier parts; deliberately crude (``status``, ``class`` stay)."""
+    """A canonical form shared by an English word's singular and plural (``proxy``/``proxies`` → ``proxi``,
+    ``cookie``/``cookies`` → ``cooki``, ``headers`` → ``header``); deliberately crude (``status`` stays)."""
     if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
+        return word[:-2]
     if len(word) > 4 and word.endswith(("sses", "xes", "ches", "shes")):
         return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "ys")):
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 3 and word.endswith("ie"):
         return word[:-1]
+    if len(word) > 3 and word.endswith("y") and word[-2] not in "aeiou":
+        return word[:-1] + "i"
     return word
 
 
@@ -86,6 +106,11 @@ class LexicalIndex:
         """term → {symbol id: term frequency}; a term's document frequency is its posting's size."""
         self._version = -1
         """The graph version the index reflects."""
+        self._compounds: dict[str, set[str]] = {}
+        """word → terms that run it together with another word (``cookie`` → ``cookiejar``, ``url`` →
+        ``urldefragauth``): identifiers written without separators still meet the words they are made of."""
+        self._words_of: dict[str, tuple[str, ...]] = {}
+        """compound term → the words it was registered under (to unregister it)."""
 
     def refresh(self) -> None:
         """Bring the index up to date with the graph, touching only the files whose hash changed."""
@@ -99,11 +124,38 @@ class LexicalIndex:
                 if current.get(path) != self._files[path].hash:
                     before[path] = old = self._files.pop(path)
                     self._remove(old)
+            known = set(self._postings)
             for path, digest in current.items():
                 if path not in self._files:
                     self._files[path] = fd = self._documents(path, digest, before.get(path))
                     self._add(fd)
+            for term in self._postings.keys() - known:
+                self._register(term)
         self._avg = self._total / max(len(self._lengths), 1)
+
+    def _register(self, term: str) -> None:
+        """Index a run-together term under the longest known word it starts with and the longest it ends with."""
+        if len(term) < 2 * MIN_WORD or not term.isalpha():
+            return
+        head = next((term[:i] for i in range(len(term) - MIN_WORD, MIN_WORD - 1, -1) if self._word(term[:i])), None)
+        tail = next((term[i:] for i in range(MIN_WORD, len(term) - MIN_WORD + 1) if self._word(term[i:])), None)
+        words = tuple(w for w in (head, tail) if w is not None)
+        if words:
+            self._words_of[term] = words
+            for word in words:
+                self._compounds.setdefault(word, set()).add(term)
+
+    def _word(self, text: str) -> bool:
+        posting = self._postings.get(text)
+        return posting is not None and len(posting) >= 2  # seen on its own in two definitions: a real word here
+
+    def _unregister(self, term: str) -> None:
+        for word in self._words_of.pop(term, ()):
+            terms = self._compounds.get(word)
+            if terms is not None:
+                terms.discard(term)
+                if not terms:
+                    del self._compounds[word]
 
     def _documents(self, path: str, digest: str, old: _FileDocs | None) -> _FileDocs:
         fd = _FileDocs(digest, {}, {})
@@ -133,13 +185,16 @@ class LexicalIndex:
                     posting.pop(sid, None)
                     if not posting:
                         del self._postings[term]
+                        self._unregister(term)
 
     def search(self, query: dict[str, float], limit: int = 60) -> list[tuple[str, float]]:
         """Weighted query terms (already split with ``parts``) → best (symbol id, score)."""
         self.refresh()
         n = max(len(self._lengths), 1)
         scores: dict[str, float] = {}
-        for term, weight in query.items():
+        looked_up = [(term, weight) for term, weight in query.items()]
+        looked_up += [(c, w * COMPOUND) for t, w in query.items() for c in self._compounds.get(t, ()) if c not in query]
+        for term, weight in looked_up:
             posting = self._postings.get(term)
             if not posting:
                 continue

@@ -228,3 +228,5 @@ def test_a_test_suite_does_not_crowd_production_code_out_of_word_matches(tmp_pat
     engine = ContextEngine(index(tmp_path), tmp_path)
     result = engine.assemble(ContextRequest(PositionTarget("pkg/sessions.py", 1, 4), budget=4000))
     assert "lib/errors.py::TooManyRedirects" in ids(result)
+    why = next(i.reason for i in result.items if i.symbol == "lib/errors.py::TooManyRedirects")
+    assert "redirects" in why and "redirect," not in why  # the words as written, not their folded index terms
