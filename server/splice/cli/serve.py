@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 from typing import Any
 
@@ -34,4 +36,15 @@ def run(args: argparse.Namespace) -> int:
         server.start_tcp(args.host, args.port)
     else:
         server.start_io()
-    return 0
+    # The LSP exit code: 0 when `shutdown` came before `exit`, 1 otherwise (also when the editor just went away).
+    # pygls computes it, then swallows its own SystemExit; its protocol keeps the flag.
+    code = 0 if getattr(server.protocol, "_shutdown", False) else 1
+    # Leave without interpreter finalization. Background threads (embeddings, the lazy litellm import) are daemons
+    # and may be stopped mid-import, holding an import lock; finalizers that import (litellm's HTTP handlers do)
+    # then wait for it forever and the editor sees a server that never exits. Everything that must outlive the
+    # process is already written: shutdown closed the index, usage and proposals are written as they happen.
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(ValueError, OSError):  # pygls closes stdout on exit
+            stream.flush()
+    os._exit(code)

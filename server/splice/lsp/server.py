@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEBOUNCE_SECONDS = 0.15
+EMBED_DEBOUNCE_SECONDS = 2.0
 
 
 class SpliceServer(LanguageServer):
@@ -44,8 +46,11 @@ class SpliceServer(LanguageServer):
         # Request-time work that is CPU-bound but short (context assembly, parsing a proposal).
         self.work_executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="splice-work")
         self._pending: dict[str, asyncio.TimerHandle] = {}
+        self._embed_timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.index_cancel = threading.Event()
+        self.closing = False
+        """``exit`` arrived: the output is closed, nothing may be sent any more."""
         self.collector = Collector()
         self._collecting = False
         if isinstance(self.protocol, SpliceProtocol):
@@ -127,6 +132,14 @@ class SpliceServer(LanguageServer):
         task.add_done_callback(done)
         return task
 
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """pygls shows out-of-band errors in a message — which, for a failed send, fails again and recurses until
+        the stack runs out. Once the output is gone (or sending is what failed), the log is the only place."""
+        if self.closing or (source is JsonRpcInternalError and isinstance(error, OSError | ValueError)):
+            log.error("not reported to the editor (%s): %s", getattr(source, "__name__", source), error)
+            return
+        super().report_server_error(error, source)
+
     def settle_memory(self) -> None:
         """The initial index is built: freeze it and run full collections only while the editor is quiet."""
         self.collector.settle()
@@ -168,12 +181,25 @@ class SpliceServer(LanguageServer):
         self._pending[rel] = loop.call_later(DEBOUNCE_SECONDS, fire)
 
     async def _apply_update(self, rel: str, text: str | None) -> None:
-        indexer = self.require_ws().indexer
+        ws = self.require_ws()
+        indexer = ws.indexer
         if text is not None:
             await self.in_index_thread(indexer.update_text, rel, text.encode("utf-8", errors="surrogatepass"))
         else:
             await self.in_index_thread(indexer.update_from_disk, rel)
+        self._refresh_embeddings_later()
+
+    def _refresh_embeddings_later(self) -> None:
+        """Vectors for what the edits changed, once typing pauses (each run re-reads the graph)."""
+        if self.ws is None or self.ws.embeddings is None:
+            return
+        if self._embed_timer is not None:
+            self._embed_timer.cancel()
+        embeddings = self.ws.embeddings
+        self._embed_timer = asyncio.get_running_loop().call_later(EMBED_DEBOUNCE_SECONDS, embeddings.request_refresh)
 
     def notify_index_status(self, state: str, done: int = 0, total: int = 0, message: str = "") -> None:
         self.index_state = state
+        if self.closing:
+            return
         self.protocol.notify(Methods.INDEX_STATUS, {"state": state, "done": done, "total": total, "message": message})

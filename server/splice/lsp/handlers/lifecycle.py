@@ -90,6 +90,13 @@ def register(server: SpliceServer) -> None:
             await ls.in_index_thread(ls.ws.close)
         ls.index_executor.shutdown(wait=False, cancel_futures=True)
 
+    @server.feature(types.EXIT)
+    def exit_(ls: SpliceServer, params: None) -> None:
+        # pygls closes the output right after this: nothing may be sent from now on (background work still
+        # reporting progress would otherwise fail, and pygls reports a failed send by sending again, endlessly).
+        ls.closing = True
+        ls.index_cancel.set()
+
 
 async def _register_watchers(ls: SpliceServer) -> None:
     caps = ls.client_capabilities.workspace
