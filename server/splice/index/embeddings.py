@@ -116,6 +116,9 @@ class EmbeddingIndex:
         self._loaded = False
         self.error: str | None = None
         self._thread: threading.Thread | None = None
+        self._again = False
+        """A refresh was asked for since the running one started."""
+        self._running = False
 
     # -- building ----------------------------------------------------------------------------------------------
 
@@ -178,11 +181,34 @@ class EmbeddingIndex:
         return done
 
     def start(self, cancel: threading.Event | None = None) -> threading.Thread:
-        """Run ``refresh`` on a daemon thread (call after the graph is usable)."""
-        thread = threading.Thread(target=self.refresh, args=(cancel,), name="splice-embeddings", daemon=True)
-        self._thread = thread
+        """Run ``refresh`` on a daemon thread (call after the graph is usable); while it runs, ``request_refresh``
+        makes it run once more instead of starting another."""
+        with self._lock:
+            self._again = True
+            if self._running and self._thread is not None:
+                return self._thread
+            self._running = True
+            thread = self._thread = threading.Thread(
+                target=self._run, args=(cancel,), name="splice-embeddings", daemon=True
+            )
         thread.start()
         return thread
+
+    def request_refresh(self) -> None:
+        """The graph changed (an edit was indexed): embed what changed, in the background, one run at a time."""
+        self.start()
+
+    def _run(self, cancel: threading.Event | None) -> None:
+        while True:
+            with self._lock:
+                if not self._again:
+                    self._running = False  # decided under the lock: a request from now on starts a new run
+                    return
+                self._again = False
+            try:
+                self.refresh(cancel)
+            except Exception:  # a background refresh must never die silently with work still queued
+                log.exception("refreshing the embeddings failed")
 
     def wait(self, timeout: float | None = None) -> None:
         if self._thread is not None:

@@ -4,6 +4,7 @@ uses them for natural-language targets."""
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -109,3 +110,31 @@ def test_engine_uses_vectors_for_text_targets(workspace: Path, graph: Graph) -> 
     engine = ContextEngine(graph, workspace, vectors=vectors.search)
     result = engine.assemble(ContextRequest(TextTarget("where is the header parsed?"), budget=300))
     assert result.items and result.items[0].symbol == "pkg/util.py::parse_header"
+
+
+def test_refresh_requests_while_one_runs_are_coalesced_and_none_is_lost(workspace: Path, graph: Graph) -> None:
+    gate, inside = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def slow(texts: list[str]) -> Sequence[Sequence[float]]:
+        calls.append(len(texts))
+        inside.set()
+        gate.wait(10)
+        return bag_of_words(texts)
+
+    vectors = EmbeddingIndex(graph, Embedder("toy", slow))
+    first = vectors.start()
+    assert inside.wait(10)  # the first run is embedding the graph as it was
+    (workspace / "pkg/extra.py").write_text('def brand_new_helper():\n    """Count the widgets."""\n', encoding="utf-8")
+    index(workspace, graph)
+    for _ in range(5):
+        assert vectors.request_refresh() is None  # no second thread while the first runs
+    gate.set()
+    first.join(10)
+    assert not first.is_alive()
+    assert len(calls) == 2  # the first run, then exactly one more for the five requests
+    assert "pkg/extra.py::brand_new_helper" in dict(vectors.search("count widgets", 100))  # has a vector now
+    searched = len(calls)  # (the query itself is embedded too)
+    vectors.request_refresh()  # idle again: a new request starts a new run
+    vectors.wait(10)
+    assert len(calls) == searched  # …which found nothing new to embed
