@@ -90,25 +90,9 @@ def parse_shared(lang: str, source: bytes) -> Tree:
 
 
 def reparse(lang: str, old_tree: Tree, old_source: bytes, source: bytes) -> Tree:
-    """Parse ``source`` reusing ``old_tree`` (the parse of ``old_source``): only the edited region is re-parsed.
-
-    The edit is the span between the longest common prefix and suffix of the two texts, so any change works,
-    also several far apart (one wide edit then). ``old_tree`` is edited in place: it must not be used again.
-    """
-    start = _common_prefix(old_source, source)
-    # The suffix may not overlap the prefix in either text (`aa` → `aaa`).
-    limit = min(len(old_source), len(source)) - start
-    suffix = _common_suffix(old_source, source, limit)
-    old_end, new_end = len(old_source) - suffix, len(source) - suffix
-    old_tree.edit(
-        start_byte=start,
-        old_end_byte=old_end,
-        new_end_byte=new_end,
-        start_point=_point(source, start),
-        old_end_point=_point(old_source, old_end),
-        new_end_point=_point(source, new_end),
-    )
-    return _parser(lang).parse(source, old_tree)
+    """Parse ``source`` reusing ``old_tree`` (the parse of ``old_source``): only the edited regions are re-parsed
+    (``reparse_hunks`` without the hunks). ``old_tree`` is edited in place: it must not be used again."""
+    return reparse_hunks(lang, old_tree, old_source, source)[0]
 
 
 @dataclass(frozen=True, slots=True)
