@@ -377,15 +377,15 @@ class Collector:
             self._merge(hits, "vector", "semantically similar to the task text")
 
     def _lexical_hits(self, terms: dict[str, float]) -> list[tuple[str, float]]:
-        """The best identifier matches, tests penalised as the ranking does — before the cut, or a test suite
+        """The best identifier matches, with the ranking's test penalty applied to the cut: otherwise a test suite
         full of ``test_redirect_*`` takes every slot from the ``TooManyRedirects`` production code needs."""
         assert self.lexical is not None
         if self.focus.path is None or is_test_path(self.focus.path):
             return self.lexical.search(terms, LEXICAL_HITS)
         hits = self.lexical.search(terms, 4 * LEXICAL_HITS)
-        scored = [(sid, score * TEST_PENALTY if is_test_path(sid.partition("::")[0]) else score) for sid, score in hits]
-        scored.sort(key=lambda h: -h[1])
-        return scored[:LEXICAL_HITS]
+        # The penalty only decides who gets a slot; the ranking applies it to the whole score later (once).
+        kept = sorted(hits, key=lambda h: -h[1] * (TEST_PENALTY if is_test_path(h[0].partition("::")[0]) else 1.0))
+        return kept[:LEXICAL_HITS]
 
     def _guarded(self, search: Search, query: str, limit: int) -> list[tuple[str, float]]:
         """A failing search backend (broken index, model error) costs its signal, never the request."""

@@ -12,6 +12,7 @@ import heapq
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from splice.index.graph import Graph
@@ -34,27 +35,27 @@ NAME_BOOST = 3
 """Name parts count this many times: a definition is mostly about what its name says."""
 
 
+def _words(text: str) -> Iterator[str]:
+    """Lower-cased parts of every identifier in ``text`` (``parseHeader_v2`` → parse, header, v, 2)."""
+    for ident in _IDENT.findall(text):
+        for p in _PART.findall(ident):
+            yield p.lower()
+
+
 def surface_forms(texts: list[str]) -> dict[str, str]:
     """Term → the word it was written as first in ``texts`` (``proxi`` → ``proxies``), for explanations."""
     out: dict[str, str] = {}
     for text in texts:
-        for ident in _IDENT.findall(text):
-            for p in _PART.findall(ident):
-                low = p.lower()
-                out.setdefault(singular(low), low)
+        for word in _words(text):
+            out.setdefault(singular(word), word)
     return out
 
 
 def parts(text: str) -> list[str]:
-    """Lower-cased word parts of every identifier in ``text`` (``parseHeader_v2`` → parse, header, v, 2), plurals
-    folded to the singular (``proxies`` → proxy) so a docstring's words meet the names they describe."""
-    out: list[str] = []
-    for ident in _IDENT.findall(text):
-        for p in _PART.findall(ident):
-            low = p.lower()
-            if len(low) > 1 and low not in _NOISE:
-                out.append(singular(low))
-    return out
+    """The index terms of ``text``: its identifiers' word parts (``_words``) without noise words and single
+    letters, each in the form singular and plural share (``proxies`` → ``proxi``, see ``singular``) so a
+    docstring's words meet the names they describe."""
+    return [singular(w) for w in _words(text) if len(w) > 1 and w not in _NOISE]
 
 
 def singular(word: str) -> str:
