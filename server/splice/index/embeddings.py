@@ -181,8 +181,8 @@ class EmbeddingIndex:
         return done
 
     def start(self, cancel: threading.Event | None = None) -> threading.Thread:
-        """Run ``refresh`` on a daemon thread (call after the graph is usable); while it runs, ``request_refresh``
-        makes it run once more instead of starting another."""
+        """Run ``refresh`` on a daemon thread: after the graph is usable, and again whenever it changed. One run at a
+        time: called while one runs, it makes that run go once more instead of starting another."""
         with self._lock:
             self._again = True
             if self._running and self._thread is not None:
@@ -193,10 +193,6 @@ class EmbeddingIndex:
             )
         thread.start()
         return thread
-
-    def request_refresh(self) -> None:
-        """The graph changed (an edit was indexed): embed what changed, in the background, one run at a time."""
-        self.start()
 
     def _run(self, cancel: threading.Event | None) -> None:
         while True:

@@ -181,8 +181,7 @@ class SpliceServer(LanguageServer):
         self._pending[rel] = loop.call_later(DEBOUNCE_SECONDS, fire)
 
     async def _apply_update(self, rel: str, text: str | None) -> None:
-        ws = self.require_ws()
-        indexer = ws.indexer
+        indexer = self.require_ws().indexer
         if text is not None:
             await self.in_index_thread(indexer.update_text, rel, text.encode("utf-8", errors="surrogatepass"))
         else:
@@ -196,7 +195,7 @@ class SpliceServer(LanguageServer):
         if self._embed_timer is not None:
             self._embed_timer.cancel()
         embeddings = self.ws.embeddings
-        self._embed_timer = asyncio.get_running_loop().call_later(EMBED_DEBOUNCE_SECONDS, embeddings.request_refresh)
+        self._embed_timer = asyncio.get_running_loop().call_later(EMBED_DEBOUNCE_SECONDS, embeddings.start)
 
     def notify_index_status(self, state: str, done: int = 0, total: int = 0, message: str = "") -> None:
         self.index_state = state

@@ -128,13 +128,13 @@ def test_refresh_requests_while_one_runs_are_coalesced_and_none_is_lost(workspac
     (workspace / "pkg/extra.py").write_text('def brand_new_helper():\n    """Count the widgets."""\n', encoding="utf-8")
     index(workspace, graph)
     for _ in range(5):
-        assert vectors.request_refresh() is None  # no second thread while the first runs
+        assert vectors.start() is first  # no second thread while the first runs
     gate.set()
     first.join(10)
     assert not first.is_alive()
     assert len(calls) == 2  # the first run, then exactly one more for the five requests
     assert "pkg/extra.py::brand_new_helper" in dict(vectors.search("count widgets", 100))  # has a vector now
     searched = len(calls)  # (the query itself is embedded too)
-    vectors.request_refresh()  # idle again: a new request starts a new run
+    assert vectors.start() is not first  # idle again: a new request starts a new run
     vectors.wait(10)
     assert len(calls) == searched  # …which found nothing new to embed
