@@ -8,8 +8,10 @@ text as an unsaved buffer — the index holds the original files, so nothing of 
 budget; two baselines run on the same tasks: BM25 over symbol cards and "imports of the file in usage order".
 
     .venv/bin/python bench/retrieval.py [--repos flask,requests,zod] [--limit 300] [--budgets 1000,2000,4000]
+                                        [--misses]
 
-Prints a markdown table: recall of gold, all-gold rate, MRR of the first gold item, tokens used, latency p50/p95.
+Prints a markdown table: recall of gold, all-gold rate, MRR of the first gold item, tokens used, latency p50/p95;
+``--misses`` first lists every gold definition Splice leaves out at 2k, with its rank in a 60k-token answer.
 """
 
 from __future__ import annotations
@@ -221,6 +223,30 @@ def run_splice(
     return res
 
 
+def print_misses(engine: ContextEngine, tasks: list[Task], setting: str, budget: int) -> None:
+    """Each gold definition Splice leaves out at ``budget``, with its place in a 60k-token answer (``-``: not
+    among the candidates offered at all) and the reason given there: where Splice falls short, and why."""
+    for task in tasks:
+        line, col = task.cursor[setting]
+
+        def ask(tokens: int, task: Task = task, line: int = line, col: int = col) -> list[ContextItem]:
+            target = PositionTarget(task.path, line, col, text=task.buffers[setting])
+            req = ContextRequest(target, budget=tokens, include_target=False)
+            return [i for i in engine.assemble(req).items if i.kind != "target"]
+
+        shown = ask(budget)
+        missed = [g for g in task.gold if not any(item_covers(i, g) for i in shown)]
+        if not missed:
+            continue
+        everything = ask(60_000)
+        for gold in missed:
+            rank = next((k for k, i in enumerate(everything, 1) if item_covers(i, gold)), None)
+            why = everything[rank - 1].reason if rank is not None else ""
+            print(
+                f"  miss {setting} {task.path}:{task.qualname} → {gold.qualname} ({gold.path}) rank {rank or '-'} {why}"
+            )
+
+
 # -- driver ----------------------------------------------------------------------------------------------------
 
 
@@ -263,6 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--budgets", default="1000,2000,4000")
     parser.add_argument("--settings", default="loose,strict")
     parser.add_argument("--no-store", action="store_true", help="skip LanceDB (no full-text search)")
+    parser.add_argument("--misses", action="store_true", help="list the gold definitions Splice misses at 2k")
     args = parser.parse_args(argv)
     budgets = [int(b) for b in args.budgets.split(",")]
     settings_list = args.settings.split(",")
@@ -314,6 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 }
                 for method, res in results.items():
                     lines.append(row(name, setting, method, res, budgets, len(tasks)))
+                if args.misses:
+                    print_misses(engine, tasks, setting, 2000)
             indexer.close()
             collector.restore()
     print("\n".join(lines))
