@@ -8,16 +8,14 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.e2e.editor_model import apply_to_disk, path_of
-from tests.e2e.lsp_session import open_session, raw_request, server_config, session
+from tests.e2e.lsp_session import raw_request, session
 from tests.fake_llm import FakeLLM, Reply
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -40,20 +38,6 @@ inventory/pricing.py
 >>>>>>> REPLACE
 ```
 """
-
-
-@pytest_lsp.fixture(config=server_config(), params=["vscode", "neovim"], scope="module")
-async def client(
-    lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, llm: FakeLLM
-) -> AsyncIterator[None]:
-    await open_session(
-        lsp_client,
-        request.param,
-        tmp_path_factory.mktemp(request.param),
-        {"model": "openai/fake-model", "apiBase": llm.url},
-    )
-    yield
-    await lsp_client.shutdown_session()
 
 
 def real_traceback(root: Any) -> str:

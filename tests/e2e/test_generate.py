@@ -8,19 +8,17 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import AsyncIterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pygls.exceptions import JsonRpcRequestCancelled
 from pytest_lsp import LanguageClient
 
 from tests.e2e.editor_model import apply_to_disk
-from tests.e2e.lsp_session import EXAMPLE, open_session, raw_request, server_config, session
+from tests.e2e.lsp_session import EXAMPLE, raw_request, session
 from tests.fake_llm import FakeLLM, Reply
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -78,20 +76,6 @@ def test_unknown_tier_raises() -> None:
         price_with_discount(Item("X", "x", 10.0), "platinum")
 ```
 """
-
-
-@pytest_lsp.fixture(config=server_config(), params=["vscode", "neovim"], scope="module")
-async def client(
-    lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, llm: FakeLLM
-) -> AsyncIterator[None]:
-    await open_session(
-        lsp_client,
-        request.param,
-        tmp_path_factory.mktemp(request.param),
-        {"model": "openai/fake-model", "apiBase": llm.url},
-    )
-    yield
-    await lsp_client.shutdown_session()
 
 
 def reset(root: Path, *rels: str) -> None:
