@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from splice.context.bindings import Binder, ModuleMap
 from splice.context.budget import Choice, Rendering, TokenCounter, approx_tokens, fit
-from splice.context.candidates import Collector, Search
+from splice.context.candidates import Collector, Search, is_test_path
 from splice.context.exclusion import PathFilter, path_matches
 from splice.context.lexical import LexicalIndex
 from splice.context.model import ContextItem, ContextRequest, ContextResult, failure
@@ -38,6 +38,14 @@ log = logging.getLogger(__name__)
 MAX_RANKED = 80
 """Candidates offered to the budgeter; beyond this the scores are noise for any budget we use."""
 MIN_RELATIVE_SCORE = 0.04
+OUTLINE_MODULES = 3
+"""Module outlines per request: the modules the file imports most names from."""
+OUTLINE_MIN_NAMES = 2
+"""A module the file takes a single name from is not a catalogue it picks from."""
+OUTLINE_SHARE = 0.1
+"""Budget share one module outline may take."""
+OUTLINE_SCORE = 0.4
+"""An outline's score relative to the best candidate's (the enclosing class scores 0.3, call sites 0.4)."""
 """Candidates scoring below this fraction of the best one are not offered at all."""
 
 
@@ -191,6 +199,8 @@ class ContextEngine:
                 choices.append(Choice(sid, score, renderings))
                 meta[sid] = ("symbol", score, reason(found.by_id[sid]))
                 offered += 1
+            if binder is not None:
+                choices = self._outlines(binder, focus, paths, ranked, renderer, choices, meta, excluded_ids, budget)
             for extra, score, why in renderer.extras(found.call_sites, top, budget):
                 choices.append(Choice(extra.key, score, extra.renderings))
                 meta[extra.key] = ("extra", score, why)
@@ -221,6 +231,62 @@ class ContextEngine:
                 "cpu_ms": (time.thread_time() - cpu_started) * 1000,
             },
         )
+
+    def _outlines(
+        self,
+        binder: Binder,
+        focus: Focus,
+        paths: PathFilter,
+        ranked: list[tuple[str, float]],
+        renderer: Renderer,
+        choices: list[Choice],
+        meta: dict[str, tuple[str, float, str]],
+        excluded_ids: set[str],
+        budget: int,
+    ) -> list[Choice]:
+        """Add an outline of each module the file picks several names from (an exception module, a helpers
+        module): the definitions neither the file's imports nor anything ranked above the outline show, one line
+        each. When the import that would have named a definition is gone (new code), its module's outline is often
+        the only place it is found. Definitions the outline lists are dropped as separate, lower-ranked items."""
+        top = ranked[0][1] if ranked else 0.0
+        score = top * OUTLINE_SCORE
+        scores = dict(ranked)
+        imported = {b.target for b in binder.bindings.values()}
+        for path, count in self._outline_modules(binder, focus, paths):
+            shown = {c.key for c in choices if c.score >= score}
+            outline = renderer.outline(
+                path, shown | imported | excluded_ids, lambda sid: scores.get(sid, 0.0), int(budget * OUTLINE_SHARE)
+            )
+            if outline is None:
+                continue
+            extra, listed = outline
+            folded = set(listed)
+            choices = [c for c in choices if c.key not in folded]
+            for sid in folded:
+                meta.pop(sid, None)
+            choices.append(Choice(extra.key, score, extra.renderings))
+            meta[extra.key] = ("extra", score, f"more of {path}, which the file imports {count} names from")
+            renderer.remember(extra)
+        return choices
+
+    def _outline_modules(self, binder: Binder, focus: Focus, paths: PathFilter) -> list[tuple[str, int]]:
+        """Modules the file imports at least ``OUTLINE_MIN_NAMES`` definitions from, most names first."""
+        counts: dict[str, int] = {}
+        for binding in binder.bindings.values():
+            path, _, qualname = binding.target.partition("::")
+            if qualname and path != focus.path:
+                counts[path] = counts.get(path, 0) + 1
+        production = focus.path is not None and not is_test_path(focus.path)
+        modules = [
+            (path, n)
+            for path, n in counts.items()
+            if n >= OUTLINE_MIN_NAMES
+            and path in self.graph.files
+            and not paths.excluded(path)
+            and not (production and is_test_path(path))
+        ]
+        modules.sort(key=lambda m: -m[1])  # stable: import order breaks ties
+        return modules[:OUTLINE_MODULES]
 
     def _target_choice(
         self,

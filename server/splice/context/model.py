@@ -91,7 +91,7 @@ class ContextItem:
     """Symbol id the item shows (None for a bare line range such as a call site)."""
     kind: str
     """``target``, ``card`` (signature + docstring / class header + method signatures), ``body``, ``call-site``,
-    ``scope`` or ``pinned``."""
+    ``scope``, ``outline`` (more of a module the file imports from, one line per definition) or ``pinned``."""
     text: str
     reason: str
     score: float

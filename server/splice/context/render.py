@@ -19,6 +19,7 @@ from splice.context.cards import (
     class_card,
     line_text,
     one_line,
+    signature_text,
     symbol_card,
 )
 from splice.context.exclusion import mask_secrets
@@ -30,6 +31,21 @@ MAX_BODY_SHARE = 0.5
 """A whole body may take at most this share of the budget; past it only the card is offered."""
 MAX_CALL_SITES = 3
 MAX_SIBLINGS = 2
+OUTLINED = CLASS_LIKE | CALLABLE | {SymbolKind.CONSTANT, SymbolKind.TYPE, SymbolKind.VARIABLE}
+OUTLINE_CHARS = 90
+"""An outline line is cut here (a long parameter list still shows the name and the first parameters)."""
+MIN_LINE_TOKENS = 4
+ECMASCRIPT = frozenset({"javascript", "typescript", "tsx"})
+
+
+def outline_line(sym: Symbol) -> str:
+    """One line for a module outline: a callable's whole signature joined onto one line; a class's header line; a
+    constant's first line (a multi-line value is cut: its comments would swallow the rest of a joined line)."""
+    sig = signature_text(sym).strip()
+    if sym.kind not in CALLABLE and "\n" in sig:
+        sig = sig.splitlines()[0].rstrip() + " …"
+    text = one_line(sig, OUTLINE_CHARS).rstrip()
+    return text.removesuffix("{").removesuffix(":").rstrip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +240,44 @@ class Renderer:
                 top * 0.1,
                 f"sibling {sib.name}: shows this module's conventions",
             )
+
+    def outline(
+        self, path: str, skip: Collection[str], score_of: Callable[[str], float], cap: int
+    ) -> tuple[Extra, list[str]] | None:
+        """The top-level definitions of a module the file imports from, one line each, best scored first while they
+        fit in ``cap`` tokens, shown in file order: what else the module offers that the ranking did not show on its
+        own. Returns the item and the ids it lists."""
+        syms = [
+            s
+            for s in self.graph.symbols_in(path)
+            if s.parent is not None and s.parent.endswith("::") and s.kind in OUTLINED and s.id not in skip
+        ]
+        if syms and syms[0].lang in ECMASCRIPT:
+            # Only what another module can import: the exported declarations (when the file marks them inline).
+            exported = [s for s in syms if s.signature.lstrip().startswith("export")]
+            syms = exported or syms
+        if not syms:
+            return None
+        python = syms[0].lang == "python"
+        header = f"{'#' if python else '//'} {path}: also defines"
+        used = self.count(header)
+        picked: list[tuple[Symbol, str]] = []
+        for sym in sorted(syms, key=lambda s: (-score_of(s.id), s.span.start_byte)):
+            if cap - used < MIN_LINE_TOKENS:
+                break
+            line = outline_line(sym)
+            tokens = self.count(line) + 1
+            if used + tokens <= cap:
+                used += tokens
+                picked.append((sym, line))
+        if not picked:
+            return None
+        picked.sort(key=lambda p: p[0].span.start_byte)
+        first, last = picked[0][0].span, picked[-1][0].span
+        span = Span(first.start, last.end, first.start_byte, last.end_byte)
+        text = "\n".join([header, *(line for _, line in picked)])
+        extra = Extra(f"outline:{path}", (self.render("outline", text),), path, span, None)
+        return extra, [sym.id for sym, _ in picked]
 
     def _call_site(self, site: CallSite) -> Extra | None:
         src = self.source(site.path)

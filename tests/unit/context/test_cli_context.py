@@ -91,7 +91,10 @@ def test_command_single_and_batch(
     results = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
     assert len(results) == 3
     assert all(r["used"] <= 500 for r in results[:2])
-    assert "pkg/util.py::unrelated_helper" in [i["symbol"] for i in results[1]["items"]]
+    # The buffer's text is the target's, and the helper it now calls is shown (own item or util.py outline line).
+    assert "return unrelated_helper()" in results[1]["items"][0]["text"]
+    assert "return unrelated_helper()" not in results[0]["items"][0]["text"]
+    assert any("def unrelated_helper(x)" in i["text"] for i in results[1]["items"])
     assert results[2]["error"].startswith("not JSON")
 
 

@@ -1,0 +1,169 @@
+"""Module outlines: when the visible file picks several names from a module (its exceptions, its helpers), the
+rest of that module is shown one line per definition, so new code finds what no remaining import names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.unit.context.support import index, line_of, write
+
+from splice.context.engine import OUTLINE_SHARE, ContextEngine
+from splice.context.model import ContextItem, ContextRequest, ContextResult, PositionTarget
+
+ERRORS_PY = '''"""Every error the client raises."""
+
+
+class ClientError(Exception):
+    """Base class."""
+
+
+class ConnectError(ClientError):
+    """The connection failed."""
+
+
+class ProxyFailed(ConnectError):
+    """The proxy refused the connection."""
+
+
+class TlsFailed(ConnectError):
+    """The TLS handshake failed."""
+
+
+class BadUrl(ClientError, ValueError):
+    """The URL cannot be parsed."""
+
+
+SERVICE_TOKEN = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"
+'''
+
+HELPERS_PY = """def quote(text: str) -> str:
+    return text
+
+
+def unquote(text: str) -> str:
+    return text
+"""
+
+ADAPTER_PY = '''from pkg.errors import BadUrl, ClientError
+from pkg.helpers import quote
+
+
+class Adapter:
+    def check(self, url):
+        if not url:
+            raise BadUrl(url)
+        return quote(url)
+
+    def send(self, request):
+        """Send the request through the connection pool."""
+        ...
+
+    def close(self):
+        raise ClientError("closed")
+'''
+
+SEND = line_of(ADAPTER_PY, '"""Send the request')
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/errors.py": ERRORS_PY,
+            "pkg/helpers.py": HELPERS_PY,
+            "pkg/adapter.py": ADAPTER_PY,
+        },
+    )
+    return tmp_path
+
+
+def ask(workspace: Path, budget: int = 2000, **kwargs: object) -> ContextResult:
+    engine = ContextEngine(index(workspace), workspace)
+    return engine.assemble(ContextRequest(PositionTarget("pkg/adapter.py", SEND, 8), budget=budget, **kwargs))  # type: ignore[arg-type]
+
+
+def outline_of(result: ContextResult, path: str) -> ContextItem | None:
+    return next((i for i in result.items if i.kind == "outline" and i.path == path), None)
+
+
+def test_a_module_the_file_picks_names_from_is_outlined_without_what_it_imports(workspace: Path) -> None:
+    result = ask(workspace)
+    outline = outline_of(result, "pkg/errors.py")
+    assert outline is not None
+    lines = outline.text.splitlines()
+    assert lines[0] == "# pkg/errors.py: also defines"
+    assert "class TlsFailed(ConnectError)" in lines  # the lowest-ranked class: no item of its own
+    # The imported classes get their own items; the outline is about the rest.
+    assert not any(line.startswith(("class BadUrl", "class ClientError")) for line in lines)
+    assert outline.reason == "more of pkg/errors.py, which the file imports 2 names from"
+    assert outline.symbol is None
+    assert outline.range.start.line <= line_of(ERRORS_PY, "class TlsFailed") <= outline.range.end.line
+
+
+def test_each_definition_is_shown_once_as_an_item_or_an_outline_line(workspace: Path) -> None:
+    for budget in (300, 2000, 4000):
+        result = ask(workspace, budget=budget)
+        outline = outline_of(result, "pkg/errors.py")
+        assert outline is not None
+        shown = {i.symbol for i in result.items if i.kind != "outline"}
+        for name in ("ConnectError", "ProxyFailed", "TlsFailed"):
+            in_outline = any(line.startswith(f"class {name}(") for line in outline.text.splitlines())
+            assert not (in_outline and f"pkg/errors.py::{name}" in shown), (budget, name)
+        assert "pkg/errors.py::BadUrl" in shown and "BadUrl" not in outline.text
+
+
+def test_a_module_the_file_takes_one_name_from_is_not_outlined(workspace: Path) -> None:
+    assert outline_of(ask(workspace), "pkg/helpers.py") is None
+
+
+def test_an_outline_keeps_to_its_share_of_the_budget(workspace: Path) -> None:
+    for budget in (60, 150, 400, 2000):
+        result = ask(workspace, budget=budget)
+        assert result.used <= budget
+        outline = outline_of(result, "pkg/errors.py")
+        assert outline is None or outline.tokens <= budget * OUTLINE_SHARE
+
+
+def test_excluded_definitions_and_paths_stay_out_of_outlines(workspace: Path) -> None:
+    result = ask(workspace, excludes=("pkg/errors.py::ProxyFailed",))
+    outline = outline_of(result, "pkg/errors.py")
+    assert outline is not None and "ProxyFailed" not in outline.text
+    assert outline_of(ask(workspace, excludes=("pkg/errors.py",)), "pkg/errors.py") is None
+
+
+def test_secrets_in_an_outline_are_masked(workspace: Path) -> None:
+    outline = outline_of(ask(workspace, budget=8000), "pkg/errors.py")
+    assert outline is not None and "«redacted: possible secret»" in outline.text
+    assert "ghp_" not in outline.text
+
+
+def test_typescript_outlines_list_what_the_module_exports(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "src/errors.ts": (
+                "export class HttpError extends Error {}\n"
+                "export class TimeoutError extends HttpError {}\n"
+                "export class AbortError extends HttpError {}\n"
+                "class InternalOnly {}\n"
+                "export function isHttpError(e: unknown): e is HttpError {\n  return e instanceof HttpError;\n}\n"
+            ),
+            "src/client.ts": (
+                'import { HttpError, TimeoutError } from "./errors";\n\n'
+                "export function fetchIt(url: string): void {\n"
+                "  if (!url) throw new HttpError();\n  throw new TimeoutError();\n}\n\n"
+                "export function retry(url: string): void {\n}\n"
+            ),
+        },
+    )
+    engine = ContextEngine(index(tmp_path), tmp_path)
+    result = engine.assemble(ContextRequest(PositionTarget("src/client.ts", 7, 2), budget=2000))
+    outline = outline_of(result, "src/errors.ts")
+    assert outline is not None
+    assert outline.text.splitlines()[0] == "// src/errors.ts: also defines"
+    assert "export class AbortError extends HttpError" in outline.text
+    assert "export function isHttpError(e: unknown): e is HttpError" in outline.text
+    assert "InternalOnly" not in outline.text
