@@ -252,6 +252,9 @@ class Renderer:
             for s in self.graph.symbols_in(path)
             if s.parent is not None and s.parent.endswith("::") and s.kind in OUTLINED and s.id not in skip
         ]
+        if syms and syms[0].lang == "python":
+            # Private constants and type variables (``_null``, ``_KT``) are the module's own business.
+            syms = [s for s in syms if not (s.name.startswith("_") and s.kind not in CALLABLE | CLASS_LIKE)]
         if syms and syms[0].lang in ECMASCRIPT:
             # Only what another module can import: the exported declarations (when the file marks them inline).
             exported = [s for s in syms if s.signature.lstrip().startswith("export")]

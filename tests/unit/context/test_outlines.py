@@ -35,6 +35,11 @@ class BadUrl(ClientError, ValueError):
 
 
 SERVICE_TOKEN = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"
+_registry: dict[str, type] = {}
+
+
+def _register(cls: type) -> type:
+    return cls
 '''
 
 HELPERS_PY = """def quote(text: str) -> str:
@@ -100,6 +105,9 @@ def test_a_module_the_file_picks_names_from_is_outlined_without_what_it_imports(
     assert not any(line.startswith(("class BadUrl", "class ClientError")) for line in lines)
     assert outline.reason == "more of pkg/errors.py, which the file imports 2 names from"
     assert outline.symbol is None
+    # Private helpers may be imported (``_basic_auth_str``); private constants and type variables are not API.
+    assert "def _register(cls: type) -> type" in lines
+    assert not any(line.startswith("_registry") for line in lines)
     assert outline.range.start.line <= line_of(ERRORS_PY, "class TlsFailed") <= outline.range.end.line
 
 
