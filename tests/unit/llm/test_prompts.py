@@ -172,13 +172,13 @@ def test_item_headers_name_the_symbol_without_repeating_the_path() -> None:
         Item(
             "pkg/mod.py", ITEMS[0].range, "pkg/mod.py::Cls.meth", "card", "def meth(self): ...", "called by the target"
         ),
-        Item("pkg/other.py", ITEMS[0].range, "pkg/other.py::", "card", "X = 1", "imported"),
+        Item("pkg/other.py", ITEMS[0].range, "pkg/other.py::", "card", "X = 1", "imported; near what this code uses"),
     ]
     text = prompts.request("fix", items, **CASES["fix_diff"][1]).messages
     body = "\n".join(m.content for m in text)
     assert "### pkg/mod.py:10-16 Cls.meth (card) — why: called by the target\n" in body
-    assert "### pkg/other.py:10-16 (card) — why: imported\n" in body
-    assert "pkg/mod.py::" not in body
+    assert "### pkg/other.py:10-16 (card) — why: imported\n" in body  # the strongest reason only
+    assert "pkg/mod.py::" not in body and "near what this code uses" not in body
 
 
 def test_bad_input_is_refused_clearly() -> None:
