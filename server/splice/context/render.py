@@ -35,6 +35,9 @@ OUTLINED = CLASS_LIKE | CALLABLE | {SymbolKind.CONSTANT, SymbolKind.TYPE, Symbol
 OUTLINE_CHARS = 90
 """An outline line is cut here (a long parameter list still shows the name and the first parameters)."""
 MIN_LINE_TOKENS = 4
+OUTLINE_SCAN = 200
+"""Definitions an outline considers at most: counting tokens line by line through a module of thousands would cost
+more than the rest of the request."""
 ECMASCRIPT = frozenset({"javascript", "typescript", "tsx"})
 
 
@@ -265,7 +268,8 @@ class Renderer:
         header = f"{'#' if python else '//'} {path}: also defines"
         used = self.count(header)
         picked: list[tuple[Symbol, str]] = []
-        for sym in sorted(syms, key=lambda s: (-score_of(s.id), s.span.start_byte)):
+        ranked = sorted(syms, key=lambda s: (-score_of(s.id), s.span.start_byte))
+        for sym in ranked[:OUTLINE_SCAN]:
             if cap - used < MIN_LINE_TOKENS:
                 break
             line = outline_line(sym)

@@ -175,3 +175,28 @@ def test_typescript_outlines_list_what_the_module_exports(tmp_path: Path) -> Non
     assert "export class AbortError extends HttpError" in outline.text
     assert "export function isHttpError(e: unknown): e is HttpError" in outline.text
     assert "InternalOnly" not in outline.text
+
+
+def test_a_huge_module_costs_a_bounded_number_of_token_counts(tmp_path: Path) -> None:
+    many = "".join(f"def helper_{i}(value: int, other: str = 'x') -> int:\n    return value\n\n\n" for i in range(3000))
+    write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/big.py": many,
+            "pkg/user.py": "from pkg.big import helper_1, helper_2\n\n\ndef work():\n    ...\n",
+        },
+    )
+    counted: list[str] = []
+
+    def count(text: str) -> int:  # 10 per text: 35 lines leave 5 tokens of the 400, too few for a line, not for 4
+        counted.append(text)
+        return 10
+
+    engine = ContextEngine(index(tmp_path), tmp_path, count_tokens=count)
+    result = engine.assemble(ContextRequest(PositionTarget("pkg/user.py", 4, 4), budget=4000))
+    outline = outline_of(result, "pkg/big.py")
+    assert outline is not None and outline.tokens <= 4000 * OUTLINE_SHARE
+    # Outline lines are counted one by one (cards end with ":"); the module has 3,000 definitions.
+    outline_lines = [t for t in counted if t.startswith("def helper_") and not t.endswith(":")]
+    assert 0 < len(outline_lines) <= 300
