@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 MAX_RANKED = 80
 """Candidates offered to the budgeter; beyond this the scores are noise for any budget we use."""
 MIN_RELATIVE_SCORE = 0.04
+"""Candidates scoring below this fraction of the best one are not offered at all."""
 OUTLINE_MODULES = 3
 """Module outlines per request: the modules the file imports most names from."""
 OUTLINE_MIN_NAMES = 2
@@ -45,8 +46,7 @@ OUTLINE_MIN_NAMES = 2
 OUTLINE_SHARE = 0.1
 """Budget share one module outline may take."""
 OUTLINE_SCORE = 0.4
-"""An outline's score relative to the best candidate's (the enclosing class scores 0.3, call sites 0.4)."""
-"""Candidates scoring below this fraction of the best one are not offered at all."""
+"""An outline's score relative to the best candidate's (the enclosing class scores 0.3, the first call site 0.4)."""
 
 
 class ContextEngine:
