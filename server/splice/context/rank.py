@@ -222,7 +222,7 @@ def combine(
     walk_only = sorted((v, s) for s, v in walk.items() if s not in candidates)
     for value, sid in walk_only[-walk_limit:]:
         sym = graph.symbol(sid)
-        if sym is not None and sym.kind is not SymbolKind.MODULE:
+        if sym is not None and sym.kind is not SymbolKind.MODULE and sym.path != focus_path:
             candidates.setdefault(sid, Candidate(sid)).add("walk", value, "near what this code uses in the graph")
     walk_top = max(walk.values(), default=0.0) or 1.0
     for sid, cand in candidates.items():

@@ -230,3 +230,28 @@ def test_a_test_suite_does_not_crowd_production_code_out_of_word_matches(tmp_pat
     assert "lib/errors.py::TooManyRedirects" in ids(result)
     why = next(i.reason for i in result.items if i.symbol == "lib/errors.py::TooManyRedirects")
     assert "redirects" in why and "redirect," not in why  # the words as written, not their folded index terms
+
+
+def test_the_visible_file_appears_only_as_target_scope_and_siblings(tmp_path: Path) -> None:
+    """The walk reaches the visible file's own definitions through the index's edges; those are shown by the
+    enclosing class and sibling items, never again as ranked cards."""
+    write(
+        tmp_path,
+        {
+            "pkg/errors.py": "class BadUrl(ValueError):\n    pass\n",
+            "pkg/adapter.py": (
+                "from pkg.errors import BadUrl\n\n\nclass Adapter:\n"
+                "    def check(self, url):\n        if not url:\n            raise BadUrl(url)\n\n"
+                "    def send(self, request):\n        return self.check(request)\n\n"
+                "    def close(self):\n        raise BadUrl('closed')\n"
+            ),
+        },
+    )
+    engine = ContextEngine(index(tmp_path), tmp_path)
+    result = engine.assemble(ContextRequest(PositionTarget("pkg/adapter.py", 9, 8), budget=4000))
+    own = [(i.kind, i.symbol) for i in result.items if i.path == "pkg/adapter.py"]
+    assert ("target", "pkg/adapter.py::Adapter.send") in own
+    assert {kind for kind, _ in own} <= {"target", "scope", "card"}
+    cards = [sid for kind, sid in own if kind == "card"]
+    assert len(cards) == len(set(cards)), own  # each sibling once
+    assert "pkg/errors.py::BadUrl" in ids(result)
