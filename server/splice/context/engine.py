@@ -199,8 +199,9 @@ class ContextEngine:
                 choices.append(Choice(sid, score, renderings))
                 meta[sid] = ("symbol", score, reason(found.by_id[sid]))
                 offered += 1
+            outlined: dict[str, set[str]] = {}
             if binder is not None:
-                choices = self._outlines(binder, focus, paths, ranked, renderer, choices, meta, excluded_ids, budget)
+                outlined = self._outlines(binder, focus, paths, ranked, renderer, choices, meta, excluded_ids, budget)
             for extra, score, why in renderer.extras(found.call_sites, top, budget):
                 choices.append(Choice(extra.key, score, extra.renderings))
                 meta[extra.key] = ("extra", score, why)
@@ -209,6 +210,11 @@ class ContextEngine:
                 (c for c in choices if not c.forced), key=lambda c: -c.score
             )
             chosen = fit(choices, budget)
+            folded = set().union(*(ids for key, ids in outlined.items() if key in chosen)) & chosen.keys()
+            if folded:
+                # A definition listed by a chosen outline is not shown a second time; its tokens go to the next items.
+                choices = [c for c in choices if c.key not in folded]
+                chosen = fit(choices, budget)
         items = self._items(choices, chosen, meta, renderer)
         used = sum(i.tokens for i in items)
         if target_key is not None and target_key not in chosen:
@@ -243,31 +249,29 @@ class ContextEngine:
         meta: dict[str, tuple[str, float, str]],
         excluded_ids: set[str],
         budget: int,
-    ) -> list[Choice]:
+    ) -> dict[str, set[str]]:
         """Add an outline of each module the file picks several names from (an exception module, a helpers
         module): the definitions neither the file's imports nor anything ranked above the outline show, one line
         each. When the import that would have named a definition is gone (new code), its module's outline is often
-        the only place it is found. Definitions the outline lists are dropped as separate, lower-ranked items."""
+        the only place it is found. Returns each outline's key with the ids it lists."""
         top = ranked[0][1] if ranked else 0.0
         score = top * OUTLINE_SCORE
         scores = dict(ranked)
         imported = {b.target for b in binder.bindings.values()}
+        shown = {c.key for c in choices if c.score >= score}
+        out: dict[str, set[str]] = {}
         for path, count in self._outline_modules(binder, focus, paths):
-            shown = {c.key for c in choices if c.score >= score}
             outline = renderer.outline(
                 path, shown | imported | excluded_ids, lambda sid: scores.get(sid, 0.0), int(budget * OUTLINE_SHARE)
             )
             if outline is None:
                 continue
             extra, listed = outline
-            folded = set(listed)
-            choices = [c for c in choices if c.key not in folded]
-            for sid in folded:
-                meta.pop(sid, None)
+            out[extra.key] = set(listed)
             choices.append(Choice(extra.key, score, extra.renderings))
             meta[extra.key] = ("extra", score, f"more of {path}, which the file imports {count} names from")
             renderer.remember(extra)
-        return choices
+        return out
 
     def _outline_modules(self, binder: Binder, focus: Focus, paths: PathFilter) -> list[tuple[str, int]]:
         """Modules the file imports at least ``OUTLINE_MIN_NAMES`` definitions from, most names first."""

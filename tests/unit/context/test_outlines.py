@@ -200,3 +200,42 @@ def test_a_huge_module_costs_a_bounded_number_of_token_counts(tmp_path: Path) ->
     # Outline lines are counted one by one (cards end with ":"); the module has 3,000 definitions.
     outline_lines = [t for t in counted if t.startswith("def helper_") and not t.endswith(":")]
     assert 0 < len(outline_lines) <= 300
+
+
+def test_an_outline_that_does_not_fit_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the budget runs out before the outline's turn, the definitions it would list keep their own items."""
+    helpers = "".join(
+        f'def step_{i}(request, timeout: float = 1.0) -> dict[str, str]:\n    """Run step {i} of the send."""\n'
+        f"    return {{}}\n\n\n"
+        for i in range(8)
+    )
+    calls = "".join(f"        step_{i}(request)\n" for i in range(8))
+    write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/errors.py": ERRORS_PY,
+            "pkg/steps.py": helpers,
+            "pkg/adapter.py": (
+                "from pkg.errors import BadUrl, ClientError\n"
+                f"from pkg.steps import {', '.join(f'step_{i}' for i in range(8))}\n\n\n"
+                "class Adapter:\n    def check(self, url):\n        raise BadUrl(url)\n\n"
+                f"    def send(self, request):\n{calls}\n"
+                "    def close(self):\n        raise ClientError('closed')\n"
+            ),
+        },
+    )
+    engine = ContextEngine(index(tmp_path), tmp_path)
+    send = 10
+
+    def shown(budget: int) -> list[tuple[str, str | None, str]]:
+        request = ContextRequest(PositionTarget("pkg/adapter.py", send, 8), budget=budget)
+        return [(i.kind, i.symbol, i.text) for i in engine.assemble(request).items]
+
+    budgets = range(100, 700, 5)
+    with_outlines = {b: shown(b) for b in budgets}
+    monkeypatch.setattr("splice.context.engine.OUTLINE_MODULES", 0)
+    left_out = [b for b in budgets if not any(kind == "outline" for kind, _, _ in with_outlines[b])]
+    assert left_out and len(left_out) < len(budgets)
+    for budget in left_out:
+        assert with_outlines[budget] == shown(budget), budget
