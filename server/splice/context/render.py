@@ -222,18 +222,25 @@ class Renderer:
         if sym is None or self.focus.extract is None or self.focus.path is None:
             return
         parent = self._focus_parent(sym)
+        in_scope: list[str] = []
         if parent is not None and parent.kind in CLASS_LIKE:
             members = [s for s in self.focus.extract.symbols if s.parent == parent.id]
             # The enclosing class's outline matters more than any other class's: twice the members, same scaling.
-            text, _ = class_card(parent, members, prefer={sym.id}, max_members=2 * members_for(budget))
+            text, in_scope = class_card(parent, members, prefer={sym.id}, max_members=2 * members_for(budget))
             key = f"scope:{parent.id}"
             yield (
                 Extra(key, (self.render("scope", text),), self.focus.path, parent.span, parent.id),
                 top * 0.3,
                 f"enclosing {parent.kind.value} {parent.name}",
             )
+        # A sibling's card shows its docstring; without one it would only repeat its line in the scope card.
         siblings = [
-            s for s in self.focus.extract.symbols if s.parent == sym.parent and s.id != sym.id and s.kind in CALLABLE
+            s
+            for s in self.focus.extract.symbols
+            if s.parent == sym.parent
+            and s.id != sym.id
+            and s.kind in CALLABLE
+            and (s.doc.strip() or s.id not in in_scope)
         ]
         siblings.sort(key=lambda s: abs(s.span.start.line - sym.span.start.line))
         for sib in siblings[:MAX_SIBLINGS]:

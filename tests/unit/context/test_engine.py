@@ -234,24 +234,27 @@ def test_a_test_suite_does_not_crowd_production_code_out_of_word_matches(tmp_pat
 
 def test_the_visible_file_appears_only_as_target_scope_and_siblings(tmp_path: Path) -> None:
     """The walk reaches the visible file's own definitions through the index's edges; those are shown by the
-    enclosing class and sibling items, never again as ranked cards."""
+    enclosing class and sibling items, never again as ranked cards. A sibling gets a card of its own only when it
+    has a docstring to show: otherwise its line in the enclosing class's card says it all."""
     write(
         tmp_path,
         {
             "pkg/errors.py": "class BadUrl(ValueError):\n    pass\n",
             "pkg/adapter.py": (
                 "from pkg.errors import BadUrl\n\n\nclass Adapter:\n"
-                "    def check(self, url):\n        if not url:\n            raise BadUrl(url)\n\n"
+                '    def check(self, url):\n        """Refuse an empty URL."""\n        if not url:\n'
+                "            raise BadUrl(url)\n\n"
                 "    def send(self, request):\n        return self.check(request)\n\n"
                 "    def close(self):\n        raise BadUrl('closed')\n"
             ),
         },
     )
     engine = ContextEngine(index(tmp_path), tmp_path)
-    result = engine.assemble(ContextRequest(PositionTarget("pkg/adapter.py", 9, 8), budget=4000))
-    own = [(i.kind, i.symbol) for i in result.items if i.path == "pkg/adapter.py"]
-    assert ("target", "pkg/adapter.py::Adapter.send") in own
-    assert {kind for kind, _ in own} <= {"target", "scope", "card"}
-    cards = [sid for kind, sid in own if kind == "card"]
-    assert len(cards) == len(set(cards)), own  # each sibling once
+    result = engine.assemble(ContextRequest(PositionTarget("pkg/adapter.py", 10, 8), budget=4000))
+    own = sorted((i.kind, i.symbol or "") for i in result.items if i.path == "pkg/adapter.py")
+    assert own == [
+        ("card", "pkg/adapter.py::Adapter.check"),
+        ("scope", "pkg/adapter.py::Adapter"),
+        ("target", "pkg/adapter.py::Adapter.send"),
+    ]
     assert "pkg/errors.py::BadUrl" in ids(result)
