@@ -25,6 +25,7 @@ from splice.context.cards import (
 from splice.context.exclusion import mask_secrets
 from splice.context.target import Focus
 from splice.index.graph import Graph
+from splice.index.languages import ECMASCRIPT
 from splice.index.model import Point, Span, Symbol, SymbolKind
 
 MAX_BODY_SHARE = 0.5
@@ -38,7 +39,6 @@ MIN_LINE_TOKENS = 4
 OUTLINE_SCAN = 200
 """Definitions an outline considers at most: counting tokens line by line through a module of thousands would cost
 more than the rest of the request."""
-ECMASCRIPT = frozenset({"javascript", "typescript", "tsx"})
 
 
 def outline_line(sym: Symbol) -> str:

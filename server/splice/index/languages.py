@@ -23,6 +23,9 @@ _GRAMMARS: dict[str, tuple[str, str]] = {
     "php": ("tree_sitter_php", "language_php"),
 }
 
+ECMASCRIPT = frozenset({"javascript", "typescript", "tsx"})
+"""The languages that share ECMAScript modules (``import``/``export``) and JS scoping."""
+
 EXTENSIONS: dict[str, str] = {
     ".py": "python",
     ".pyi": "python",

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from splice.index.languages import ECMASCRIPT
+
 _PY_SUFFIXES = (".py", ".pyi")
 _JS_EXTS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 # ESM TypeScript writes the emitted name (``./x.js``) for a source file ``x.ts``.
 _JS_SWAPS = {".js": (".ts", ".tsx"), ".mjs": (".mts",), ".cjs": (".cts",), ".jsx": (".tsx",)}
-_JS_LANGS = frozenset({"javascript", "typescript", "tsx"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +227,7 @@ class ModuleTable:
     def _resolve(self, lang: str, importer: str, module: str, level: int) -> ModuleRef | None:
         if lang == "python":
             return self.python(importer, module, level)
-        if lang in _JS_LANGS:
+        if lang in ECMASCRIPT:
             return self.javascript(importer, module)
         if lang == "go":
             return self.go(module)

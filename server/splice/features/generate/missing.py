@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from splice.features.generate.callsites import CallSite, call_sites
 from splice.features.generate.signature import InferredSignature, infer
 from splice.index.graph import Graph
+from splice.index.languages import ECMASCRIPT
 from splice.index.model import Edge, EdgeKind, FileExtract, Import, Point, Reference, Span, SymbolKind
 from splice.index.modules import ModuleTable
 
 LANGUAGES = ("python", "javascript", "typescript", "tsx")
-_ECMA = frozenset({"javascript", "typescript", "tsx"})
 _PY_BUILTINS = frozenset(dir(builtins))
 # Globals of browsers, Node and the common test runners: calls to them are never "missing".
 _ECMA_GLOBALS = frozenset(
@@ -106,7 +106,7 @@ def _home(
     table: ModuleTable, lang: str, importer: str, imp: Import, extra: Iterable[str] = ()
 ) -> tuple[str, bool] | None:
     """(file, exists) of the module ``imp`` names (plus ``extra`` dotted parts); None when it is not ours."""
-    if lang in _ECMA:
+    if lang in ECMASCRIPT:
         return _ecma_home(table, importer, imp.module) if not extra else None
     module = ".".join([imp.module, *extra]) if imp.module else ".".join(extra)
     return _python_home(table, importer, module, imp.level)
@@ -302,7 +302,7 @@ def missing_symbol(
     lang = graph.extracts[ref.path].lang
     method = None
     if ref.target_class is not None:
-        method = "this" if lang in _ECMA else "cls" if any(m.callee.startswith("cls.") for m in uses) else "self"
+        method = "this" if lang in ECMASCRIPT else "cls" if any(m.callee.startswith("cls.") for m in uses) else "self"
     exported = any(u.path != ref.target_path for u in uses)
     signature = infer(ref.name, sites, lang=lang, method=method, exported=exported)
     return MissingSymbol(
