@@ -8,12 +8,14 @@ text as an unsaved buffer — the index holds the original files, so nothing of 
 budget; two baselines run on the same tasks: BM25 over symbol cards and "imports of the file in usage order".
 
     .venv/bin/python bench/retrieval.py [--repos flask,requests,zod] [--limit 300] [--budgets 1000,2000,4000]
-                                        [--misses]
+                                        [--misses] [--indexed]
 
 Prints a markdown table: recall of gold, recall at 2k without what only module outlines cover (a gold definition
 counts when an item covering it shows its name; an outline line is a signature without docstring), all-gold rate,
-MRR of the first gold item, tokens used, latency p50/p95; ``--misses`` first lists every gold definition Splice
-leaves out at 2k, with its rank in a 60k-token answer.
+MRR of the first gold item, tokens used, latency p50/p95, then how often and how large module outlines are;
+``--misses`` first lists every gold definition Splice leaves out at 2k, with its rank in a 60k-token answer;
+``--indexed`` adds a Splice row where each blanked buffer is indexed first (the server's path after didChange; the
+unsaved-buffer path stays the headline, since the index then holds nothing of the real body).
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ class MethodResult:
     wall_ms: list[float] = field(default_factory=list)
     without_outlines: list[float] = field(default_factory=list)
     """Recall at 2k counting every item but module outlines (whose lines are signatures without docstrings)."""
+    outline_tokens: list[int] = field(default_factory=list)
+    """Per task, the tokens module outlines take at 2k (0 when there is none)."""
 
 
 def tokens_of(text: str) -> int:
@@ -192,14 +196,24 @@ def run_baseline(
 
 
 def run_splice(
-    engine: ContextEngine, tasks: list[Task], setting: str, budgets: list[int], collector: Collector
+    engine: ContextEngine,
+    tasks: list[Task],
+    setting: str,
+    budgets: list[int],
+    collector: Collector,
+    indexer: Indexer | None = None,
 ) -> MethodResult:
+    """``indexer``: index each blanked buffer first, as the server does on didChange (restored afterwards), so the
+    request finds the buffer in the index instead of parsing it as unsaved text."""
     res = MethodResult()
     errors = 0
     for task in tasks:
         # A user pauses between two requests: the server's idle collection runs there, never inside a request.
         collector.idle(now=time.monotonic() + collector.quiet)
         line, col = task.cursor[setting]
+        original = (engine.workspace / task.path).read_bytes() if indexer is not None else b""
+        if indexer is not None:
+            indexer.update_text(task.path, task.buffers[setting].encode())
         for budget in budgets:
             req = ContextRequest(
                 PositionTarget(task.path, line, col, text=task.buffers[setting]), budget=budget, include_target=False
@@ -223,8 +237,11 @@ def run_splice(
             if budget == 2000:
                 shown = [h for h, i in zip(hits, items, strict=True) if i.kind != "outline"]
                 res.without_outlines.append(score_list(shown, task.gold)[0])
+                res.outline_tokens.append(sum(i.tokens for i in items if i.kind == "outline"))
             if budget == max(budgets):
                 res.rr.append(rr)
+        if indexer is not None:
+            indexer.update_text(task.path, original)
     if errors:
         print(f"  warning: {errors} requests returned an error", file=sys.stderr)
     return res
@@ -298,6 +315,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--settings", default="loose,strict")
     parser.add_argument("--no-store", action="store_true", help="skip LanceDB (no full-text search)")
     parser.add_argument("--misses", action="store_true", help="list the gold definitions Splice misses at 2k")
+    parser.add_argument(
+        "--indexed", action="store_true", help="also ask with each blanked buffer indexed first, as the server does"
+    )
     args = parser.parse_args(argv)
     budgets = [int(b) for b in args.budgets.split(",")]
     settings_list = args.settings.split(",")
@@ -307,6 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     header = ["repo", "setting", "method", "tasks", *(f"R@{b // 1000}k" for b in budgets), "R@2k w/o outlines"]
     header += ["all@2k", "MRR@4k", "tokens@2k", "p50 ms", "p95 ms", "p95 +parse", "p95 wall"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="splice-bench-") as tmp:
         for name in args.repos.split(","):
             archive = CORPORA / f"{name}.tar.gz"
@@ -336,24 +357,36 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             bm25 = BM25(defs)
+            results: dict[tuple[str, str], MethodResult] = {}
             for setting in settings_list:
                 rank_bm25 = bm25.rank
-                results = {
-                    "Splice": run_splice(engine, tasks, setting, budgets, collector),
-                    "BM25 cards": run_baseline(
-                        "bm25", tasks, setting, budgets, lambda t, s=setting, r=rank_bm25: r(t.query[s], t.path)
-                    ),
-                    "imports, usage order": run_baseline(
-                        "imports", tasks, setting, budgets, lambda t, s=setting: t.imports_in_order[s]
-                    ),
-                }
-                for method, res in results.items():
-                    lines.append(row(name, setting, method, res, budgets, len(tasks)))
+                results[setting, "Splice"] = run_splice(engine, tasks, setting, budgets, collector)
+                results[setting, "BM25 cards"] = run_baseline(
+                    "bm25", tasks, setting, budgets, lambda t, s=setting, r=rank_bm25: r(t.query[s], t.path)
+                )
+                results[setting, "imports, usage order"] = run_baseline(
+                    "imports", tasks, setting, budgets, lambda t, s=setting: t.imports_in_order[s]
+                )
                 if args.misses:
                     print_misses(engine, tasks, setting, 2000)
+            # Last: indexing the buffers and restoring the files re-resolves references, so the graph afterwards
+            # need not be the one the rows above were measured on.
+            for setting in settings_list if args.indexed else []:
+                results[setting, "Splice, buffer indexed"] = run_splice(
+                    engine, tasks, setting, budgets, collector, indexer
+                )
+            for (setting, method), res in sorted(results.items(), key=lambda kv: settings_list.index(kv[0][0])):
+                lines.append(row(name, setting, method, res, budgets, len(tasks)))
+                if res.outline_tokens:
+                    with_outline = sum(1 for t in res.outline_tokens if t)
+                    notes.append(
+                        f"{name} {setting} {method}: module outlines in {with_outline}/{len(tasks)} answers at 2k, "
+                        f"{statistics.mean(res.outline_tokens):.0f} tokens on average over all tasks"
+                    )
             indexer.close()
             collector.restore()
     print("\n".join(lines))
+    print("\n".join(["", *notes]))
     return 0
 
 
