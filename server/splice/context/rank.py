@@ -67,7 +67,8 @@ class GraphView:
         self._version: int | None = None
         self._nbrs: dict[str, tuple[list[tuple[str, float]], frozenset[str]]] = {}
         self._refs: dict[str, list[tuple[str, str]]] = {}
-        self._children: dict[str, list[str]] = {}
+        self._children: dict[str, dict[str, list[str]]] = {}
+        """Per file: parent id → member ids. Members change only when their file's symbols are replaced."""
         self.module_members: dict[tuple[str, str], str | None] = {}
         """Shared with each request's Binder: module-member resolution of indexed files."""
 
@@ -90,9 +91,8 @@ class GraphView:
         for node in nodes:
             self._nbrs.pop(node, None)
             self._refs.pop(node, None)
-            self._children.pop(node, None)
         for path in paths:
-            self._children.pop(path, None)  # the "members of this file were listed" marker
+            self._children.pop(path, None)
         if paths:
             self.module_members.clear()
 
@@ -119,17 +119,16 @@ class GraphView:
 
     def children(self, sid: str) -> list[Symbol]:
         """Direct members of a symbol (``Graph.children`` scans the whole file; classes are asked for often)."""
-        ids = self._children.get(sid)
-        if ids is None:
-            sym = self.graph.symbol(sid)
-            if sym is not None and sym.path not in self._children:
-                by_parent: dict[str, list[str]] = defaultdict(list)
-                for child in self.graph.symbols_in(sym.path):
-                    if child.parent is not None:
-                        by_parent[child.parent].append(child.id)
-                self._children.update(by_parent)
-                self._children[sym.path] = []
-            ids = self._children.setdefault(sid, [])
+        sym = self.graph.symbol(sid)
+        if sym is None:
+            return []
+        members = self._children.get(sym.path)
+        if members is None:
+            members = self._children[sym.path] = defaultdict(list)
+            for child in self.graph.symbols_in(sym.path):
+                if child.parent is not None:
+                    members[child.parent].append(child.id)
+        ids = members.get(sid, ())
         return [s for s in (self.graph.symbol(i) for i in ids) if s is not None]
 
     def popularity(self, sid: str, stale: str | None) -> int:

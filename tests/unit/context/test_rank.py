@@ -92,3 +92,16 @@ def test_direct_use_outranks_package_neighbours_and_tests_are_penalised() -> Non
 def test_test_paths() -> None:
     assert is_test_path("tests/test_x.py") and is_test_path("src/a.test.ts") and is_test_path("pkg/x_test.go")
     assert not is_test_path("src/testing.py") and not is_test_path("pkg/contest.py")
+
+
+def test_view_children_survive_a_change_to_the_class_edges() -> None:
+    """Another file starting to use a class changes the class's edges, not its members."""
+    g = Graph()
+    put(g, "k.py", [symbol("k.py", "K", SymbolKind.CLASS, 1, 9), symbol("k.py", "K.a", SymbolKind.METHOD, 2, 3)])
+    put(g, "u.py", [symbol("u.py", "use", SymbolKind.FUNCTION, 1, 3)])
+    view = GraphView(g)
+    view.sync()
+    assert [s.name for s in view.children("k.py::K")] == ["a"]
+    g.set_edges("u.py", [edge("u.py::use", "k.py::K", "u.py")])
+    view.sync()
+    assert [s.name for s in view.children("k.py::K")] == ["a"]
