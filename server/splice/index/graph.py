@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_right
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 
 from splice.index.model import Edge, EdgeKind, FileExtract, FileRecord, Point, Symbol, SymbolKind
@@ -43,14 +43,18 @@ class Graph:
     def put_file(self, record: FileRecord, extract: FileExtract) -> None:
         """Replace a file's symbols. Its outgoing edges are dropped until ``set_edges`` supplies new ones."""
         with self.lock:
-            old_ids = self._by_path.get(record.path, [])
-            old_names = {self.symbols[s].name for s in old_ids if s in self.symbols}
+            old_parents = {s: self.symbols[s].parent for s in self._by_path.get(record.path, ()) if s in self.symbols}
+            old_names = {self.symbols[s].name for s in old_parents}
             self._drop_symbols(record.path)
             self.set_edges(record.path, ())
             self.files[record.path] = record
             self.extracts[record.path] = extract
-            self._by_path[record.path] = new_ids = [s.id for s in extract.symbols]
-            self._log((), (), (*old_ids, *new_ids), record.path)
+            self._by_path[record.path] = [s.id for s in extract.symbols]
+            # A definition that only moved (an edit above it) keeps its place in the graph: not a change. One that
+            # appeared, vanished or changed parent is, and so are the parents whose members changed.
+            new_parents = {s.id: s.parent for s in extract.symbols}
+            changed = old_parents.items() ^ new_parents.items()
+            self._log((), (), {n for pair in changed for n in pair if n is not None}, record.path)
             for sym in extract.symbols:
                 self.symbols[sym.id] = sym
                 self._by_name[sym.name].add(sym.id)
@@ -99,8 +103,10 @@ class Graph:
         self._journal.append((self.version, old, new, symbols, path))
 
     def changes_since(self, version: int) -> tuple[set[str], set[str]] | None:
-        """(symbol ids whose edges or definition changed, paths whose symbols were replaced or removed) since
-        ``version``; None when the journal no longer reaches back that far (assume everything changed)."""
+        """(symbol ids whose relations changed — edges that appeared or vanished, definitions that appeared, vanished
+        or changed parent, and those parents — and paths whose symbols were replaced or removed) since ``version``;
+        None when the journal no longer reaches back that far (assume everything changed). Positions do not count:
+        an edit that only moves definitions and references changes no node."""
         with self.lock:
             if version == self.version:
                 return set(), set()
@@ -108,16 +114,22 @@ class Graph:
                 return None
             nodes: set[str] = set()
             paths: set[str] = set()
+            # Edges count by what readers use (not where they are written): re-indexing a file after an edit
+            # replaces every edge in it, but only the ones that really appeared or vanished change a neighbourhood.
+            net: Counter[tuple[str, str | None, EdgeKind, str, float]] = Counter()
             for at, old, new, symbols, path in self._journal:
                 if at <= version:
                     continue
-                for edge in (*old, *new):
-                    nodes.add(edge.src)
-                    if edge.dst is not None:
-                        nodes.add(edge.dst)
+                net.subtract(_relation(e) for e in old)
+                net.update(_relation(e) for e in new)
                 nodes.update(symbols)
                 if path is not None:
                     paths.add(path)
+            for (src, dst, *_), count in net.items():
+                if count:
+                    nodes.add(src)
+                    if dst is not None:
+                        nodes.add(dst)
             return nodes, paths
 
     def _drop_symbols(self, path: str) -> None:
@@ -214,6 +226,11 @@ class Graph:
                 "edges": edges,
                 "resolved": resolved,
             }
+
+
+def _relation(edge: Edge) -> tuple[str, str | None, EdgeKind, str, float]:
+    """An edge without its position: what neighbourhoods and reference counts are built from."""
+    return edge.src, edge.dst, edge.kind, edge.path, edge.confidence
 
 
 def _symbol_order(sym: Symbol) -> tuple[int, str, int]:

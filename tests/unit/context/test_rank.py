@@ -94,6 +94,26 @@ def test_test_paths() -> None:
     assert not is_test_path("src/testing.py") and not is_test_path("pkg/contest.py")
 
 
+def test_view_children_follow_new_members_and_survive_moves() -> None:
+    g = Graph()
+    cls = symbol("k.py", "K", SymbolKind.CLASS, 1, 9)
+    put(g, "k.py", [cls, symbol("k.py", "K.a", SymbolKind.METHOD, 2, 3)])
+    view = GraphView(g)
+    view.sync()
+    assert [s.name for s in view.children("k.py::K")] == ["a"]
+    neighbours = view.neighbours("k.py::K.a", None)
+    # Typing above the class moves everything down: nothing a reader caches changed.
+    put(g, "k.py", [symbol("k.py", "K", SymbolKind.CLASS, 5, 13), symbol("k.py", "K.a", SymbolKind.METHOD, 6, 7)])
+    view.sync()
+    assert view.neighbours("k.py::K.a", None) is neighbours
+    assert [s.span.start.line for s in view.children("k.py::K")] == [6]  # the moved member, read fresh
+    # A new member is a change of its class.
+    members = [symbol("k.py", "K.a", SymbolKind.METHOD, 6, 7), symbol("k.py", "K.b", SymbolKind.METHOD, 8, 9)]
+    put(g, "k.py", [symbol("k.py", "K", SymbolKind.CLASS, 5, 13), *members])
+    view.sync()
+    assert sorted(s.name for s in view.children("k.py::K")) == ["a", "b"]
+
+
 def test_view_children_survive_a_change_to_the_class_edges() -> None:
     """Another file starting to use a class changes the class's edges, not its members."""
     g = Graph()

@@ -89,7 +89,7 @@ def test_changes_since_names_what_each_mutation_touched() -> None:
     assert g.changes_since(start) == ({"b.py::h", "a.py::f"}, set())
     put(g, "a.py", "f", "k")  # g removed, k added; b.py's edge into f is still there (not touched)
     nodes, paths = g.changes_since(after_edges) or (set(), set())
-    assert {"a.py::g", "a.py::k", "a.py::f"} <= nodes and paths == {"a.py"}
+    assert nodes == {"a.py::g", "a.py::k", "a.py::"} and paths == {"a.py"}  # f kept its place: not a change
     g.set_edges("b.py", [])
     g.remove_file("b.py")
     nodes, paths = g.changes_since(after_edges) or (set(), set())
@@ -107,3 +107,26 @@ def test_changes_since_gives_up_past_the_journal() -> None:
     recent = g.version
     put(g, "a.py", "f")
     assert g.changes_since(recent) is not None
+
+
+def test_an_edit_that_only_moves_code_changes_no_node() -> None:
+    """Re-indexing a file after typing above its definitions replaces every symbol and edge with moved copies;
+    none of them is a change for readers that cache neighbourhoods."""
+    g = Graph()
+    put(g, "a.py", "f", "C", "C.m")
+    g.set_edges("a.py", [Edge("a.py::C.m", "a.py::f", "f", EdgeKind.CALLS, "a.py", SPAN, 1.0)])
+    start = g.version
+    moved = Span(Point(3, 0), Point(3, 1), 30, 31)
+    extract = g.extracts["a.py"]
+    shifted = [
+        Symbol(s.id, s.path, s.name, s.qualname, s.kind, moved, moved, "", "", s.parent, s.lang)
+        for s in extract.symbols
+    ]
+    g.put_file(FileRecord("a.py", "python", "h2", 1, 0.0, 0.0), FileExtract("a.py", "python", shifted))
+    g.set_edges("a.py", [Edge("a.py::C.m", "a.py::f", "f", EdgeKind.CALLS, "a.py", moved, 1.0)])
+    assert g.changes_since(start) == (set(), {"a.py"})
+    # A new member is a change of the member and of its class; a new call, of both ends.
+    put(g, "a.py", "f", "C", "C.m", "C.n")
+    g.set_edges("a.py", [Edge("a.py::C.n", "a.py::f", "f", EdgeKind.CALLS, "a.py", SPAN, 1.0)])
+    nodes, _ = g.changes_since(start) or (set(), set())
+    assert nodes == {"a.py::C.n", "a.py::C", "a.py::C.m", "a.py::f"}
