@@ -18,14 +18,19 @@ from splice.edits.text import indent_of
 _COMMENT = re.compile(r"^\s*(?:#|//|/\*+|\*|--|;+|<!--|%|\{/\*)\s*(.*?)\s*(?:\*/\}?|-->)?\s*$")
 _DOTS = re.compile(r"\.\.\.|…")
 _KEYWORDS = re.compile(
-    r"\b(?:existing|rest|remaining|unchanged|same|previous|omitted|other|more|code|implementation|elided|etc|"
-    r"here|before|body|methods?|functions?|lines?|logic|original)\b",
+    r"\b(?:existing|rest|remaining|remainder|unchanged|same|previous|omitted|other|more|code|implementation|"
+    r"elided|etc|here|before|below|above|body|methods?|functions?|lines?|logic|original|changes?|as-is)\b",
     re.IGNORECASE,
 )
+# What a left-out-code comment says, in the words models use: "rest unchanged", "(unchanged)", "keep the
+# remaining code as-is", "other methods and functions unchanged", "no changes below", "existing imports".
 _PHRASES = re.compile(
     r"\b(?:existing code|rest of (?:the )?(?:code|file|function|method|class|body|module)|"
-    r"(?:remains?|stays?) (?:the )?(?:same|unchanged)|(?:is|are) unchanged|"
-    r"unchanged (?:code|lines|methods?|functions?))\b",
+    r"(?:remains?|stays?) (?:the )?(?:same|unchanged)|(?:is|are) unchanged|unchanged|as[- ]is|"
+    r"no (?:other )?changes?|(?:same|as) (?:as )?before|omitted|elided|left out|"
+    r"(?:existing|previous|original|other) (?:code|implementation|imports?|methods?|functions?|fields?|tests?|"
+    r"cases?|members?|properties|definitions?)|(?:rest|remainder|remaining) (?:of|code|methods?|functions?|"
+    r"fields?|file|body|implementation))\b",
     re.IGNORECASE,
 )
 _MAX_MARKER = 60
@@ -49,6 +54,11 @@ def is_marker(line: str, lang: str | None) -> bool:
     return lang != "python" and bool(_BARE_DOTS.match(line))
 
 
+def looks_elided(line: str) -> bool:
+    """A comment line that reads as "code left out here" in any of the languages (no Python ``...`` special case)."""
+    return is_marker(line, None) and not _BARE_DOTS.match(line)
+
+
 def markers(lines: list[str], original: list[str], lang: str | None) -> list[int]:
     """Indexes of marker lines in ``lines`` that the original does not itself contain (a real comment stays)."""
     present = {line.strip() for line in original}
@@ -69,10 +79,18 @@ def expand(lines: list[str], original: list[str], lang: str | None, label: str) 
         after = _first_written(lines, m + 1, seg_end)
         start = orig_pos if before is None else _unique(original, lines[before], orig_pos, len(original), label) + 1
         stop = len(original) if after is None else _unique(original, lines[after], start, len(original), label)
-        out.extend(lines[prev:m])
-        out.extend(_aligned(original, start, stop, lines, before, after, label))
+        elided = _aligned(original, start, stop, lines, before, after, label)
+        written = lines[prev:m]
+        # The marker stands for every original line strictly between its written neighbours, blank lines
+        # included: blank lines the answer puts around it are only its spacing, not more blank lines.
+        while written and not written[-1].strip():
+            written.pop()
+        out.extend(written)
+        out.extend(elided)
         orig_pos = stop
         prev = m + 1
+        while prev < seg_end and not lines[prev].strip():
+            prev += 1
     out.extend(lines[prev:])
     return out
 

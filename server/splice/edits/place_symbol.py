@@ -38,8 +38,10 @@ def apply_symbol(text: str, block: EditBlock, lang: str | None) -> str:
     whole_old = file_lines[
         old.outer_start_line - len(_comments_above(file_lines, old.outer_start_line)) : old.end_line + 1
     ]
+    code_lines = _unwrap_elided_class(code_lines, lang, name)
     code_lines = elision.expand(code_lines, whole_old, lang, label)
     new_def, wrapper_lines = _new_definition(code_lines, lang, name, block, label)
+    _check_same_kind(code_lines[new_def.start_line], old, lang, name, block, label)
 
     # Which part of the old definition is replaced: its wrapper too only when the new code has one.
     start_line, start_col = (
@@ -85,6 +87,44 @@ def _old_definition(text: str, lang: str, name: str, block: EditBlock, label: st
             block=block.number,
         )
     return found[0]
+
+
+_METHOD_HEADER = re.compile(r"^\s*(?:async\s+)?def\s+\w+\s*\(\s*(?:self|cls)\b")
+
+
+def _check_same_kind(header: str, old: symbols.Definition, lang: str, name: str, block: EditBlock, label: str) -> None:
+    """A method (``def helper(self, x)``) never replaces a top-level function ``helper(x)``."""
+    if lang == "python" and old.top_level and _METHOD_HEADER.match(header):
+        raise EditRefused(
+            f"{label}: the answer's {name!r} is a method (it takes self/cls) but {block.path}'s {name!r} is a "
+            "top-level function; nothing applied",
+            block=block.number,
+        )
+
+
+def _unwrap_elided_class(code_lines: list[str], lang: str, name: str) -> list[str]:
+    """``class A:`` + elision markers + the method ``A.m``: just the method. The markers stand for the rest of the
+    class, which this edit does not touch (so its docstring and other members stay exactly as they are)."""
+    if "." not in name:
+        return code_lines
+    found, wrapper = _method_in_class(code_lines, lang, name)
+    if len(found) != 1:
+        return code_lines
+    method = found[0]
+    start = method.outer_start_line
+    while start > 0 and code_lines[start - 1].strip().startswith(_COMMENT_STARTS):
+        if elision.looks_elided(code_lines[start - 1]):
+            break
+        start -= 1
+    outside = [
+        line
+        for i, line in enumerate(code_lines)
+        if not start <= i <= method.end_line and i not in wrapper and line.strip()
+    ]
+    if not outside or not all(elision.looks_elided(line) for line in outside):
+        return code_lines
+    body = code_lines[start : method.end_line + 1]
+    return reindent(body, common_indent(body[:1]), "", "the method")
 
 
 def _top_level(code: str, lang: str) -> list[symbols.Definition]:
@@ -167,6 +207,36 @@ def _method_in_class(code_lines: list[str], lang: str, name: str) -> tuple[list[
     wrapper = set(range(cls.outer_start_line, cls.header_end_line + 1))
     wrapper |= {i for i in range(method.end_line + 1, cls.end_line + 1) if code_lines[i].strip() in ("}", "};")}
     return [dataclasses.replace(method, top_level=True)], wrapper
+
+
+def split_definitions(code: str, lang: str, old_text: str) -> list[tuple[str, str]] | None:
+    """Code that is only definitions the file already has (plus lines the file already contains, such as its
+    ``package``/imports, comments and elision markers): ``(qualified name, code)`` per definition, else None."""
+    lines = split_lines(code)
+    top = _top_level(code, lang)
+    if not top:
+        return None
+    old_defs = symbols.definitions(lang, old_text)
+    present = {" ".join(line.split()) for line in split_lines(old_text)}
+    pieces: list[tuple[str, str]] = []
+    covered: set[int] = set()
+    for d in top:
+        same = [o for o in old_defs if o.qualname == d.qualname] or [o for o in old_defs if o.name == d.name]
+        if len(same) != 1:
+            return None
+        start = d.outer_start_line
+        while start > 0 and lines[start - 1].strip().startswith(_COMMENT_STARTS):
+            if elision.looks_elided(lines[start - 1]):
+                break
+            start -= 1
+        covered.update(range(start, d.end_line + 1))
+        pieces.append((same[0].qualname, join_lines(lines[start : d.end_line + 1])))
+    for i, line in enumerate(lines):
+        if i in covered or not line.strip() or line.strip().startswith(_COMMENT_STARTS):
+            continue
+        if " ".join(line.split()) not in present:
+            return None  # new code outside the definitions: it has no place Splice could be sure of
+    return pieces
 
 
 def _cut_prose(lines: list[str], symbol: str | None, label: str, block: EditBlock) -> list[str]:

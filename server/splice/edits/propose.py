@@ -10,13 +10,13 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from splice.edits import symbols
+from splice.edits import invariant, symbols
 from splice.edits.answer import BlockKind, EditBlock, parse_answer
 from splice.edits.apply import apply_diff, apply_search_replace, apply_whole_file
 from splice.edits.build import Draft, build_proposal
 from splice.edits.errors import EditRefused
 from splice.edits.paths import Target, Workspace, resolve
-from splice.edits.place_symbol import apply_symbol
+from splice.edits.place_symbol import apply_symbol, split_definitions
 from splice.edits.proposal import ChangeKind, Cost, Proposal
 from splice.edits.review import FileState, Reader
 from splice.edits.text import join_lines
@@ -67,9 +67,16 @@ def propose(
             dataclasses.replace(b, symbol_line=symbol_line) if b.kind is BlockKind.SYMBOL and b.symbol == symbol else b
             for b in blocks
         ]
-    working: dict[str, _Working] = {}
-    for block in blocks:
-        _apply_block(block, workspace, reader, working)
+    working, problem = _checked_plan(blocks, answer, workspace, reader)
+    if problem is not None:
+        # The one re-plan: code under a file-path line that is really one or more definitions of that file is
+        # applied to those definitions, never as the whole file.
+        replanned = _as_symbol_blocks(blocks, workspace, reader)
+        if replanned is None:
+            raise problem
+        working, second = _checked_plan(replanned, answer, workspace, reader)
+        if second is not None:
+            raise problem
     drafts = [d for w in working.values() if (d := _draft(w)) is not None]
     if not drafts:
         raise EditRefused("the answer changes nothing (the edit may already be applied); no proposal")
@@ -81,6 +88,65 @@ def propose(
         cost=cost,
         notes=parsed.notes,
     )
+
+
+def _plan(blocks: list[EditBlock], workspace: Workspace, reader: Reader) -> dict[str, _Working]:
+    working: dict[str, _Working] = {}
+    for block in blocks:
+        _apply_block(block, workspace, reader, working)
+    return working
+
+
+class _Unshown(EditRefused):
+    """The planned edit would remove code the answer did not show."""
+
+
+def _checked_plan(
+    blocks: list[EditBlock], answer: str, workspace: Workspace, reader: Reader
+) -> tuple[dict[str, _Working], EditRefused | None]:
+    try:
+        working = _plan(blocks, workspace, reader)
+    except EditRefused as exc:
+        return {}, exc
+    violation = _first_violation(working, answer, blocks)
+    if violation is not None:
+        return working, _Unshown(violation.message(), path=violation.path)
+    return working, None
+
+
+def _first_violation(working: dict[str, _Working], answer: str, blocks: list[EditBlock]) -> invariant.Violation | None:
+    for w in working.values():
+        old = w.state.text
+        if old is None or not old.strip() or w.kind is ChangeKind.DELETE or w.text is None or w.text == old:
+            continue  # creations add code; a deletion is checked against the content it quotes
+        violation = invariant.check(w.target.rel, old, w.text, answer, blocks, w.lang)
+        if violation is not None:
+            return violation
+    return None
+
+
+def _as_symbol_blocks(blocks: list[EditBlock], workspace: Workspace, reader: Reader) -> list[EditBlock] | None:
+    """Whole-file blocks for existing files whose code is only definitions that file has: one symbol block per
+    definition. None when no block can be read that way (the first problem then stands)."""
+    out: list[EditBlock] = []
+    changed = False
+    for block in blocks:
+        lang = language_for_path(block.path or "")
+        if block.kind is not BlockKind.WHOLE_FILE or lang is None:
+            out.append(block)
+            continue
+        target = _target(block, workspace, block.path)
+        old = reader(str(target.root), target.rel).text
+        pieces = split_definitions(block.code, lang, old) if old is not None else None
+        if pieces is None:
+            out.append(block)
+            continue
+        changed = True
+        out += [
+            dataclasses.replace(block, kind=BlockKind.SYMBOL, code=code, symbol=name, number=block.number)
+            for name, code in pieces
+        ]
+    return out if changed else None
 
 
 def _choose_symbol_block(blocks: list[EditBlock], symbol: str | None) -> list[EditBlock]:
