@@ -26,7 +26,7 @@ from splice.index.languages import language_for_path
 from splice.index.model import EdgeKind, FileExtract, FileRecord
 from splice.index.persist import LazyStore
 from splice.index.resolve import Resolver, respan
-from splice.index.walker import IgnoreRules, Skip, SkipReason, SourceFile, content_skip, file_entry, walk
+from splice.index.walker import FAILURES, IgnoreRules, Skip, SkipReason, SourceFile, content_skip, file_entry, walk
 
 log = logging.getLogger("splice.index")
 
@@ -63,11 +63,22 @@ class IndexSummary:
     def resolved_pct(self) -> float:
         return 100.0 * self.resolved / self.edges if self.edges else 0.0
 
+    @property
+    def failed(self) -> tuple[Skip, ...]:
+        """Files Splice could not extract or resolve (its failures, not the workspace's exclusions)."""
+        return tuple(s for s in self.skipped if s.reason in FAILURES)
+
     def describe(self) -> str:
-        return (
+        text = (
             f"{self.files} files, {self.symbols} symbols, {self.edges} edges ({self.resolved_pct:.0f}% resolved), "
             f"{len(self.skipped)} skipped, {self.seconds_total:.1f}s"
         )
+        failed = self.failed
+        if failed:
+            shown = ", ".join(f"{s.path} ({s.reason.value}: {s.detail})" for s in failed[:3])
+            more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
+            text += f"; {len(failed)} file(s) left out by an error: {shown}{more}"
+        return text
 
 
 @dataclass(slots=True)
@@ -85,6 +96,11 @@ def interface(fx: FileExtract) -> tuple[object, ...]:
         [a for a in fx.assignments if a.scope == modscope or a.target[:1] in (("self",), ("this",), ("cls",))],
         [(r.name, r.receiver, r.scope) for r in fx.references if r.kind is EdgeKind.INHERITS],
     )
+
+
+def _extract_failed(path: str, exc: Exception) -> Skip:
+    log.warning("extracting %s failed; it is left out of the index", path, exc_info=exc)
+    return Skip(path, SkipReason.EXTRACT_FAILED, f"{type(exc).__name__}: {exc}"[:300])
 
 
 def _hash(data: bytes) -> str:
@@ -194,6 +210,8 @@ class Indexer:
         to_resolve |= self._unresolved & current
         if not self._resolve(sorted(to_resolve), cancel):
             return self._summary(start, None, skipped, reparsed=len(changed), reused=reused)
+        failures = self.resolver.failures
+        skipped += [Skip(p, SkipReason.RESOLVE_FAILED, failures[p]) for p in sorted(to_resolve) if p in failures]
         graph_seconds = time.perf_counter() - start
         if progress is not None:
             progress(total, total, "")
@@ -248,7 +266,11 @@ class Indexer:
         if not supported(src.lang):
             return Skip(src.path, SkipReason.NO_GRAMMAR, f"no extraction for {src.lang}")
         record = FileRecord(src.path, src.lang, digest, len(data), src.mtime, time.time())
-        return _Loaded(record, extract(src.path, src.lang, data))
+        try:
+            fx = extract(src.path, src.lang, data)
+        except Exception as exc:  # one file never fails the whole index: it is left out, with the reason
+            return _extract_failed(src.path, exc)
+        return _Loaded(record, fx)
 
     def _resolve(self, paths: list[str], cancel: threading.Event | None = None) -> bool:
         """Resolve ``paths`` a few at a time (requests interleave); False when cancelled before the end."""
@@ -377,7 +399,10 @@ class Indexer:
                 # didOpen of an indexed file: parse it now, so its first didChange is already incremental.
                 self._buffers[rel] = extract_incr.start(rel, lang, data)[1]
             return None
-        fx = self._extract_buffer(rel, lang, data) if keep_tree else extract(rel, lang, data)
+        try:
+            fx = self._extract_buffer(rel, lang, data) if keep_tree else extract(rel, lang, data)
+        except Exception as exc:  # the graph keeps the file's last good state
+            return _extract_failed(rel, exc)
         record = FileRecord(rel, lang, digest, len(data), time.time(), time.time())
         with self.graph.lock:
             old = self.graph.extracts.get(rel)

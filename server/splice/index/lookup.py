@@ -253,7 +253,12 @@ class Lookup:
             alias = info.assigns.get(mid, {}).get((name,))
             if alias is not None and not alias.is_call and alias.value and alias.value != (name,):
                 # ``default = Name`` (a JS default export) or ``Alias = other.Name`` at module level
-                aliased = self.chain(path, mid, alias.value, depth + 1)
+                try:
+                    aliased = self.chain(path, mid, alias.value, depth + 1)
+                except External:
+                    # ``compiled = cython.compiled`` after ``import cython``: the member stands for something outside
+                    # the workspace, so it denotes nothing here (and no other route of this file can say better).
+                    continue
                 if aliased is not None:
                     return aliased[0]
             for star in info.stars.get(mid, ()):

@@ -17,6 +17,7 @@ indexer can re-resolve dependants when one of those files changes.
 
 from __future__ import annotations
 
+import logging
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterable
@@ -35,6 +36,8 @@ from splice.index.lookup import (
 from splice.index.model import Edge, EdgeKind, FileExtract, Import, Reference, Symbol, SymbolKind, module_id
 from splice.index.modules import ModuleRef, ModuleTable
 
+log = logging.getLogger("splice.index")
+
 __all__ = ["Resolver", "respan"]
 
 
@@ -49,6 +52,8 @@ class Resolver:
         """Per-file lookup tables, reused by later passes while the file's extract is unchanged."""
         self._deps: dict[str, set[str]] = {}
         self._rdeps: dict[str, set[str]] = defaultdict(set)
+        self.failures: dict[str, str] = {}
+        """Files whose last resolution raised → the error (their edges are empty until a pass succeeds)."""
 
     def files_changed(self) -> None:
         """The set of files changed (added/removed/renamed): module lookups are rebuilt on next use."""
@@ -70,7 +75,15 @@ class Resolver:
             for path in paths:
                 if path not in self.graph.extracts:
                     continue
-                out[path] = run.resolve_file(path)
+                try:
+                    out[path] = run.resolve_file(path)
+                except Exception as exc:  # one file's bug must not fail the whole index: its edges are left out
+                    log.warning("resolving %s failed; its references are left unresolved", path, exc_info=True)
+                    self.failures[path] = f"{type(exc).__name__}: {exc}"
+                    run.end()
+                    out[path] = []
+                else:
+                    self.failures.pop(path, None)
                 self._set_deps(path, run.deps.pop(path, set()))
         return out
 
@@ -143,6 +156,7 @@ class Resolver:
 
     def forget(self, path: str) -> None:
         self._set_deps(path, set())
+        self.failures.pop(path, None)
         with self.graph.lock:
             self._infos.pop(path, None)
 

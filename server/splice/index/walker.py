@@ -40,6 +40,14 @@ class SkipReason(StrEnum):
     BROKEN_SYMLINK = "broken symlink"
     UNREADABLE = "unreadable"
     VANISHED = "deleted while indexing"
+    EXTRACT_FAILED = "extraction failed"
+    """Extraction raised (a bug or a pathological input): the file is left out, everything else is indexed."""
+    RESOLVE_FAILED = "references not resolved"
+    """Resolution of the file's references raised: its definitions are indexed, its own edges are left out."""
+
+
+FAILURES = frozenset({SkipReason.EXTRACT_FAILED, SkipReason.RESOLVE_FAILED})
+"""Skips that are Splice's failures rather than the workspace's choices (shown in the server's status)."""
 
 
 @dataclass(frozen=True, slots=True)

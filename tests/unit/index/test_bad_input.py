@@ -246,3 +246,71 @@ def test_kill_9_during_incremental_commits_and_compaction(tmp_path: Path) -> Non
         assert final.count("symbols") == sum(len(f.extract.symbols) for f in files.values())
     finally:
         final.close()
+
+
+def test_a_file_whose_extraction_crashes_is_left_out_with_its_reason(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import argparse
+
+    import splice.index.indexer as indexer_module
+    from splice.cli import index as cli
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("from .good import helper\n")
+    (tmp_path / "pkg" / "good.py").write_text("def helper():\n    pass\n")
+    (tmp_path / "pkg" / "cursed.py").write_text("from .good import helper\n\ndef run():\n    helper()\n")
+    (tmp_path / "pkg" / "user.py").write_text("from pkg import helper\n\ndef go():\n    helper()\n")
+    real = indexer_module.extract
+
+    def extract(path: str, lang: str, source: bytes) -> object:
+        if path.endswith("cursed.py"):
+            raise RecursionError("maximum recursion depth exceeded while walking the tree")
+        return real(path, lang, source)
+
+    monkeypatch.setattr(indexer_module, "extract", extract)
+    ix, skipped = index(tmp_path)
+    assert skipped == {"pkg/cursed.py": SkipReason.EXTRACT_FAILED}
+    assert sorted(ix.graph.files) == ["pkg/__init__.py", "pkg/good.py", "pkg/user.py"]
+    calls = [e for e in ix.graph.edges_in_file("pkg/user.py") if e.name == "helper" and e.kind.value == "calls"]
+    assert [e.dst for e in calls] == ["pkg/good.py::helper"]
+    assert "pkg/cursed.py" in caplog.text and "RecursionError" in caplog.text
+    # The CLI's --verbose lists it with the error; the exit code says the index is usable.
+    parser = argparse.ArgumentParser(prog="splice")
+    cli.register(parser.add_subparsers())
+    args = parser.parse_args(["index", str(tmp_path), "--verbose"])
+    assert args.handler(args) == 0
+    out = capsys.readouterr().out
+    assert "extraction failed" in out and "pkg/cursed.py" in out and "RecursionError" in out
+    # The status line the server shows names it too.
+    summary = Indexer(tmp_path, Settings(), persist=False).index_all()
+    assert "pkg/cursed.py (extraction failed: RecursionError" in summary.describe()
+    # A save of the file while it still crashes keeps the rest of the graph, and says why.
+    skip = ix.update_from_disk(tmp_path / "pkg" / "cursed.py")
+    assert skip is not None and skip.reason is SkipReason.EXTRACT_FAILED
+    assert "pkg/cursed.py" not in ix.graph.files
+
+
+def test_a_file_whose_resolution_crashes_keeps_its_definitions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from splice.index import resolve
+
+    (tmp_path / "a.py").write_text("def helper():\n    pass\n")
+    (tmp_path / "b.py").write_text("from a import helper\n\ndef b():\n    helper()\n")
+    (tmp_path / "c.py").write_text("from a import helper\n\ndef c():\n    helper()\n")
+    real = resolve._Pass.resolve_file
+
+    def resolve_file(self: resolve._Pass, path: str) -> list[object]:
+        if path == "b.py":
+            raise KeyError("scope")
+        return real(self, path)  # type: ignore[return-value]
+
+    monkeypatch.setattr(resolve._Pass, "resolve_file", resolve_file)
+    ix = Indexer(tmp_path, Settings(), persist=False)
+    summary = ix.index_all()
+    assert [(s.path, s.reason) for s in summary.skipped] == [("b.py", SkipReason.RESOLVE_FAILED)]
+    assert "KeyError" in summary.skipped[0].detail and "b.py (references not resolved" in summary.describe()
+    assert "b.py::b" in {s.id for s in ix.graph.symbols_in("b.py")} and ix.graph.edges_in_file("b.py") == []
+    assert [e.dst for e in ix.graph.edges_in_file("c.py") if e.kind.value == "calls"] == ["a.py::helper"]

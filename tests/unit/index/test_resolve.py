@@ -321,3 +321,29 @@ def test_re_export_and_inheritance_cycles_terminate(tmp_path: Path) -> None:
             ("cyc.py::f", "nope", "calls"): (None, 0.0),
         },
     )
+
+
+def test_a_module_member_aliasing_an_external_import_is_unresolved_not_a_crash(tmp_path: Path) -> None:
+    # pydantic ``v1/version.py``: ``compiled = cython.compiled`` after an optional ``import cython``; another module
+    # imports ``compiled`` from it. The member denotes something outside the workspace: no edge target, no crash.
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/version.py": (
+            "VERSION = '1.0'\n\n"
+            "try:\n    import cython\nexcept ImportError:\n    compiled: bool = False\n"
+            "else:\n    try:\n        compiled = cython.compiled\n"
+            "    except AttributeError:\n        compiled = False\n"
+        ),
+        "pkg/main.py": (
+            "from pkg.version import VERSION, compiled\n\ndef info():\n    return compiled.real, VERSION.upper()\n"
+        ),
+    }
+    ix = build(tmp_path, files)
+    check(
+        ix.graph,
+        {
+            ("pkg/main.py::", "VERSION", "imports"): ("pkg/version.py::VERSION", 1.0),
+            ("pkg/main.py::", "compiled", "imports"): (None, 0.0),
+        },
+    )
+    assert {"pkg/version.py", "pkg/main.py"} <= set(ix.graph.files)
