@@ -8,13 +8,13 @@ BIN := $(VENV)/bin
 WORKSPACE ?= tests/fixtures/example
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: help install install-python install-node install-system run test lint typecheck unit e2e client nvim-e2e e2e-vscode \
+.PHONY: help install install-python install-node install-system run test lint typecheck unit e2e client nvim-e2e faults e2e-vscode \
         bench bench-index bench-extract bench-retrieval bench-edits bench-llm bench-generate clean
 
 help:
 	@echo "make run   — install, then index WORKSPACE (default: $(WORKSPACE)) and print a summary"
 	@echo "make test  — install, then run every check and test (what CI runs)"
-	@echo "make lint | typecheck | unit | e2e | client | nvim-e2e | bench (bench-index, -extract, -retrieval, -edits, -llm, -generate)"
+	@echo "make lint | typecheck | unit | e2e | faults | client | nvim-e2e | bench (bench-index, -extract, -retrieval, -edits, -llm, -generate)"
 
 # ---- installation (idempotent; stamps make re-runs cheap) ----------------------------------------------------
 
@@ -86,7 +86,11 @@ client: install-node install-python
 nvim-e2e: install-python
 	$(BIN)/pytest -q tests/editors
 
-test: install lint typecheck unit e2e client nvim-e2e
+# The fault suite: hostile protocol bytes, kills mid-write, failing models — against the real server and CLI.
+faults: install-python
+	$(BIN)/pytest -q tests/faults
+
+test: install lint typecheck unit e2e client nvim-e2e faults
 
 # ---- benchmarks (never part of `make test`) --------------------------------------------------------------------
 

@@ -5,8 +5,10 @@ Serves ``POST /v1/chat/completions`` (plain JSON or SSE with ``stream: true``, u
 queue is empty, from a function of the request (``responder``). Every request is recorded with its full JSON body,
 so tests can assert on exactly what left the client. Faults on demand: any HTTP status with headers (429 +
 Retry-After, 500, 401, 404, 400 context-length), ``hang`` (answer only after ``delay`` seconds — longer than the
-client timeout — while watching for the client to disconnect), ``truncate`` (a stream cut mid-body) and ``garbage``
-(a 200 whose body is not JSON).
+client timeout — while watching for the client to disconnect), ``truncate`` (a stream cut mid-body), ``garbage``
+(a 200 whose body is not JSON), ``cut`` (half the chunks, then a clean end of stream: no finish_reason, no [DONE]),
+``no_finish`` (every chunk and [DONE], but never a finish_reason), ``null`` (content null, finish_reason stop) and
+``huge`` (the text repeated to 5 MB, as a runaway model sends it).
 
 In tests::
 
@@ -37,7 +39,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-FAULTS = ("hang", "truncate", "garbage")
+FAULTS = ("hang", "truncate", "garbage", "cut", "no_finish", "null", "huge")
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class Reply:
     error: str = ""
     error_code: str | None = None
     fault: str | None = None
-    """``hang`` | ``truncate`` | ``garbage`` (see module docstring)."""
+    """``hang`` | ``truncate`` | ``garbage`` | ``cut`` | ``no_finish`` | ``null`` | ``huge`` (module docstring)."""
     delay: float = 0.0
     """Seconds to wait before answering (``hang`` waits this long, then answers normally if still connected)."""
     chunk_delay: float = 0.0
@@ -84,6 +86,12 @@ Responder = Callable[[str, Any], Reply]
 
 def _default_responder(path: str, body: Any) -> Reply:
     return Reply(text="ok")
+
+
+def _text_of(reply: Reply) -> str:
+    if reply.fault == "huge":
+        return (reply.text or "x") * (5_000_000 // max(1, len(reply.text or "x")) + 1)
+    return reply.text
 
 
 def approx_tokens(text: str) -> int:
@@ -176,7 +184,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": reply.text},
+                        "message": {"role": "assistant", "content": None if reply.fault == "null" else _text_of(reply)},
                         "finish_reason": reply.finish_reason,
                     }
                 ],
@@ -191,12 +199,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time())}
         base["model"] = body.get("model", "fake")
-        pieces = [reply.text[i : i + 4] for i in range(0, len(reply.text), 4)] or [""]
+        text = _text_of(reply)
+        size = 4 if len(text) < 100_000 else 65_536
+        pieces: list[str | None] = [text[i : i + size] for i in range(0, len(text), size)] or [""]
+        if reply.fault == "null":
+            pieces = [None]
         events = [
             {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": p}, "finish_reason": None}]}
             for p in pieces
         ]
-        events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": reply.finish_reason}]})
+        if reply.fault not in ("cut", "no_finish"):
+            events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": reply.finish_reason}]})
         if (body.get("stream_options") or {}).get("include_usage"):
             events.append({**base, "choices": [], "usage": self._usage(body, reply)})
         try:
@@ -208,6 +221,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 self.connection.shutdown(socket.SHUT_RDWR)
                 self.close_connection = True
+                return
+            if reply.fault == "cut":
+                # Half the chunks, then the stream ends cleanly: the model died, the proxy closed the response.
+                for event in events[: max(1, len(pieces) // 2)]:
+                    self._chunk(f"data: {json.dumps(event)}\n\n".encode())
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
                 return
             for event in events:
                 self._chunk(f"data: {json.dumps(event)}\n\n".encode())

@@ -19,6 +19,7 @@ import logging
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from splice.edits.diff import compute_hunks, text_edits
 from splice.edits.errors import EditRefused
@@ -27,6 +28,7 @@ from splice.edits.review import ApplyPlan, FileState, FinalFile, mark_applied, m
 from splice.edits.store import ProposalStore
 from splice.lsp.convert import Lines
 from splice.lsp.protocol import Methods
+from splice.lsp.rpc import ClientRequestFailed
 from splice.lsp.server import SpliceServer
 
 log = logging.getLogger(__name__)
@@ -199,7 +201,11 @@ async def ask(ls: SpliceServer, kind: types.MessageType, message: str, actions: 
             type=kind, message=message, actions=[types.MessageActionItem(title=a) for a in actions]
         )
     )
-    return item.title if item is not None else None
+    if item is None:
+        return None
+    if not isinstance(item, types.MessageActionItem) or item.title not in actions:
+        raise ClientRequestFailed(f"the editor's answer to the question is not one of {', '.join(actions)}")
+    return item.title
 
 
 async def confirm_protected(
@@ -226,10 +232,28 @@ async def confirm_protected(
     return [], set()
 
 
+NO_ANSWER = (ClientRequestFailed, JsonRpcException)
+"""How a request to the editor ends without a usable answer: timed out, malformed, refused, or shut down."""
+
+
+def still_pending(proposal: Proposal, exc: BaseException) -> Outcome:
+    return Outcome(proposal.id, False, "pending", f"The proposal is still pending: {exc}.")
+
+
 async def apply_plan(
     ls: SpliceServer, proposal: Proposal, accepted: list[str], *, annotated: bool, mode: str
 ) -> Outcome:
-    """Plan the accepted hunks against the current text (rebasing user edits) and send exactly that edit."""
+    """Plan the accepted hunks against the current text (rebasing user edits) and send exactly that edit; an
+    editor that does not answer (or answers nonsense) leaves the proposal pending, saying why."""
+    try:
+        return await _apply_plan(ls, proposal, accepted, annotated=annotated, mode=mode)
+    except NO_ANSWER as exc:
+        return still_pending(proposal, exc)
+
+
+async def _apply_plan(
+    ls: SpliceServer, proposal: Proposal, accepted: list[str], *, annotated: bool, mode: str
+) -> Outcome:
     store = store_of(ls)
     accepted, confirmed = await confirm_protected(ls, proposal, accepted)
     if not accepted:
@@ -238,6 +262,8 @@ async def apply_plan(
     label = f"Splice: {proposal.title}"
     edit = build_edit(ls, plan, "splice" if annotated else None, label)
     result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
+    if not isinstance(result, types.ApplyWorkspaceEditResult):
+        raise ClientRequestFailed("the editor answered workspace/applyEdit without a result")
     if result.applied:
         store.put(mark_applied(proposal, plan))
         rebased = [f.path for f in plan.files if f.rebased]
@@ -266,6 +292,8 @@ async def present(ls: SpliceServer, proposal: Proposal) -> Outcome:
         return await _message_review(ls, proposal, everything, diff_path.as_uri())
     except EditRefused as exc:
         return Outcome(proposal.id, False, proposal.status.value, str(exc))
+    except NO_ANSWER as exc:
+        return still_pending(proposal, exc)
 
 
 def summary(proposal: Proposal) -> str:

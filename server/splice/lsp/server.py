@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInternalError
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
@@ -22,7 +24,9 @@ from splice.features.collector import Collector
 from splice.features.generate.sandbox import Sandbox
 from splice.features.workspace import SpliceWorkspace
 from splice.lsp.convert import Lines
-from splice.lsp.protocol import Methods, SpliceProtocol
+from splice.lsp.protocol import Methods
+from splice.lsp.rpc import SpliceProtocol
+from splice.lsp.stream import read_frames
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -55,6 +59,27 @@ class SpliceServer(LanguageServer):
         self._collecting = False
         if isinstance(self.protocol, SpliceProtocol):
             self.protocol.on_message = self.collector.touch
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """stdio with Splice's reader (``lsp/stream.py``): bounded frames, resynchronisation, its own thread."""
+        stop = self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        fd = (stdin or sys.stdin.buffer).fileno()
+        protocol = self.protocol
+        assert isinstance(protocol, SpliceProtocol)
+
+        async def main() -> None:
+            protocol.loop = asyncio.get_running_loop()
+            await read_frames(fd, protocol.receive, stop)
+
+        try:
+            asyncio.run(main())
+        except BrokenPipeError:
+            log.error("the connection to the editor is lost; shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
 
     # -- workspace ---------------------------------------------------------------------------------------------
 

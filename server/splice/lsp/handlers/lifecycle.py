@@ -60,7 +60,7 @@ def register(server: SpliceServer) -> None:
         if ls.ws is None:
             ls.notify_index_status("error", message="No workspace folder open")
             return
-        await _register_watchers(ls)
+        ls.spawn(_register_watchers(ls))  # not awaited: indexing must not wait for the client's answer
         ls.spawn(run_index(ls))
         if ls.ws.settings.model:  # load litellm (~4 s) in the background, before the first request needs it
             ls.spawn(ls.ws.gateway().warm_up())

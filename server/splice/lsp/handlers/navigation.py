@@ -36,11 +36,13 @@ def _target_at(ls: SpliceServer, uri: str, position: types.Position) -> tuple[Sy
 
 def register(server: SpliceServer) -> None:
     @server.feature(types.WORKSPACE_SYMBOL)
-    def workspace_symbol(ls: SpliceServer, params: types.WorkspaceSymbolParams) -> list[types.WorkspaceSymbol]:
+    async def workspace_symbol(ls: SpliceServer, params: types.WorkspaceSymbolParams) -> list[types.WorkspaceSymbol]:
         if ls.ws is None:
             return []
         out = []
-        for sym in ls.ws.graph.search(params.query, 200):
+        # Off the event loop: a search over a large graph must not hold up every other request (the query length
+        # is bounded by SpliceProtocol).
+        for sym in await ls.in_work_thread(ls.ws.graph.search, params.query, 200):
             if sym.kind is SymbolKind.MODULE:
                 continue
             lines = ls.lines_of(sym.path)
