@@ -37,6 +37,12 @@ class Choice:
     renderings: tuple[Rendering, ...]
     forced: bool = False
     """Pinned items and the target are placed before any ranked candidate."""
+    overhead: int = 0
+    """Tokens the prompt spends around the item whatever its rendering (its header line, the code fence): counted
+    with every rendering, so the budget covers what is sent, not only the code."""
+
+    def cost(self, rendering: Rendering) -> int:
+        return rendering.tokens + self.overhead
 
 
 def counted(count: TokenCounter, kind: str, text: str) -> Rendering:
@@ -55,17 +61,17 @@ def fit(choices: Sequence[Choice], budget: int) -> dict[str, Rendering]:
         if not c.forced:
             continue
         for r in sorted(c.renderings, key=lambda r: -r.tokens):
-            if r.tokens <= left:
+            if c.cost(r) <= left:
                 chosen[c.key] = r
-                left -= r.tokens
+                left -= c.cost(r)
                 break
     for c in choices:
         if c.forced or c.key in chosen or not c.renderings:
             continue
         cheapest = min(c.renderings, key=lambda r: r.tokens)
-        if cheapest.tokens <= left:
+        if c.cost(cheapest) <= left:
             chosen[c.key] = cheapest
-            left -= cheapest.tokens
+            left -= c.cost(cheapest)
     for c in choices:
         current = chosen.get(c.key)
         if current is None or c.forced:

@@ -14,19 +14,32 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from splice.context.bindings import Binder, ModuleMap
 from splice.context.budget import Choice, Rendering, TokenCounter, approx_tokens, fit
-from splice.context.candidates import Collector, Search, is_test_path
+from splice.context.candidates import Candidate, Candidates, Collector, Search, is_test_path
 from splice.context.exclusion import PathFilter, path_matches
 from splice.context.lexical import LexicalIndex
-from splice.context.model import ContextItem, ContextRequest, ContextResult, failure
+from splice.context.model import (
+    ContextItem,
+    ContextRequest,
+    ContextResult,
+    DiagnosticTarget,
+    FramesTarget,
+    failure,
+    item_header,
+)
 from splice.context.overlay import OverlayExtractor
 from splice.context.rank import GraphView, combine, reason
 from splice.context.render import RenderCache, Renderer, Source
-from splice.context.target import Extractor, Focus, FocusBuilder, TargetError
+from splice.context.target import Extractor, Focus, FocusBuilder, TargetError, relative_path
+from splice.context.trace import Place as TracePlace
+from splice.context.trace import frame_label
+from splice.context.trace import leads as trace_leads
+from splice.context.trace import places as trace_places
 from splice.index.graph import Graph
 from splice.index.model import FileExtract
 
@@ -47,6 +60,17 @@ OUTLINE_SHARE = 0.1
 """Budget share one module outline may take."""
 OUTLINE_SCORE = 0.4
 """An outline's score relative to the best candidate's (the enclosing class scores 0.3, the first call site 0.4)."""
+TRACE_TARGET_SHARE = 0.45
+"""The innermost frame's whole definition may take this share of the budget; past it, its excerpt is shown."""
+TRACE_FRAME_SHARE = 0.25
+TRACE_FRAME = 100.0
+"""Scores on the trace path: outer frames (100 − depth) before leads (10 × priority ≤ 30) before neighbours (≤ 5)."""
+TRACE_LEAD = 10.0
+TRACE_NEIGHBOUR = 5.0
+TRACE_NEIGHBOURS = 5
+STRONG_SIGNALS = frozenset({"uses", "hierarchy", "seed"})
+QUOTED_NAME = 1.5
+"""A ``name`` signal this strong comes from a name quoted in the message (``'platinum'``), not a loose word."""
 
 
 class ContextEngine:
@@ -180,41 +204,28 @@ class ContextEngine:
             )
             choices: list[Choice] = []
             meta: dict[str, tuple[str, float, str]] = {}
-            target_key = self._target_choice(request, focus, renderer, choices, meta)
-            self._pin_choices(request, paths, renderer, choices, meta)
-            top = ranked[0][1] if ranked else 0.0
-            listed: set[str] = set()
-            prefer = {sid for sid, _ in ranked[:MAX_RANKED]}
-            offered = 0
-            for sid, score in ranked:
-                if offered >= MAX_RANKED or score < top * MIN_RELATIVE_SCORE:
-                    break
-                if sid in listed or sid in meta or sid in excluded_ids or _excluded(self.graph, paths, sid):
-                    continue
-                rendered = renderer.symbol(sid, budget, prefer=prefer)
-                if rendered is None:
-                    continue
-                renderings, members = rendered
-                listed.update(members)
-                choices.append(Choice(sid, score, renderings))
-                meta[sid] = ("symbol", score, reason(found.by_id[sid]))
-                offered += 1
-            outlined: dict[str, set[str]] = {}
-            if binder is not None:
-                outlined = self._outlines(binder, focus, paths, ranked, renderer, choices, meta, excluded_ids, budget)
-            for extra, score, why in renderer.extras(found.call_sites, top, budget):
-                choices.append(Choice(extra.key, score, extra.renderings))
-                meta[extra.key] = ("extra", score, why)
-                renderer.remember(extra)
-            choices = [c for c in choices if c.forced] + sorted(
-                (c for c in choices if not c.forced), key=lambda c: -c.score
-            )
-            chosen = fit(choices, budget)
-            folded = set().union(*(ids for key, ids in outlined.items() if key in chosen)) & chosen.keys()
-            if folded:
-                # A definition listed by a chosen outline is not shown a second time; its tokens go to the next items.
-                choices = [c for c in choices if c.key not in folded]
+            trace = isinstance(request.target, FramesTarget | DiagnosticTarget)
+            if trace:
+                offer = _Offer(paths, renderer, choices, meta, excluded_ids, budget)
+                target_key = self._trace_choices(request, focus, offer)
+                self._pin_choices(request, paths, renderer, choices, meta)
+                self._neighbour_choices(found.by_id, ranked, offer)
+                if isinstance(request.target, DiagnosticTarget):
+                    for extra, score, why in renderer.extras(found.call_sites, TRACE_NEIGHBOUR, budget):
+                        if extra.key.startswith(("call:", "scope:")):
+                            choices.append(Choice(extra.key, score, extra.renderings))
+                            meta[extra.key] = ("extra", score, why)
+                            renderer.remember(extra)
+                choices = self._with_overheads(choices, meta, renderer)
+                choices = [c for c in choices if c.forced] + sorted(
+                    (c for c in choices if not c.forced), key=lambda c: -c.score
+                )
                 chosen = fit(choices, budget)
+            else:
+                target_key, outlined = self._ranked_choices(
+                    request, focus, binder, found, ranked, _Offer(paths, renderer, choices, meta, excluded_ids, budget)
+                )
+                chosen = self._fit_with_outlines(choices, outlined, meta, renderer, budget)
         items = self._items(choices, chosen, meta, renderer)
         used = sum(i.tokens for i in items)
         if target_key is not None and target_key not in chosen:
@@ -237,6 +248,174 @@ class ContextEngine:
                 "cpu_ms": (time.thread_time() - cpu_started) * 1000,
             },
         )
+
+    def _ranked_choices(
+        self,
+        request: ContextRequest,
+        focus: Focus,
+        binder: Binder | None,
+        found: Candidates,
+        ranked: list[tuple[str, float]],
+        offer: _Offer,
+    ) -> tuple[str | None, dict[str, set[str]]]:
+        """The general path (a position, a symbol, free text): the target, pins, the ranked candidates, module
+        outlines, call sites and the enclosing scope."""
+        paths, renderer, choices, meta = offer.paths, offer.renderer, offer.choices, offer.meta
+        excluded_ids, budget = offer.excluded_ids, offer.budget
+        target_key = self._target_choice(request, focus, renderer, choices, meta)
+        self._pin_choices(request, paths, renderer, choices, meta)
+        top = ranked[0][1] if ranked else 0.0
+        listed: set[str] = set()
+        prefer = {sid for sid, _ in ranked[:MAX_RANKED]}
+        offered = 0
+        for sid, score in ranked:
+            if offered >= MAX_RANKED or score < top * MIN_RELATIVE_SCORE:
+                break
+            if sid in listed or sid in meta or sid in excluded_ids or _excluded(self.graph, paths, sid):
+                continue
+            rendered = renderer.symbol(sid, budget, prefer=prefer)
+            if rendered is None:
+                continue
+            renderings, members = rendered
+            listed.update(members)
+            choices.append(Choice(sid, score, renderings))
+            meta[sid] = ("symbol", score, reason(found.by_id[sid]))
+            offered += 1
+        outlined: dict[str, set[str]] = {}
+        if binder is not None:
+            outlined = self._outlines(binder, focus, paths, ranked, renderer, choices, meta, excluded_ids, budget)
+        for extra, score, why in renderer.extras(found.call_sites, top, budget):
+            choices.append(Choice(extra.key, score, extra.renderings))
+            meta[extra.key] = ("extra", score, why)
+            renderer.remember(extra)
+        return target_key, outlined
+
+    def _fit_with_outlines(
+        self,
+        choices: list[Choice],
+        outlined: dict[str, set[str]],
+        meta: dict[str, tuple[str, float, str]],
+        renderer: Renderer,
+        budget: int,
+    ) -> dict[str, Rendering]:
+        """Fit; when a chosen module outline lists definitions that are also separate items, drop those and fit
+        again (``choices`` is updated in place)."""
+        choices[:] = self._with_overheads(choices, meta, renderer)
+        choices[:] = [c for c in choices if c.forced] + sorted(
+            (c for c in choices if not c.forced), key=lambda c: -c.score
+        )
+        chosen = fit(choices, budget)
+        folded = set().union(*(ids for key, ids in outlined.items() if key in chosen)) & chosen.keys()
+        if folded:
+            # A definition listed by a chosen outline is not shown a second time; its tokens go to the next items.
+            choices[:] = [c for c in choices if c.key not in folded]
+            chosen = fit(choices, budget)
+        return chosen
+
+    def _with_overheads(
+        self, choices: list[Choice], meta: dict[str, tuple[str, float, str]], renderer: Renderer
+    ) -> list[Choice]:
+        """Each choice with the tokens its header line and code fence cost in the prompt."""
+        out = []
+        for c in choices:
+            place = renderer.span_of(c.key)
+            if place is None:
+                out.append(c)
+                continue
+            path, span, sid = place
+            header = item_header(path, span.start.line, span.end.line, sid, "excerpt", meta[c.key][2])
+            out.append(replace(c, overhead=max(0, int(self.count(header)))))
+        return out
+
+    # -- stack traces and diagnostics --------------------------------------------------------------------------
+
+    def _trace_choices(self, request: ContextRequest, focus: Focus, offer: _Offer) -> str | None:
+        """The trace's data flow (``trace.py``): every frame's code, innermost first, then what each frame's line
+        calls or reads and what produced the names used on it, and the exception's class."""
+        paths, renderer, choices, meta = offer.paths, offer.renderer, offer.choices, offer.meta
+        budget = request.budget
+        target = request.target
+        frames: list[tuple[str, int]] = []
+        exception = ""
+        if isinstance(target, FramesTarget):
+            exception = target.exception
+            for frame in reversed(target.frames):
+                try:
+                    rel = relative_path(self.workspace, frame.path)
+                except TargetError:
+                    continue
+                if rel in self.graph.files and not paths.excluded(rel):
+                    frames.append((rel, frame.line))
+        elif focus.path is not None and focus.point is not None:
+            frames.append((focus.path, focus.point.line))
+        found = trace_places(self.graph, frames)
+        if focus.overlay and found and focus.path == found[0].path:
+            found[0] = TracePlace(found[0].path, found[0].line, 0, focus.symbol)
+        target_key: str | None = None
+        for place in found:
+            sym = place.symbol
+            key = f"target:{sym.id}" if place.depth == 0 and sym is not None else f"frame:{place.path}:{place.line}"
+            cap = int(budget * (TRACE_TARGET_SHARE if place.depth == 0 else TRACE_FRAME_SHARE))
+            extra = renderer.frame(key, place.path, place.line, sym, cap)
+            if extra is None:
+                continue
+            why = frame_label(place, len(found))
+            if place.depth == 0:
+                target_key = key
+                choices.append(Choice(key, float("inf"), extra.renderings, forced=True))
+                meta[key] = ("target", 0.0, f"the target: {why}")
+            else:
+                score = TRACE_FRAME - place.depth
+                choices.append(Choice(key, score, extra.renderings))
+                meta[key] = ("frame", score, why)
+
+        def line_text(path: str, line: int) -> str | None:
+            src = renderer._frame_source(path)
+            if src is None:
+                return None
+            lines = src.split(b"\n")
+            return lines[line].decode("utf-8", errors="replace") if 0 <= line < len(lines) else None
+
+        prefer = {lead.sid for lead in trace_leads(self.graph, found, line_text)}
+        for lead in trace_leads(self.graph, found, line_text, exception):
+            if lead.sid in meta or lead.sid in offer.excluded_ids or _excluded(self.graph, paths, lead.sid):
+                continue
+            rendered = renderer.symbol(lead.sid, budget, prefer=prefer)
+            if rendered is None:
+                continue
+            renderings = rendered[0]
+            if lead.card_only:
+                renderings = renderings[:1]
+            score = TRACE_LEAD * lead.priority
+            choices.append(Choice(lead.sid, score, renderings))
+            meta[lead.sid] = ("symbol", score, lead.reason)
+        return target_key
+
+    def _neighbour_choices(self, by_id: dict[str, Candidate], ranked: list[tuple[str, float]], offer: _Offer) -> None:
+        """After the trace's own code: a few graph neighbours the ranking found through real edges (cards only).
+        Candidates nominated only by words, packages or modules are left out: they were most of the noise."""
+        paths, renderer, choices, meta = offer.paths, offer.renderer, offer.choices, offer.meta
+        excluded_ids, budget = offer.excluded_ids, offer.budget
+        top = ranked[0][1] if ranked else 0.0
+        added = 0
+        shown = {place[2] for key in meta if (place := renderer.span_of(key)) is not None}
+        for sid, score in ranked:
+            if added >= TRACE_NEIGHBOURS or score < top * MIN_RELATIVE_SCORE:
+                break
+            cand = by_id.get(sid)
+            if cand is None or sid in meta or sid in shown or sid in excluded_ids or _excluded(self.graph, paths, sid):
+                continue
+            signals = cand.signals
+            strong = bool(STRONG_SIGNALS & signals.keys()) or signals.get("name", 0.0) >= QUOTED_NAME
+            if not strong:
+                continue
+            rendered = renderer.symbol(sid, budget, prefer=())
+            if rendered is None:
+                continue
+            value = TRACE_NEIGHBOUR * score / (top or 1.0)
+            choices.append(Choice(sid, value, rendered[0][:1]))
+            meta[sid] = ("symbol", value, reason(cand))
+            added += 1
 
     def _outlines(
         self,
@@ -261,15 +440,16 @@ class ContextEngine:
         shown = {c.key for c in choices if c.score >= score}
         out: dict[str, set[str]] = {}
         for path, count in self._outline_modules(binder, focus, paths):
-            outline = renderer.outline(
-                path, shown | imported | excluded_ids, lambda sid: scores.get(sid, 0.0), int(budget * OUTLINE_SHARE)
-            )
+            why = f"more of {path}, which the file imports {count} names from"
+            # the share covers the item's heading too (a typical span: the header's line numbers vary a digit)
+            cap = int(budget * OUTLINE_SHARE) - int(self.count(item_header(path, 100, 200, None, "excerpt", why)))
+            outline = renderer.outline(path, shown | imported | excluded_ids, lambda sid: scores.get(sid, 0.0), cap)
             if outline is None:
                 continue
             extra, listed = outline
             out[extra.key] = set(listed)
             choices.append(Choice(extra.key, score, extra.renderings))
-            meta[extra.key] = ("extra", score, f"more of {path}, which the file imports {count} names from")
+            meta[extra.key] = ("extra", score, why)
             renderer.remember(extra)
         return out
 
@@ -372,7 +552,7 @@ class ContextEngine:
                     text=rendering.text,
                     reason=reason,
                     score=0.0 if score == float("inf") else score,
-                    tokens=rendering.tokens,
+                    tokens=rendering.tokens + choice.overhead,
                 )
             )
         return items
@@ -418,6 +598,19 @@ class ContextEngine:
         src = Source(data, fresh)
         self._sources[path] = (stamp, src)
         return src
+
+
+@dataclass(slots=True)
+class _Offer:
+    """What one request offers the budgeter, built up by the choice-making steps."""
+
+    paths: PathFilter
+    renderer: Renderer
+    choices: list[Choice]
+    meta: dict[str, tuple[str, float, str]]
+    """Choice key → (role, score, reason)."""
+    excluded_ids: set[str]
+    budget: int
 
 
 def _excluded(graph: Graph, paths: PathFilter, sid: str) -> bool:

@@ -58,6 +58,9 @@ class FramesTarget:
 
     frames: tuple[Frame, ...]
     message: str = ""
+    exception: str = ""
+    """The exception's type as printed (``httpx.HTTPStatusError``): its class is shown when the workspace defines
+    it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,16 @@ class ContextResult:
             "target_symbol": self.target_symbol,
             "candidates": self.candidates,
         }
+
+
+def item_header(path: str, first: int, last: int, symbol: str | None, kind: str, reason: str) -> str:
+    """What a prompt spends on an item besides its text: the heading line (where, what, why) and the code fence.
+    The budget counts it with the item, so ``used`` is what the prompt's context section really costs. Mirrors
+    ``llm/prompts/_context.j2`` (the layers do not import each other; a test keeps the two in step)."""
+    lines = f"{first + 1}" if first == last else f"{first + 1}-{last + 1}"
+    qual = symbol.partition("::")[2] if symbol and "::" in symbol else symbol
+    name = f" {qual}" if qual else ""
+    return f"### {path}:{lines}{name} ({kind}) — why: {reason.split('; ', 1)[0]}\n```python\n```\n\n"
 
 
 def failure(budget: int, message: str) -> ContextResult:

@@ -36,6 +36,13 @@ OUTLINED = CLASS_LIKE | CALLABLE | {SymbolKind.CONSTANT, SymbolKind.TYPE, Symbol
 OUTLINE_CHARS = 90
 """An outline line is cut here (a long parameter list still shows the name and the first parameters)."""
 MIN_LINE_TOKENS = 4
+FRAME_BEFORE = 10
+"""Lines before a frame's line an excerpt shows: where the values used on it were computed."""
+FRAME_AFTER = 3
+FRAME_AROUND = 2
+"""Module-level code (a script's last lines) is shown this many lines either side of the frame's line."""
+FRAME_BODY_LINES = 400
+"""Longer definitions are never offered whole for a frame (the excerpt stands for them)."""
 OUTLINE_SCAN = 200
 """Definitions an outline considers at most: counting tokens line by line through a module of thousands would cost
 more than the rest of the request."""
@@ -293,6 +300,58 @@ class Renderer:
         extra = Extra(f"outline:{path}", (self.render("outline", text),), path, span, None)
         return extra, [sym.id for sym, _ in picked]
 
+    # -- stack frames --------------------------------------------------------------------------------------------
+
+    def frame(self, key: str, path: str, line: int, sym: Symbol | None, body_cap: int) -> Extra | None:
+        """A stack frame's code: an excerpt (the definition's first lines, then the lines around the frame's line,
+        with the file's own indentation) and, when it fits in ``body_cap`` tokens, the whole definition."""
+        src = self._frame_source(path)
+        if src is None:
+            return None
+        lines = src.decode("utf-8", errors="replace").split("\n")
+        if not 0 <= line < len(lines):
+            return None
+        renderings: list[Rendering] = []
+        if sym is not None:
+            first, last = sym.span.start.line, min(sym.span.end.line, len(lines) - 1)
+            head_end = min(first + max(1, len(sym.signature.splitlines())) - 1, last)
+        else:
+            first = last = head_end = line
+        lo = max(head_end + 1, line - FRAME_BEFORE)
+        hi = min(max(last, line), line + FRAME_AFTER, len(lines) - 1)
+        if sym is None:  # module-level code: the lines around the frame's line
+            first, last = max(0, line - FRAME_AROUND), min(len(lines) - 1, line + FRAME_AROUND)
+            shown = list(range(first, last + 1))
+            hi = last
+        else:
+            shown = list(range(first, head_end + 1))
+            if lo > head_end + 1:
+                shown.append(-1)
+            shown.extend(range(lo, hi + 1))
+            if hi < last:
+                shown.append(-1)
+        excerpt = _excerpt(lines, shown)
+        whole = sym is not None and -1 not in shown and shown[-1] >= last
+        renderings.append(self.render("body" if whole else "excerpt", excerpt))
+        if sym is not None and not whole and (sym.span.end.line - first) < FRAME_BODY_LINES:
+            body = self.render("body", "\n".join(lines[first : last + 1]))
+            if body.tokens <= body_cap and body.tokens > renderings[0].tokens:
+                renderings.append(body)
+        end_line = max(last, hi)
+        starts = [0]
+        for text in lines:
+            starts.append(starts[-1] + len(text.encode("utf-8", errors="replace")) + 1)
+        span = Span(Point(first, 0), Point(end_line, len(lines[end_line])), starts[first], starts[end_line + 1] - 1)
+        extra = Extra(key, tuple(renderings), path, span, sym.id if sym is not None else None)
+        self.remember(extra)
+        return extra
+
+    def _frame_source(self, path: str) -> bytes | None:
+        if path == self.focus.path and self.focus.source is not None:
+            return self.focus.source
+        src = self.source(path)
+        return src.data if src is not None else None
+
     def _call_site(self, site: CallSite) -> Extra | None:
         src = self.source(site.path)
         if src is None or not src.fresh:
@@ -308,3 +367,21 @@ class Renderer:
         span = Span(Point(first, 0), Point(last, len(call.splitlines()[-1]) if call else 0), 0, 0)
         key = f"call:{site.path}:{first}"
         return Extra(key, (self.render("call-site", "\n".join(lines)),), site.path, span, site.caller)
+
+
+def _excerpt(lines: list[str], shown: list[int]) -> str:
+    """The given 0-based lines as they are in the file; ``-1`` marks a gap, written as ``...`` at the indentation of
+    the line after it."""
+    out: list[str] = []
+    for i, n in enumerate(shown):
+        if n >= 0:
+            out.append(lines[n].rstrip("\r"))
+            continue
+        nxt = next((lines[m] for m in shown[i + 1 :] if m >= 0 and lines[m].strip()), "")
+        prev = out[-1] if out else ""
+        ref = nxt or prev
+        indent = ref[: len(ref) - len(ref.lstrip())]
+        if not nxt and prev.rstrip().endswith((":", "{")):
+            indent += "    "
+        out.append(f"{indent}...")
+    return "\n".join(out)

@@ -18,6 +18,7 @@ from splice.context.model import (
     PositionTarget,
     SymbolTarget,
     TextTarget,
+    item_header,
 )
 from splice.index.graph import Graph
 
@@ -76,7 +77,12 @@ def test_tight_budget_prefers_cards_and_room_allows_bodies(make_engine: Callable
 def test_token_counter_is_injected(make_engine: Callable[..., ContextEngine]) -> None:
     words = make_engine(count_tokens=lambda text: len(text.split()))
     result = words.assemble(ContextRequest(PositionTarget("pkg/app.py", HANDLE, 8), budget=400))
-    assert all(item.tokens == len(item.text.split()) for item in result.items)
+    assert result.items
+    for item in result.items:
+        # an item's tokens are its text's plus its heading and fence in the prompt, under the same counter
+        header = item_header(item.path, item.range.start.line, item.range.end.line, item.symbol, "excerpt", item.reason)
+        assert item.tokens == len(item.text.split()) + len(header.split())
+    assert result.used == sum(i.tokens for i in result.items) <= 400
 
 
 def test_secrets_are_masked_in_every_item(make_engine: Callable[..., ContextEngine]) -> None:

@@ -42,8 +42,8 @@ ITEMS = (
         Span(Point(9), Point(15)),
         "shop.cart.Cart.total",
         "body",
-        'def total(self) -> Decimal:\n    """Sum of line prices."""\n\n\n'
-        "    return sum(l.price * l.qty for l in self.lines)\n",
+        '    def total(self) -> Decimal:\n        """Sum of line prices."""\n\n\n'
+        "        return sum(l.price * l.qty for l in self.lines)\n",
         "called by the target",
     ),
     Item(
@@ -72,7 +72,7 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
             "instruction": "Implement apply_discount: subtract the percentage, round to cents.",
             "path": "src/shop/cart.py",
             "symbol": "shop.cart.Cart.apply_discount",
-            "current": "def apply_discount(self, percent: int) -> Decimal:\n    raise NotImplementedError",
+            "current": "    def apply_discount(self, percent: int) -> Decimal:\n        raise NotImplementedError",
             "callers": ["src/shop/checkout.py:42  price = cart.apply_discount(10)"],
         },
     ),
@@ -219,3 +219,24 @@ def test_answers_in_each_format_parse_in_the_edits_layer(edit_format: str, kind:
     assert block.kind.value == kind
     assert block.path == ("tests/test_cart.py" if edit_format == "new_file" else "src/shop/cart.py")
     assert edit_format in prompts.EDIT_FORMATS
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_one_answer_format_section(name: str) -> None:
+    text = rendered(name)
+    assert text.count("## Answer format") == 1, name
+
+
+def test_the_context_engine_counts_the_heading_each_item_gets() -> None:
+    """``context.model.item_header`` is what the budget charges per item besides its text; it must not be smaller
+    than what ``_context.j2`` writes (the two layers do not import each other)."""
+    from splice.context.model import item_header
+
+    text = rendered("explain_only")
+    for item in ITEMS:
+        charged = item_header(
+            item.path, item.range.start.line, item.range.end.line, f"x.py::{item.symbol}", "excerpt", item.reason
+        )
+        heading = next(line for line in text.splitlines() if line.startswith(f"### {item.path}:"))
+        fence = prompts.fence_for(item.text) + prompts.language_of(item.path)
+        assert len(charged) + 4 >= len(heading) + 1 + len(fence) + 1 + len(prompts.fence_for(item.text)) + 1

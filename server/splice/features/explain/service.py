@@ -11,7 +11,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from splice.context.model import ContextItem, ContextRequest, DiagnosticTarget, Frame, FramesTarget
@@ -124,23 +124,33 @@ class ExplainError:
                 if mapped.status is FrameStatus.WORKSPACE and mapped.path is not None and mapped.line is not None:
                     frames.append(Frame(mapped.path, mapped.line))
         message = f"{root.trace.exception_type}: {root.trace.message}".strip(": ")
-        request = ContextRequest(
-            FramesTarget(tuple(frames), message=message), budget or self.ws.settings.context_budget
-        )
-        context = self.ws.context_engine(read_file=self.read_file).assemble(request)
         innermost = next((f for f in reversed(frames)), None)
-        return Prepared(
+        shell = Prepared(
             title=f"{trace.exception_type}: {trace.message}"[:120],
             error=_error_text(resolved),
             location=f"{innermost.path}:{innermost.line + 1}" if innermost else None,
             frames=_frame_lines(resolved),
-            items=context.items,
-            context_notes=context.notes + ((context.error,) if context.error else ()),
+            items=(),
+            context_notes=(),
             signature=resolved.signature.key,
             focus_path=innermost.path if innermost else None,
             excluded=tuple(resolved.excluded_paths()),
             notes=resolved.notes,
         )
+        engine = self.ws.context_engine(read_file=self.read_file)
+        total = budget or self.ws.settings.context_budget
+        target = FramesTarget(tuple(frames), message=message, exception=root.trace.exception_type)
+        context = engine.assemble(ContextRequest(target, self._item_budget(shell, total, engine.count)))
+        return replace(
+            shell, items=context.items, context_notes=context.notes + ((context.error,) if context.error else ())
+        )
+
+    @staticmethod
+    def _item_budget(shell: Prepared, total: int, count: Callable[[str], int]) -> int:
+        """The budget is for the whole prompt: what the task, the frames and the answer format take (the larger,
+        fix-asking variant) is not left for context items."""
+        fixed = sum(count(m.content) for m in shell.request(fix=True).messages)
+        return max(0, total - fixed)
 
     def prepare_diagnostic(
         self,
@@ -160,19 +170,22 @@ class ExplainError:
         if related:
             error += "\nRelated: " + "; ".join(related)
         target = DiagnosticTarget(path, line, col, end_line, message, buffer_text)
-        context = self.ws.context_engine(read_file=self.read_file).assemble(
-            ContextRequest(target, budget or self.ws.settings.context_budget)
-        )
         key = hashlib.sha256(f"{path}\0{label}\0{message}".encode()).hexdigest()[:16]
-        return Prepared(
+        shell = Prepared(
             title=error.splitlines()[0][:120],
             error=error,
             location=f"{path}:{line + 1}:{col + 1}",
             frames=(),
-            items=context.items,
-            context_notes=context.notes + ((context.error,) if context.error else ()),
+            items=(),
+            context_notes=(),
             signature=key,
             focus_path=path,
+        )
+        engine = self.ws.context_engine(read_file=self.read_file)
+        total = budget or self.ws.settings.context_budget
+        context = engine.assemble(ContextRequest(target, self._item_budget(shell, total, engine.count)))
+        return replace(
+            shell, items=context.items, context_notes=context.notes + ((context.error,) if context.error else ())
         )
 
     def preview(self, prepared: Prepared, *, fix: bool, example_model: str = "openai/gpt-4o-mini") -> Preview:

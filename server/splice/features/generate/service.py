@@ -379,7 +379,13 @@ class Generate:
 
 
 def _slice(source: bytes, span: Span) -> str:
-    return source[span.start_byte : span.end_byte].decode("utf-8", errors="replace")
+    """The text of ``span`` from the start of its first line when only indentation precedes it there: the prompt
+    shows a method's ``def`` line indented like its body, as it is in the file."""
+    start = span.start_byte
+    line_start = source.rfind(b"\n", 0, start) + 1
+    if not source[line_start:start].strip():
+        start = line_start
+    return source[start : span.end_byte].decode("utf-8", errors="replace")
 
 
 def _lines(text: str, first: int, last: int) -> str:
