@@ -4,18 +4,25 @@ Layers, lowest to highest: defaults, ``[tool.splice]`` in the workspace's pyproj
 environment variables, editor settings (``initializationOptions`` / ``workspace/didChangeConfiguration``), CLI flags.
 Every layer uses the same camelCase dotted keys (``budget.perRequest``), nested tables or flat. Invalid values are
 reported as problems and the lower layer's value is kept; API keys are never read from settings, only from the
-environment.
+environment. The two workspace layers set the sensitive keys (``splice.trust.SENSITIVE_KEYS``: model, apiBase,
+apiKeyEnv, index.uri, cache.redisUrl, verify.command, ...) only in a trusted workspace; otherwise each ignored key is
+named in ``LoadedSettings.notices``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from splice import state
+from splice import trust as trust_list
 
 FEATURES = ("generate", "explain", "migrate", "review")
 REVIEW_MODES = ("auto", "inline", "refactorPreview", "message")
@@ -112,6 +119,65 @@ def _patterns(v: Any) -> tuple[str, ...]:
     return tuple(p.strip() for p in v)
 
 
+_MODEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+=-]{0,199}")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _model(v: Any) -> str | None:
+    """A litellm model string: provider/name characters only (no spaces, quotes, shell or control characters)."""
+    value = _opt_str(v)
+    if value is not None and not _MODEL.fullmatch(value):
+        raise ValueError("not a model name (letters, digits and . _ : / @ + = - only)")
+    return value
+
+
+def _env_name(v: Any) -> str | None:
+    value = _opt_str(v)
+    if value is not None and not _ENV_NAME.fullmatch(value):
+        raise ValueError("not an environment variable name")
+    return value
+
+
+def _url(schemes: tuple[str, ...]) -> Callable[[Any], str | None]:
+    def convert(v: Any) -> str | None:
+        value = _opt_str(v)
+        if value is None:
+            return None
+        if _CONTROL.search(value) or " " in value:
+            raise ValueError("a URL has no spaces or control characters")
+        parsed = urllib.parse.urlsplit(value)
+        if parsed.scheme not in schemes or not (parsed.netloc or parsed.scheme == "unix"):
+            raise ValueError(f"expected a {'/'.join(schemes)} URL")
+        return value
+
+    return convert
+
+
+def _index_uri(v: Any) -> str | None:
+    value = _opt_str(v)
+    if value is None:
+        return None
+    if _CONTROL.search(value):
+        raise ValueError("control characters in a path")
+    if "://" in value and urllib.parse.urlsplit(value).scheme not in ("s3", "gs", "az", "db", "file", "memory"):
+        raise ValueError("expected a folder or an s3://, gs://, az://, db:// or file:// URI")
+    return value
+
+
+def _command(v: Any) -> str | None:
+    value = _opt_str(v)
+    if value is not None and _CONTROL.search(value.replace("\t", " ")):
+        raise ValueError("one command line without control characters")
+    return value
+
+
+def _embeddings(v: Any) -> str:
+    value = _str(v)
+    _model(value)
+    return value
+
+
 def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
     def convert(v: Any) -> str:
         if v not in options:
@@ -122,30 +188,30 @@ def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
 
 
 KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "model": ("model", _opt_str),
-    "apiBase": ("api_base", _opt_str),
-    "apiKeyEnv": ("api_key_env", _opt_str),
+    "model": ("model", _model),
+    "apiBase": ("api_base", _url(("http", "https"))),
+    "apiKeyEnv": ("api_key_env", _env_name),
     "temperature": ("temperature", _float),
     "maxTokens": ("max_tokens", _int),
     "timeout": ("timeout", _float),
     "concurrency": ("concurrency", _int),
     "maxRetries": ("max_retries", _int),
     "exclude": ("exclude", _patterns),
-    "index.uri": ("index_uri", _opt_str),
+    "index.uri": ("index_uri", _index_uri),
     "index.maxFileSize": ("max_file_size", _int),
     "context.budget": ("context_budget", _int),
-    "embeddings.model": ("embeddings_model", _str),
+    "embeddings.model": ("embeddings_model", _embeddings),
     "cache.enabled": ("cache_enabled", _bool),
-    "cache.redisUrl": ("cache_redis_url", _opt_str),
+    "cache.redisUrl": ("cache_redis_url", _url(("redis", "rediss", "unix"))),
     "budget.perRequest": ("budget_per_request", _opt_float),
     "budget.daily": ("budget_daily", _opt_float),
-    "verify.command": ("verify_command", _opt_str),
+    "verify.command": ("verify_command", _command),
     "verify.maxRounds": ("verify_max_rounds", _int),
     "verify.timeout": ("verify_timeout", _float),
     "review.mode": ("review_mode", _choice(REVIEW_MODES)),
     "review.agent": ("review_agent", _bool),
 }
-KEYS.update({f"models.{f}": ("models", _opt_str) for f in FEATURES})
+KEYS.update({f"models.{f}": ("models", _model) for f in FEATURES})
 
 ENV_KEYS = {
     "SPLICE_MODEL": "model",
@@ -175,6 +241,25 @@ class LoadedSettings:
     problems: list[str]
     sources: dict[str, str]
     """Which layer set each key (for ``splice doctor`` and the README's promise of a visible configuration)."""
+    trusted: bool = False
+    """Whether the workspace's own files could set the sensitive keys."""
+    notices: list[str] = field(default_factory=list)
+    """What was ignored and why: each sensitive key an untrusted workspace's files set, a ``.splice`` moved aside.
+    Front ends show them (CLI stderr, the editor's messages, ``splice doctor``); they are not errors."""
+
+
+UNTRUSTED_HOW = "trust it with `splice trust`, `--trust`, or VS Code's Workspace Trust to use it"
+
+
+def untrusted_part(values: Mapping[str, Any], source: str, ignored: list[str]) -> dict[str, Any]:
+    """The layer without its sensitive keys; each dropped key is noted in ``ignored``."""
+    kept: dict[str, Any] = {}
+    for key, value in flatten(values).items():
+        if trust_list.is_sensitive(key):
+            ignored.append(f"{source}: 'splice.{key}' ignored — the workspace is not trusted ({UNTRUSTED_HOW})")
+        else:
+            kept[key] = value
+    return kept
 
 
 def apply_layer(
@@ -212,13 +297,14 @@ def apply_layer(
     return dataclasses.replace(base, **changes) if changes else base
 
 
-def _read_toml(path: Path, problems: list[str]) -> dict[str, Any]:
+def _read_workspace_toml(workspace: Path, rel: str, problems: list[str]) -> dict[str, Any]:
+    path = workspace / rel
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except FileNotFoundError:
+        data = state.read_bytes(path) if rel.startswith(f"{state.STATE}/") else path.read_bytes()
+        return tomllib.loads(data.decode("utf-8"))
+    except (FileNotFoundError, NotADirectoryError):
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         problems.append(f"{path}: cannot read ({exc}); its settings are ignored")
         return {}
 
@@ -228,15 +314,26 @@ def load_settings(
     editor: Mapping[str, Any] | None = None,
     cli: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
+    trusted: bool | None = None,
 ) -> LoadedSettings:
+    """``trusted``: the front end's verdict (VS Code's Workspace Trust, ``--trust``); None = the user's trust list."""
     env = os.environ if env is None else env
+    if trusted is None:
+        trusted = trust_list.is_trusted(workspace, env)
     problems: list[str] = []
+    notices = state.guard(workspace)
     sources: dict[str, str] = {}
     settings = Settings()
-    pyproject = _read_toml(workspace / "pyproject.toml", problems).get("tool", {}).get("splice", {})
-    settings = apply_layer(settings, pyproject, "pyproject.toml [tool.splice]", problems, sources)
-    local = _read_toml(workspace / ".splice" / "config.toml", problems)
-    settings = apply_layer(settings, local, ".splice/config.toml", problems, sources)
+    layers = (("pyproject.toml", "pyproject.toml [tool.splice]"), (".splice/config.toml", ".splice/config.toml"))
+    for rel, source in layers:
+        values = _read_workspace_toml(workspace, rel, problems)
+        if rel == "pyproject.toml":
+            tool = values.get("tool", {})
+            values = tool.get("splice", {}) if isinstance(tool, dict) else {}
+            values = values if isinstance(values, dict) else {}
+        if not trusted:
+            values = untrusted_part(values, source, notices)
+        settings = apply_layer(settings, values, source, problems, sources)
     env_values = {key: env[var] for var, key in ENV_KEYS.items() if env.get(var)}
     settings = apply_layer(settings, env_values, "environment", problems, sources)
     if editor:
@@ -245,4 +342,4 @@ def load_settings(
         settings = apply_layer(
             settings, {k: v for k, v in cli.items() if v is not None}, "command line", problems, sources
         )
-    return LoadedSettings(settings, problems, sources)
+    return LoadedSettings(settings, problems, sources, trusted, notices)

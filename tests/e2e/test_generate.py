@@ -223,9 +223,10 @@ async def test_verify_loop_feeds_back_the_failure_and_contains_escapes(client: L
     host_marker.unlink(missing_ok=True)
     command = f"PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 {sys.executable} -m pytest -x -q -p no:cacheprovider {{tests}}"
     model = {"model": "openai/fake-model", "apiBase": llm.url}  # the editor sends its whole `splice` section
-    lsp.workspace_did_change_configuration(
-        types.DidChangeConfigurationParams(settings={"splice": {**model, "verify": {"command": command}}})
-    )
+    # Verify runs only in a trusted workspace: VS Code sends its Workspace Trust, other editors may send the flag
+    # from the user's own configuration (or the user lists the folder with `splice trust`).
+    settings = {"splice": {**model, "verify": {"command": command}}, "workspaceTrusted": True}
+    lsp.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=settings))
     try:
         actions = await actions_at(lsp, root, "inventory/reports.py", "raise NotImplementedError")
         llm.script(Reply(text=ESCAPING_BODY.replace("PORT", str(port))), Reply(text=GOOD_BODY))

@@ -21,14 +21,16 @@ EXCLUSIVE = {
 }
 
 # splice package -> splice packages it may import (besides itself)
+# config, trust (is a workspace trusted?) and state (safe writes under .splice) are leaves every layer may use.
+_BASE = {"config", "trust", "state"}
 ALLOWED = {
-    "index": {"config"},
-    "context": {"config", "index"},
-    "edits": {"config", "index"},
-    "llm": {"config"},
-    "features": {"config", "index", "context", "llm", "edits"},
-    "lsp": {"config", "index", "context", "llm", "edits", "features"},
-    "cli": {"config", "index", "context", "llm", "edits", "features"},
+    "index": _BASE,
+    "context": _BASE | {"index"},
+    "edits": _BASE | {"index"},
+    "llm": _BASE,
+    "features": _BASE | {"index", "context", "llm", "edits"},
+    "lsp": _BASE | {"index", "context", "llm", "edits", "features"},
+    "cli": _BASE | {"index", "context", "llm", "edits", "features"},
 }
 # The CLI's `serve` command is the one place the CLI starts the language server.
 CLI_MAY_IMPORT_LSP = {"cli/serve.py"}

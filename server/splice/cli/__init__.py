@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "splice.cli.edit",
     "splice.cli.llm",
     "splice.cli.doctor",
+    "splice.cli.trust",
 )
 
 

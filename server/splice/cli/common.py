@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from splice.config import LoadedSettings, load_settings
@@ -14,15 +15,27 @@ def add_common(parser: argparse.ArgumentParser, *, json_output: bool = True) -> 
     )
     parser.add_argument("--model", default=None, help="litellm model string; overrides every other setting")
     parser.add_argument("--api-base", default=None, help="API base URL for the model (e.g. a local server)")
+    parser.add_argument(
+        "--trust",
+        action="store_true",
+        help="trust this workspace for this run: its own files may set model, apiBase, verify.command, ... "
+        "(`splice trust` remembers it)",
+    )
     if json_output:
         parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
 
 
-def settings_from(args: argparse.Namespace) -> LoadedSettings:
-    return load_settings(
+def settings_from(args: argparse.Namespace, *, quiet: bool = False) -> LoadedSettings:
+    """The settings for this run; what an untrusted workspace's files could not set is said on stderr."""
+    loaded = load_settings(
         workspace_of(args),
         cli={"model": getattr(args, "model", None), "apiBase": getattr(args, "api_base", None)},
+        trusted=True if getattr(args, "trust", False) else None,
     )
+    if not quiet:
+        for notice in loaded.notices:
+            print(f"splice: {notice}", file=sys.stderr)
+    return loaded
 
 
 def workspace_of(args: argparse.Namespace) -> Path:

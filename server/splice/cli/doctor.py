@@ -69,6 +69,15 @@ def check_settings(settings: Settings, root: Path, problems: list[str]) -> list[
     return [Check("settings", "fail", p, "correct the setting named in the message") for p in problems]
 
 
+def check_trust(root: Path, trusted: bool, notices: list[str]) -> list[Check]:
+    """Whether the workspace's own files may set model, apiBase, verify.command, ... and what was ignored."""
+    if trusted:
+        return [Check("trust", "pass", "trusted: the workspace's own settings apply")]
+    checks = [Check("trust", "pass", "not trusted: the workspace's files cannot redirect models, keys or commands")]
+    checks += [Check("trust", "skip", n, f"splice trust {root}  (only if you trust this repository)") for n in notices]
+    return checks
+
+
 def check_sandbox(settings: Settings, root: Path) -> list[Check]:
     from splice.features.generate.sandbox import Sandbox
 
@@ -114,11 +123,13 @@ def check_model(settings: Settings, root: Path) -> list[Check]:
 
 
 def check_index_writable(settings: Settings, root: Path) -> list[Check]:
-    target = root / ".splice"
+    from splice import state
+
+    target = root / state.STATE
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=target, prefix="doctor-", delete=True) as f:
-            f.write(b"ok")
+        probe = target / "doctor-probe"
+        state.write_bytes(probe, b"ok")  # the same no-link write every state writer uses
+        (target / "doctor-probe").unlink()
     except OSError as exc:
         return [Check("index folder", "fail", f"{target}: {exc}", "make the workspace writable or set index.uri")]
     return [Check("index folder", "pass", f"{target} is writable")]
@@ -141,10 +152,11 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    loaded = settings_from(args)
+    loaded = settings_from(args, quiet=True)
     root = workspace_of(args)
     started = time.perf_counter()
     results = check_settings(loaded.settings, root, loaded.problems)
+    results += check_trust(root, loaded.trusted, loaded.notices)
     for check in CHECKS:
         try:
             results.extend(check(loaded.settings, root))

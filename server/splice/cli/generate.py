@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
                 )
                 return 2
             tasks = [gen.task(wanted[0], args.instruction)]
-        results = asyncio.run(_run_all(gen, tasks, args.verify))
+        results = asyncio.run(_run_all(gen, tasks, args.verify, loaded.trusted))
     except EditRefused as exc:
         print(f"splice generate: {exc}", file=err)
         return 2
@@ -134,5 +134,6 @@ def _all_stub_offers(gen: Any, rel: str) -> list[Any]:
     return list(found.values())
 
 
-async def _run_all(gen: Any, tasks: list[Any], verify: bool) -> list[Any]:
-    return list(await asyncio.gather(*(gen.run(t, verify=verify, trusted=True) for t in tasks)))
+async def _run_all(gen: Any, tasks: list[Any], verify: bool, trusted: bool) -> list[Any]:
+    # verify runs only in a workspace the user trusts (`--trust` or `splice trust`): the command comes from settings
+    return list(await asyncio.gather(*(gen.run(t, verify=verify, trusted=trusted) for t in tasks)))

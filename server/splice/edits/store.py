@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from splice import state
 from splice.edits.diff import Hunk
 from splice.edits.errors import EditRefused
 from splice.edits.proposal import (
@@ -76,7 +75,6 @@ class ProposalStore:
 
     def put(self, proposal: Proposal) -> Path:
         """Save (or update) a proposal; returns the path of its ``.diff`` file."""
-        self.folder.mkdir(parents=True, exist_ok=True)
         diff_path = self.folder / f"{_safe_id(proposal.id)}.diff"
         _atomic_write(diff_path, _diff_document(proposal))
         _atomic_write(self.folder / f"{_safe_id(proposal.id)}.json", to_json(proposal))
@@ -85,7 +83,7 @@ class ProposalStore:
     def get(self, proposal_id: str) -> Proposal | None:
         path = self.folder / f"{_safe_id(proposal_id)}.json"
         try:
-            return from_json(path.read_text(encoding="utf-8"))
+            return from_json(state.read_text(path))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -134,11 +132,4 @@ def _diff_document(proposal: Proposal) -> str:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    state.write_text(path, text)  # never through a link planted in .splice

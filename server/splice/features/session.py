@@ -10,11 +10,8 @@ Persisted as ``<workspace>/.splice/sessions/<id>.json``, written to a temp file 
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import tempfile
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -22,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from splice import state
 from splice.llm.model import Completion, Message, Request
 
 STEP_STATUSES = ("pending", "active", "done", "failed", "skipped")
@@ -196,19 +194,8 @@ class Session:
 
     def save(self, workspace: Path) -> Path:
         folder = sessions_dir(workspace)
-        folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{self.id}.json"
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.to_json(), f, ensure_ascii=False, indent=1)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        state.write_text(path, json.dumps(self.to_json(), ensure_ascii=False, indent=1), fsync=True)
         return path
 
     @classmethod
@@ -217,7 +204,7 @@ class Session:
             raise SessionError(f"invalid session id {session_id!r}")
         path = sessions_dir(workspace) / f"{session_id}.json"
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(state.read_text(path))
         except FileNotFoundError as exc:
             raise SessionError(f"no session {session_id} under {sessions_dir(workspace)}") from exc
         except (OSError, ValueError) as exc:

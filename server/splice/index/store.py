@@ -31,6 +31,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from splice import state
 from splice.config import Settings
 from splice.index import codec
 from splice.index.model import Edge, FileExtract, FileRecord
@@ -148,10 +149,16 @@ class Store:
         if self.local:
             folder = Path(self.uri)
             try:
-                folder.mkdir(parents=True, exist_ok=True)
-                splice_dir = self.workspace / ".splice"
-                if folder.is_relative_to(splice_dir) and not (splice_dir / ".gitignore").exists():
-                    (splice_dir / ".gitignore").write_text("# Splice's local data: never commit it.\n*\n")
+                splice_dir = self.workspace / state.STATE
+                if folder.is_relative_to(splice_dir):  # no link anywhere on the way or inside (lancedb follows them)
+                    state.mkdirs(folder)
+                    if not (splice_dir / ".gitignore").exists():
+                        state.write_text(splice_dir / ".gitignore", state.GITIGNORE)
+                    planted = list(state.unsafe_entries(folder))
+                    if planted:
+                        raise StoreError(f"a link or special file in the index folder: {planted[0]}; not opening it")
+                else:
+                    folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the index folder {folder}: {exc}") from exc
         if not self.read_only:
@@ -194,7 +201,7 @@ class Store:
     def _take_lock(self) -> None:
         lock_path = Path(self.uri) / ".lock" if self.local else self.workspace / ".splice" / "index.lock"
         lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

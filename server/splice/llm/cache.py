@@ -12,15 +12,15 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import shutil
-import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from splice import state
 
 log = logging.getLogger(__name__)
 FORMAT = 1
@@ -99,7 +99,7 @@ class DiskCache:
             return None
         path = self._path(key)
         try:
-            data = json.loads(path.read_bytes())
+            data = json.loads(state.read_bytes(path))
             if data.get("key") != key or data.get("v") != FORMAT:
                 raise ValueError("entry does not match its key")
             return CachedAnswer(**data["answer"])
@@ -136,20 +136,10 @@ class DiskCache:
             self._fail(f"cannot write the answer cache under {self.root} ({exc.strerror or exc})")
 
     def _write(self, path: Path, data: bytes) -> None:
-        if path.parent not in self._shards:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._shards.add(path.parent)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        try:
-            # No fsync: the rename makes a crash leave the old entry or the new one, never half of one; after a
-            # power loss an entry may be empty, which reads as corrupt, i.e. a miss. Speed matters more here.
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        # No fsync: the rename makes a crash leave the old entry or the new one, never half of one; after a power
+        # loss an entry may be empty, which reads as corrupt, i.e. a miss. Speed matters more here. ``state`` never
+        # follows a link planted in the cache folder.
+        state.write_bytes(path, data)
 
     def stats(self) -> tuple[int, int]:
         entries = size = 0

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from splice import state
 from splice.llm.errors import BudgetExceeded
 
 log = logging.getLogger(__name__)
@@ -75,16 +76,12 @@ class UsageLog:
         self._lock = threading.Lock()
         self._offset = 0
         self._spent: dict[str, float] = {}
-        self._dir_ready = False
 
     def append(self, record: UsageRecord) -> None:
         line = json.dumps(asdict(record), separators=(",", ":")).encode() + b"\n"
         with self._lock:
             try:
-                if not self._dir_ready:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
-                    self._dir_ready = True
-                fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+                fd = state.open_append(self.path)  # refuses a planted link or hard link (e.g. to a shell rc)
                 try:
                     if not self._ends_with_newline(fd):
                         line = b"\n" + line

@@ -42,7 +42,8 @@ class SpliceServer(LanguageServer):
         self._sandbox: Sandbox | None = None
         self.loaded: LoadedSettings | None = None
         self.editor_settings: dict[str, Any] = {}
-        self.trusted = True
+        self.client_trust: bool | None = None
+        """The editor's trust verdict (VS Code Workspace Trust); None: the user's trust list decides."""
         self.index_state = "starting"
         self.index_ready = asyncio.Event()
         # One writer thread: initial indexing and incremental updates are serialised here.
@@ -85,7 +86,7 @@ class SpliceServer(LanguageServer):
 
     def open_workspace(self, root: Path, editor: dict[str, Any]) -> list[str]:
         self.editor_settings = editor
-        self.loaded = load_settings(root, editor=editor)
+        self.loaded = load_settings(root, editor=editor, trusted=self.client_trust)
         self.ws = SpliceWorkspace(root, self.loaded.settings)
         return self.loaded.problems
 
@@ -93,9 +94,14 @@ class SpliceServer(LanguageServer):
         """Re-read settings after the editor changed them; the graph and index stay."""
         ws = self.require_ws()
         self.editor_settings = editor
-        self.loaded = load_settings(ws.root, editor=editor)
+        self.loaded = load_settings(ws.root, editor=editor, trusted=self.client_trust)
         ws.update_settings(self.loaded.settings)
         return self.loaded.problems
+
+    @property
+    def trusted(self) -> bool:
+        """One rule (``splice.trust``): the editor's verdict when it sent one, else the user's trust list."""
+        return self.loaded.trusted if self.loaded is not None else bool(self.client_trust)
 
     def sandbox(self) -> Sandbox:
         """One sandbox per server: its availability probe runs once."""

@@ -7,6 +7,7 @@ model configured ``preview`` says exactly what would be sent and what it would c
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from splice import state
 from splice.context.model import ContextItem, ContextRequest, DiagnosticTarget, Frame, FramesTarget
 from splice.edits.errors import EditRefused
 from splice.edits.paths import Workspace
@@ -275,11 +277,8 @@ class ExplainError:
         return "\n".join(out)
 
     def _write(self, signature: str, markdown: str) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{signature[:24]}.md"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(markdown, encoding="utf-8")
-        tmp.replace(path)
+        state.write_text(path, markdown)  # never through a link planted in .splice
         return path
 
     # -- the explanation cache: one answer per error signature and code hashes -------------------------------
@@ -290,19 +289,14 @@ class ExplainError:
 
     def _cached(self, path: Path) -> str | None:
         try:
-            answer = json.loads(path.read_text(encoding="utf-8")).get("answer")
+            answer = json.loads(state.read_text(path)).get("answer")
         except (OSError, ValueError):
             return None
         return answer if isinstance(answer, str) else None
 
     def _remember(self, path: Path, answer: str, model: str) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"answer": answer, "model": model, "at": time.time()}), encoding="utf-8")
-            tmp.replace(path)
-        except OSError:
-            pass  # the cache is an optimisation; the explanation was already shown
+        with contextlib.suppress(OSError):  # the cache is an optimisation; the explanation was already shown
+            state.write_text(path, json.dumps({"answer": answer, "model": model, "at": time.time()}))
 
 
 def _error_text(resolved: Resolution) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from lsprotocol import types
 
+from splice import state
 from splice.context.model import ContextRequest, ContextResult, PositionTarget
 from splice.lsp.protocol import Commands
 from splice.lsp.server import SpliceServer
@@ -60,10 +61,8 @@ def register(server: SpliceServer) -> None:
         out = result.to_json()
         window = ls.client_capabilities.window
         if arg.get("show", True) and window is not None and window.show_document and window.show_document.support:
-            folder = ws.root / ".splice" / "context"
-            folder.mkdir(parents=True, exist_ok=True)
-            doc_path = folder / f"context-{time.strftime('%Y%m%d-%H%M%S')}.md"
-            doc_path.write_text(markdown(result, f"{rel}:{point.line + 1}"), encoding="utf-8")
+            doc_path = ws.root / ".splice" / "context" / f"context-{time.strftime('%Y%m%d-%H%M%S')}.md"
+            state.write_text(doc_path, markdown(result, f"{rel}:{point.line + 1}"))
             await ls.window_show_document_async(types.ShowDocumentParams(uri=doc_path.as_uri(), take_focus=True))
             out["document"] = doc_path.as_uri()
         return out

@@ -30,33 +30,38 @@ def _root_of(params: types.InitializeParams) -> Path | None:
     return Path(path) if path else None
 
 
-def _editor_settings(options: Any) -> tuple[dict[str, Any], bool]:
-    """initializationOptions: the ``splice`` settings object plus ``workspaceTrusted``."""
+def _editor_settings(options: Any) -> tuple[dict[str, Any], bool | None]:
+    """initializationOptions: the ``splice`` settings object plus ``workspaceTrusted`` (VS Code's Workspace Trust;
+    any client may send it from the user's own configuration). Absent: None — the user's trust list decides."""
     if not isinstance(options, dict):
-        return {}, True
+        return {}, None
     opts = dict(options)
-    trusted = opts.pop("workspaceTrusted", True)
+    trusted = opts.pop("workspaceTrusted", None)
     inner = opts.get("splice")
     settings = inner if isinstance(inner, dict) else opts
-    return settings, trusted is not False
+    return settings, trusted if isinstance(trusted, bool) else None
 
 
 def register(server: SpliceServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: SpliceServer, params: types.InitializeParams) -> None:
         root = _root_of(params)
-        settings, ls.trusted = _editor_settings(params.initialization_options)
+        settings, ls.client_trust = _editor_settings(params.initialization_options)
         if root is None:
             log.warning("no workspace folder: Splice features need a folder")
             return
         for problem in ls.open_workspace(root, settings):
             log.warning("settings: %s", problem)
+        for notice in ls.loaded.notices if ls.loaded is not None else []:
+            log.warning("trust: %s", notice)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: SpliceServer, params: types.InitializedParams) -> None:
         if ls.loaded is not None:
             for problem in ls.loaded.problems:
                 ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=problem))
+            for notice in ls.loaded.notices:
+                ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=notice))
         if ls.ws is None:
             ls.notify_index_status("error", message="No workspace folder open")
             return
@@ -71,10 +76,15 @@ def register(server: SpliceServer) -> None:
             # Neovim sends an empty settings object right after initialize: it means "nothing new", not "reset".
             return
         settings, trusted = _editor_settings(params.settings)
-        ls.trusted = trusted
+        if trusted is not None:  # a configuration change without the flag keeps the trust decided before
+            ls.client_trust = trusted
         before = ls.ws.settings
+        notices_before = list(ls.loaded.notices) if ls.loaded is not None else []
         for problem in ls.open_workspace_settings(settings):
             ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=problem))
+        for notice in ls.loaded.notices if ls.loaded is not None else []:
+            if notice not in notices_before:
+                ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=notice))
         after = ls.ws.settings
         if (before.exclude, before.max_file_size, before.index_uri) != (
             after.exclude,
