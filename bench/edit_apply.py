@@ -1,6 +1,9 @@
-"""Edit-application benchmark: ≥150 realistic model answers on flask, requests and zod through ``splice edit``.
+"""Edit-application benchmark: realistic model answers through ``splice edit --apply``, in three corpora —
+``generated`` (answers built from flask, requests and zod functions), ``shapes`` (hand-written answer shapes in
+Python, TypeScript, Go, Rust and Java: the tuning set) and ``heldout`` (written before tuning, never tuned on).
 
-Run: ``.venv/bin/python bench/edit_apply.py [--per-repo N] [--show-failures]``. Each case gets its own small
+Run: ``.venv/bin/python bench/edit_apply.py [--corpus all|generated|shapes|heldout] [--per-repo N]
+[--show-failures]``. Each case gets its own small
 workspace (the target file plus ``.vscode/settings.json``) and a sentinel folder beside it; the answer goes
 through the same code path as ``splice edit --apply`` (``splice.cli.edit.run``). Outcomes: a correct apply (exit 0
 and every expected file byte-identical), a correct refusal (exit 2 and the workspace untouched), a missed apply
@@ -22,11 +25,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from edit_corpus import Case, generate
+import edit_heldout
+import edit_shapes
+from edit_corpus import SETTINGS, Case, generate
 from splice.cli.edit import run
 
 CORPORA = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpora"
 OUTCOMES = ("correct apply", "correct refusal", "missed apply", "wrong apply")
+"""correct / correctly refused / wrongly refused / silently wrong (anything written that differs, whitespace too)."""
 
 
 def _tree_hash(folder: Path) -> str:
@@ -74,7 +80,8 @@ def table(results: list[tuple[Case, str, str]]) -> str:
     for case, outcome, _ in results:
         by_cat[case.category][outcome] += 1
     rows = [
-        "| category | cases | correct applies | correct refusals | missed applies | wrong applies | correct |",
+        "| category | cases | correct | correctly refused | wrongly refused | silently wrong | correct or correctly "
+        "refused |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     total = dict.fromkeys(OUTCOMES, 0)
@@ -97,28 +104,55 @@ def table(results: list[tuple[Case, str, str]]) -> str:
     return "\n".join(rows)
 
 
+def shape_cases(shapes: list[edit_shapes.Shape]) -> list[Case]:
+    out = []
+    for s in shapes:
+        lang = s.path.rsplit(".", 1)[-1]
+        files = {s.path: s.original.encode(), SETTINGS: b"{}\n"}
+        expected = None if s.expected is None else {s.path: s.expected.encode()}
+        out.append(Case(s.id, "shapes", lang, files, s.answer, s.args, expected))
+    return out
+
+
+def _generated(args: argparse.Namespace, tmp: str) -> list[Case]:
+    if not (args.corpora / "flask.tar.gz").exists():
+        print(f"corpora not found under {args.corpora}; skipping the generated corpus", file=sys.stderr)
+        return []
+    root = Path(tmp) / "corpora"
+    for name in ("flask", "requests", "zod"):
+        with tarfile.open(args.corpora / f"{name}.tar.gz") as tar:
+            tar.extractall(root, filter="data")
+    return generate(root, per_repo=args.per_repo)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", choices=("all", "generated", "shapes", "heldout"), default="all")
     parser.add_argument("--per-repo", type=int, default=3, help="target definitions per repository")
     parser.add_argument("--corpora", type=Path, default=CORPORA)
     parser.add_argument("--show-failures", action="store_true")
     args = parser.parse_args(argv)
-    if not (args.corpora / "flask.tar.gz").exists():
-        print(f"corpora not found under {args.corpora}; skipping", file=sys.stderr)
-        return 0
+    wrong = 0
     with tempfile.TemporaryDirectory(prefix="splice-edit-bench-") as tmp:
-        root = Path(tmp) / "corpora"
-        for name in ("flask", "requests", "zod"):
-            with tarfile.open(args.corpora / f"{name}.tar.gz") as tar:
-                tar.extractall(root, filter="data")
-        cases = generate(root, per_repo=args.per_repo)
-        results = [(case, *run_case(case, Path(tmp) / "cases")) for case in cases]
-    print(table(results))
-    wrong = [r for r in results if r[1] == "wrong apply"]
-    if args.show_failures:
-        for case, outcome, detail in results:
-            if outcome in ("missed apply", "wrong apply"):
-                print(f"\n### {case.id} [{case.category}] {outcome}: {detail}\n{case.answer[:1500]}")
+        corpora = {
+            "generated": lambda: _generated(args, tmp),
+            "shapes": lambda: shape_cases(edit_shapes.CASES),
+            "heldout": lambda: shape_cases(edit_heldout.CASES),
+        }
+        for name, build in corpora.items():
+            if args.corpus not in ("all", name):
+                continue
+            cases = build()
+            if not cases:
+                continue
+            results = [(case, *run_case(case, Path(tmp) / name)) for case in cases]
+            print(f"\n## {name} ({len(cases)} answers)\n")
+            print(table(results))
+            wrong += sum(1 for r in results if r[1] == "wrong apply")
+            if args.show_failures:
+                for case, outcome, detail in results:
+                    if outcome in ("missed apply", "wrong apply"):
+                        print(f"\n### {case.id} [{case.category}] {outcome}: {detail}\n{case.answer[:1500]}")
     return 1 if wrong else 0
 
 

@@ -12,7 +12,7 @@ import itertools
 from splice.edits import elision, symbols
 from splice.edits.answer import EditBlock
 from splice.edits.errors import EditRefused
-from splice.edits.match import Match, common_indent, locate, reindent, strip_trailing_if_clean
+from splice.edits.match import Match, common_indent, follow_indent_style, locate, reindent, strip_trailing_if_clean
 from splice.edits.text import join_lines, split_lines
 
 
@@ -24,8 +24,8 @@ def _finish(lines: list[str], original: str) -> str:
 def apply_search_replace(text: str, block: EditBlock, lang: str | None) -> str:
     label = block.label()
     file_lines = split_lines(text)
-    search = split_lines(block.search)
-    replace = split_lines(block.replace)
+    search = follow_indent_style(split_lines(block.search), file_lines, lang, label)
+    replace = follow_indent_style(split_lines(block.replace), file_lines, lang, label)
     if not any(line.strip() for line in search):
         if text.strip():
             raise EditRefused(
@@ -110,7 +110,8 @@ def apply_diff(text: str, block: EditBlock, lang: str | None) -> str:
     placed: list[tuple[Match, list[str], str]] = []
     for n, hunk in enumerate(block.hunks, 1):
         label = f"{block.label()}, hunk {n}"
-        old, new = hunk.old_lines(), hunk.new_lines()
+        old = follow_indent_style(hunk.old_lines(), file_lines, lang, label)
+        new = follow_indent_style(hunk.new_lines(), file_lines, lang, label)
         if elision.markers(new, old, lang):
             raise EditRefused(
                 f"{label} adds an elision marker ('...') instead of code; nothing applied", block=block.number

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from splice.edits import symbols
 from splice.edits.answer import BlockKind, EditBlock
+from splice.edits.place_symbol import body_only
 from splice.edits.text import split_lines
 from splice.index.parser import error_count
 
@@ -130,6 +131,10 @@ def _restated_whole(blocks: list[EditBlock], lang: str | None, old_lines: list[s
         if block.kind not in (BlockKind.SYMBOL, BlockKind.WHOLE_FILE):
             continue
         code = split_lines(block.code)
+        if block.kind is BlockKind.SYMBOL and block.symbol and body_only(code, lang, block) is not None:
+            if not candidates(code, old_lines):
+                out.add(block.symbol.rsplit(".", 1)[-1])  # a body-only answer restates that definition's body
+            continue
         if error_count(lang, block.code.encode("utf-8")):
             continue
         flagged = {i for i, line in enumerate(code) if line in set(candidates([line], old_lines))}

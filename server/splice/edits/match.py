@@ -107,3 +107,31 @@ def strip_trailing_if_clean(replacement: list[str], file_lines: list[str]) -> li
     if any(line != line.rstrip() for line in file_lines):
         return replacement
     return [line.rstrip() for line in replacement]
+
+
+def follow_indent_style(new: list[str], file_lines: list[str], lang: str | None, label: str) -> list[str]:
+    """Replacement lines indented with spaces in a file indented with tabs only (a Go file quoted by a chat that
+    lost its tabs): each run of the answer's indentation unit becomes a tab. Lines that would end up mixing tabs
+    and spaces, and tab-indented lines in a space-indented Python file, are refused rather than guessed."""
+    file_indents = {indent_of(line) for line in file_lines if line.strip() and indent_of(line)}
+    tabs_file = bool(file_indents) and all(set(i) == {"\t"} for i in file_indents)
+    spaces_file = bool(file_indents) and all(set(i) == {" "} for i in file_indents)
+    if spaces_file and lang == "python" and any("\t" in indent_of(line) for line in new):
+        raise EditRefused(f"{label}: the replacement indents with tabs but the file uses spaces; nothing applied")
+    if not tabs_file or lang in ("python", "yaml"):
+        return new
+    spaced = [line for line in new if line.strip() and " " in indent_of(line)]
+    if not spaced:
+        return new
+    unit = min(w for w in (len(indent_of(line).lstrip("\t")) for line in spaced) if w > 0)
+    out: list[str] = []
+    for line in new:
+        indent = indent_of(line)
+        tabs, spaces = len(indent) - len(indent.lstrip("\t")), indent.lstrip("\t")
+        if set(spaces) - {" "} or len(spaces) % unit:
+            raise EditRefused(
+                f"{label}: the replacement mixes tabs and spaces in a way that cannot be mapped to the file's tabs; "
+                "nothing applied"
+            )
+        out.append("\t" * (tabs + len(spaces) // unit) + line[len(indent) :] if line.strip() else line)
+    return out

@@ -16,12 +16,12 @@ import re
 from splice.edits import elision, symbols
 from splice.edits.answer import EditBlock
 from splice.edits.errors import EditRefused
-from splice.edits.match import common_indent, reindent, strip_trailing_if_clean
+from splice.edits.match import common_indent, follow_indent_style, reindent, strip_trailing_if_clean
 from splice.edits.text import indent_of, join_lines, split_lines
 from splice.index.parser import error_count
 
 _COMMENT_STARTS = ("#", "//", "/*", "*", "*/")
-_CLASS_MEMBER_LANGS = {"javascript", "typescript", "tsx"}
+_CLASS_MEMBER_LANGS = {"javascript", "typescript", "tsx", "java"}
 _WRAP = "__SpliceWrap__"
 
 
@@ -30,10 +30,14 @@ def apply_symbol(text: str, block: EditBlock, lang: str | None) -> str:
     if lang is None:
         raise EditRefused(f"{label}: {block.path} is not a language Splice parses, so it cannot place a symbol")
     code_lines = split_lines(block.code)
+    body = body_only(code_lines, lang, block)
+    if body is not None:
+        return _replace_body(text, body, lang, block, label)
     if not block.fenced:
         code_lines = _cut_prose(code_lines, block.symbol, label, block)
-    name = block.symbol or _inferred_name(join_lines(code_lines), lang, label, block)
     file_lines = split_lines(text)
+    code_lines = follow_indent_style(code_lines, file_lines, lang, label)
+    name = block.symbol or _inferred_name(join_lines(code_lines), lang, label, block)
     old = _old_definition(text, lang, name, block, label)
     whole_old = file_lines[
         old.outer_start_line - len(_comments_above(file_lines, old.outer_start_line)) : old.end_line + 1
@@ -89,6 +93,97 @@ def _old_definition(text: str, lang: str, name: str, block: EditBlock, label: st
     return found[0]
 
 
+def body_only(code_lines: list[str], lang: str, block: EditBlock) -> list[str] | None:
+    """The new body when the answer gives only a body for the named symbol (a sentence, then indented statements;
+    or a fence holding statements and no definition), else None."""
+    if not block.symbol:
+        return None
+    if not block.fenced:
+        runs: list[list[str]] = []
+        current: list[str] | None = None
+        for line in code_lines:
+            if line.strip() and line[0] in " \t":
+                if current is None:
+                    current = []
+                    runs.append(current)
+                current.append(line)
+            elif not line.strip():
+                if current is not None:
+                    current.append(line)
+            else:
+                current = None
+        if len(runs) != 1:
+            return None
+        code_lines = runs[0]
+    written = [line for line in code_lines if line.strip()]
+    if not written:
+        return None
+    if any(d.name == block.symbol.rsplit(".", 1)[-1] for d in symbols.definitions(lang, join_lines(code_lines))):
+        return None
+    if _top_level(join_lines(code_lines), lang) and written[0][0] not in " \t":
+        return None  # top-level definitions of other names: not a body
+    if lang == "python" and written[0][0] not in " \t" and _starts_definition(written[0]):
+        return None
+    while code_lines and not code_lines[-1].strip():
+        code_lines = code_lines[:-1]
+    while code_lines and not code_lines[0].strip():
+        code_lines = code_lines[1:]
+    return code_lines
+
+
+def _starts_definition(line: str) -> bool:
+    return bool(re.match(r"\s*(?:async\s+def|def|class|@)\b", line))
+
+
+_DOCSTRING = re.compile(r"^\s*[rRuUbBfF]{0,2}(\"\"\"|\'\'\'|\"|\')")
+
+
+def _replace_body(text: str, body: list[str], lang: str, block: EditBlock, label: str) -> str:
+    """Put ``body`` in place of the named definition's body: its header (and closing brace) stay."""
+    name = block.symbol or ""
+    file_lines = split_lines(text)
+    old = _old_definition(text, lang, name, block, label)
+    first = old.header_end_line + 1
+    last = old.end_line if lang == "python" else old.end_line - 1
+    header = file_lines[old.header_end_line].rstrip()
+    if lang != "python" and (
+        old.header_end_line >= old.end_line
+        or not header.endswith("{")
+        or not file_lines[old.end_line].strip().startswith("}")
+    ):
+        raise EditRefused(
+            f"{label}: the answer gives only a body, and {name!r} in {block.path} is not laid out as a header line, "
+            "body lines and a closing brace line; nothing applied",
+            block=block.number,
+        )
+    old_body = file_lines[first : last + 1]
+    body = elision.expand(body, old_body, lang, label)
+    keep: list[str] = []
+    if lang == "python":
+        # A docstring the body-only answer does not restate stays (the answer is "the body under it").
+        old_written = [i for i, line in enumerate(old_body) if line.strip()]
+        if old_written and _DOCSTRING.match(old_body[old_written[0]]) and not _DOCSTRING.match(body[0]):
+            doc_end = _docstring_end(old_body, old_written[0])
+            keep = old_body[: doc_end + 1]
+    target = next((indent_of(line) for line in old_body if line.strip()), None)
+    if target is None or (keep and not old_body[len(keep) :]):
+        tabs = any(line.startswith("\t") for line in file_lines)
+        target = indent_of(file_lines[old.start_line]) + ("\t" if tabs else "    ")
+    new_body = reindent(body, common_indent(body), target, label)
+    out = file_lines[:first] + keep + new_body + file_lines[last + 1 :]
+    return join_lines(out, trailing_newline=text.endswith("\n"))
+
+
+def _docstring_end(lines: list[str], start: int) -> int:
+    m = _DOCSTRING.match(lines[start])
+    assert m is not None
+    quote = m.group(1)
+    rest = lines[start][m.end() :]
+    if quote in rest:
+        return start
+    return next((j for j in range(start + 1, len(lines)) if quote in lines[j]), start)
+
+
 _METHOD_HEADER = re.compile(r"^\s*(?:async\s+)?def\s+\w+\s*\(\s*(?:self|cls)\b")
 
 
@@ -129,7 +224,7 @@ def _unwrap_elided_class(code_lines: list[str], lang: str, name: str) -> list[st
 
 def _top_level(code: str, lang: str) -> list[symbols.Definition]:
     """Top-level definitions of a snippet; a lone JS/TS class member is read inside a stand-in class."""
-    top = [d for d in symbols.definitions(lang, code) if d.top_level]
+    top = [d for d in symbols.definitions(lang, code) if d.top_level and not d.container]
     if top or lang not in _CLASS_MEMBER_LANGS:
         return top
     wrapped = symbols.definitions(lang, f"class {_WRAP} {{\n{code}}}\n")
@@ -149,6 +244,13 @@ def _top_level(code: str, lang: str) -> list[symbols.Definition]:
 
 def _inferred_name(code: str, lang: str, label: str, block: EditBlock) -> str:
     top = _top_level(code, lang)
+    if not top:
+        # ``impl Cart { fn total … }`` holding one method names ``Cart.total``.
+        defs = symbols.definitions(lang, code)
+        containers = [d for d in defs if d.container and d.top_level]
+        members = [d for d in defs if len(containers) == 1 and d.qualname.startswith(containers[0].qualname + ".")]
+        if len(members) == 1:
+            return members[0].qualname
     if len(top) != 1:
         raise EditRefused(
             f"{label}: no symbol was named and the code defines {len(top)} top-level symbols, so Splice cannot "
@@ -213,7 +315,9 @@ def split_definitions(code: str, lang: str, old_text: str) -> list[tuple[str, st
     """Code that is only definitions the file already has (plus lines the file already contains, such as its
     ``package``/imports, comments and elision markers): ``(qualified name, code)`` per definition, else None."""
     lines = split_lines(code)
-    top = _top_level(code, lang)
+    defs = symbols.definitions(lang, code)
+    containers = {d.qualname for d in defs if d.container and d.top_level}
+    top = _top_level(code, lang) + [d for d in defs if d.qualname.rsplit(".", 1)[0] in containers and "." in d.qualname]
     if not top:
         return None
     old_defs = symbols.definitions(lang, old_text)

@@ -30,7 +30,10 @@ _DEFINITIONS = {
     "trait_item",
     "public_field_definition",
     "variable_declarator",
+    "impl_item",
 }
+_CONTAINERS = {"impl_item"}
+"""Name a scope (a Rust ``impl Cart`` makes ``Cart.total``) without being a definition one replaces by name."""
 _FUNCTION_VALUES = {"arrow_function", "function_expression", "function", "generator_function"}
 _WRAPPERS = {"decorated_definition", "export_statement"}
 _DECLARATION_LISTS = {"lexical_declaration", "variable_declaration"}
@@ -54,6 +57,8 @@ class Definition:
     top_level: bool
     header_end_line: int
     """Last line of the header (``class A(B):`` / ``class A<T> extends B {``), before the body's own lines."""
+    container: bool = False
+    """A Rust ``impl`` block: it scopes its methods' names but is not itself a definition to replace."""
 
     @property
     def wrapped(self) -> bool:
@@ -74,7 +79,9 @@ def definitions(lang: str, text: str) -> list[Definition]:
             continue
         while scope and scope[-1][0] <= node.start_byte:
             scope.pop()
-        found.append(_definition(node, name, ".".join([*(n for _, n in scope), name])))
+        receiver = _go_receiver(node)
+        prefix = [receiver] if receiver else [n for _, n in scope]
+        found.append(_definition(node, name, ".".join([*prefix, name])))
         scope.append((node.end_byte, name))
     return found
 
@@ -89,7 +96,7 @@ def _definition_query(lang: str) -> Query:
 def find(lang: str, text: str, qualname: str) -> list[Definition]:
     """Definitions named ``qualname``: exact qualified-name matches, else (for a bare name) every definition with
     that name. More than one result means the name is ambiguous."""
-    defs = definitions(lang, text)
+    defs = [d for d in definitions(lang, text) if not d.container]
     exact = [d for d in defs if d.qualname == qualname]
     if exact or "." in qualname:
         return exact
@@ -110,12 +117,34 @@ def _definition(node: Node, name: str, qualname: str) -> Definition:
         end_col=core.end_point.column,
         top_level=outer.parent is not None and outer.parent.parent is None,
         header_end_line=_header_end(node),
+        container=node.type in _CONTAINERS,
     )
+
+
+def _type_name(node: Node | None) -> str | None:
+    """``Cart`` of ``*Cart``, ``Cart[T]``, ``Cart<T>``, ``crate::Cart``: the first type identifier."""
+    while node is not None and node.type != "type_identifier":
+        node = next((c for c in node.named_children if "type" in c.type), None)
+    return node.text.decode("utf-8", "replace") if node is not None and node.text is not None else None
+
+
+def _go_receiver(node: Node) -> str | None:
+    """The receiver type of a Go method: ``func (c *Cart) Total()`` is ``Cart.Total``, as ``splice symbols``
+    names it."""
+    if node.type != "method_declaration":
+        return None
+    receiver = node.child_by_field_name("receiver")
+    if receiver is None:
+        return None
+    param = next((c for c in receiver.named_children if c.type == "parameter_declaration"), None)
+    return _type_name(param.child_by_field_name("type")) if param is not None else None
 
 
 def _definition_name(node: Node) -> str | None:
     if node.type not in _DEFINITIONS:
         return None
+    if node.type == "impl_item":
+        return _type_name(node.child_by_field_name("type"))
     if node.type in ("variable_declarator", "public_field_definition"):
         value = node.child_by_field_name("value")
         if value is None or value.type not in _FUNCTION_VALUES:
