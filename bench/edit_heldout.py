@@ -139,7 +139,13 @@ public class Cart {
 }
 """
 
-P_PY, P_TS, P_GO, P_RS, P_JAVA = "shop/cart.py", "src/cart.ts", "cart/cart.go", "src/cart.rs", "src/main/java/shop/Cart.java"
+P_PY, P_TS, P_GO, P_RS, P_JAVA = (
+    "shop/cart.py",
+    "src/cart.ts",
+    "cart/cart.go",
+    "src/cart.rs",
+    "src/main/java/shop/Cart.java",
+)
 
 
 def _c(cid: str, path: str, base: str, answer: str, args: tuple[str, ...], change: tuple[str, str] | None) -> Shape:
@@ -156,7 +162,7 @@ CASES: list[Shape] = [
         P_PY,
         PY,
         "The total ignores nothing wrong, but `fmt` should round half up. Change:\n\nshop/cart.py\n```python\n"
-        "<<<<<<< SEARCH\n    return f\"${amount:.2f}\"\n=======\n    return f\"${amount:,.2f}\"\n>>>>>>> REPLACE\n```\n",
+        '<<<<<<< SEARCH\n    return f"${amount:.2f}"\n=======\n    return f"${amount:,.2f}"\n>>>>>>> REPLACE\n```\n',
         (),
         ('    return f"${amount:.2f}"', '    return f"${amount:,.2f}"'),
     ),
@@ -165,12 +171,12 @@ CASES: list[Shape] = [
         P_PY,
         PY,
         "Here's the implementation of `discount`:\n\n**shop/cart.py**\n```python\ndef discount(total, percent):\n"
-        "    if not 0 <= percent <= 100:\n        raise ValueError(\"percent must be between 0 and 100\")\n"
+        '    if not 0 <= percent <= 100:\n        raise ValueError("percent must be between 0 and 100")\n'
         "    return total * (100 - percent) / 100\n```\n\nThis validates the percentage first.",
         (),
         (
             "    raise NotImplementedError\n",
-            "    if not 0 <= percent <= 100:\n        raise ValueError(\"percent must be between 0 and 100\")\n"
+            '    if not 0 <= percent <= 100:\n        raise ValueError("percent must be between 0 and 100")\n'
             "    return total * (100 - percent) / 100\n",
         ),
     ),
@@ -195,7 +201,7 @@ CASES: list[Shape] = [
         "h-py-repl-example",
         P_PY,
         PY,
-        "```python\ndef fmt(amount):\n    return f\"${amount:,.2f}\"\n```\n\nExample:\n\n```python\n>>> fmt(1234.5)\n"
+        '```python\ndef fmt(amount):\n    return f"${amount:,.2f}"\n```\n\nExample:\n\n```python\n>>> fmt(1234.5)\n'
         "'$1,234.50'\n```\n",
         ("--target", P_PY, "--symbol", "fmt"),
         ('    return f"${amount:.2f}"', '    return f"${amount:,.2f}"'),
@@ -204,9 +210,9 @@ CASES: list[Shape] = [
         "h-py-whole-file-drops-class",
         P_PY,
         PY,
-        "shop/cart.py\n```python\n\"\"\"Shopping cart.\"\"\"\n\nfrom decimal import Decimal\n\n\n"
+        'shop/cart.py\n```python\n"""Shopping cart."""\n\nfrom decimal import Decimal\n\n\n'
         "def discount(total, percent):\n    return total * (100 - percent) / 100\n\n\n"
-        "def fmt(amount):\n    return f\"${amount:.2f}\"\n```\n",
+        'def fmt(amount):\n    return f"${amount:.2f}"\n```\n',
         (),
         (
             "    raise NotImplementedError\n",
@@ -255,7 +261,7 @@ CASES: list[Shape] = [
         "h-ts-rest-unchanged",
         P_TS,
         TS,
-        "src/cart.ts\n```ts\nimport { Item } from \"./item\";\n\n// rest unchanged\n\n"
+        'src/cart.ts\n```ts\nimport { Item } from "./item";\n\n// rest unchanged\n\n'
         "export function fmt(amount: number): string {\n  return `$${amount.toFixed(2)} USD`;\n}\n```\n",
         (),
         ("`$${amount.toFixed(2)}`", "`$${amount.toFixed(2)} USD`"),
@@ -273,7 +279,7 @@ CASES: list[Shape] = [
         "h-ts-usage-snippet",
         P_TS,
         TS,
-        "```ts\nexport function fmt(amount: number): string {\n  return `$${amount.toFixed(2)}`.replace(\"$-\", \"-$\");\n"
+        '```ts\nexport function fmt(amount: number): string {\n  return `$${amount.toFixed(2)}`.replace("$-", "-$");\n'
         "}\n```\n\nUsage:\n\n```ts\nconsole.log(fmt(-3));\n```\n",
         ("--target", P_TS, "--symbol", "fmt"),
         ("`$${amount.toFixed(2)}`;", '`$${amount.toFixed(2)}`.replace("$-", "-$");'),
@@ -282,7 +288,7 @@ CASES: list[Shape] = [
         "h-ts-unknown-elision",
         P_TS,
         TS,
-        "src/cart.ts\n```ts\nimport { Item } from \"./item\";\n\n// (snip)\n\nexport function extra(): void {}\n```\n",
+        'src/cart.ts\n```ts\nimport { Item } from "./item";\n\n// (snip)\n\nexport function extra(): void {}\n```\n',
         (),
         None,
     ),
@@ -330,7 +336,7 @@ CASES: list[Shape] = [
         P_GO,
         GO,
         "cart/cart.go\n```go\npackage cart\n\n// ... existing code ...\n\nfunc Fmt(amount float64) string {\n"
-        "\treturn fmt.Sprintf(\"$%.2f USD\", amount)\n}\n```\n",
+        '\treturn fmt.Sprintf("$%.2f USD", amount)\n}\n```\n',
         (),
         ('"$%.2f", amount', '"$%.2f USD", amount'),
     ),
@@ -338,8 +344,8 @@ CASES: list[Shape] = [
         "h-go-sr",
         P_GO,
         GO,
-        "cart/cart.go\n```go\n<<<<<<< SEARCH\n\treturn fmt.Sprintf(\"$%.2f\", amount)\n=======\n"
-        "\treturn fmt.Sprintf(\"$%.2f\", math.Round(amount*100)/100)\n>>>>>>> REPLACE\n```\n",
+        'cart/cart.go\n```go\n<<<<<<< SEARCH\n\treturn fmt.Sprintf("$%.2f", amount)\n=======\n'
+        '\treturn fmt.Sprintf("$%.2f", math.Round(amount*100)/100)\n>>>>>>> REPLACE\n```\n',
         (),
         ('"$%.2f", amount)', '"$%.2f", math.Round(amount*100)/100)'),
     ),
@@ -347,7 +353,7 @@ CASES: list[Shape] = [
         "h-go-shell-block",
         P_GO,
         GO,
-        "cart/cart.go\n```go\n<<<<<<< SEARCH\n\tpanic(\"not implemented\")\n=======\n\treturn total - total*percent/100\n"
+        'cart/cart.go\n```go\n<<<<<<< SEARCH\n\tpanic("not implemented")\n=======\n\treturn total - total*percent/100\n'
         ">>>>>>> REPLACE\n```\n\nThen run:\n\n```bash\ngo test ./...\n```\n",
         (),
         ('\tpanic("not implemented")\n', "\treturn total - total*percent/100\n"),
@@ -356,8 +362,8 @@ CASES: list[Shape] = [
         "h-go-rest-of-file-dropped",
         P_GO,
         GO,
-        "cart/cart.go\n```go\npackage cart\n\nimport \"fmt\"\n\nfunc Fmt(amount float64) string {\n"
-        "\treturn fmt.Sprintf(\"%.2f\", amount)\n}\n\n// other functions unchanged\n```\n",
+        'cart/cart.go\n```go\npackage cart\n\nimport "fmt"\n\nfunc Fmt(amount float64) string {\n'
+        '\treturn fmt.Sprintf("%.2f", amount)\n}\n\n// other functions unchanged\n```\n',
         (),
         ('"$%.2f", amount', '"%.2f", amount'),
     ),
@@ -382,7 +388,8 @@ CASES: list[Shape] = [
         "h-rs-impl-method",
         P_RS,
         RS,
-        "```rust\n    pub fn total(&self) -> f64 {\n        self.items.iter().map(|i| i.price * i.qty as f64).sum::<f64>()\n"
+        "```rust\n    pub fn total(&self) -> f64 {\n"
+        "        self.items.iter().map(|i| i.price * i.qty as f64).sum::<f64>()\n"
         "    }\n```\n",
         ("--target", P_RS, "--symbol", "Cart.total"),
         (".sum()\n", ".sum::<f64>()\n"),
@@ -409,8 +416,9 @@ CASES: list[Shape] = [
         "h-rs-diff",
         P_RS,
         RS,
-        "```diff\n--- a/src/cart.rs\n+++ b/src/cart.rs\n@@ -22,3 +22,3 @@\n pub fn fmt_amount(amount: f64) -> String {\n"
-        "-    format!(\"${:.2}\", amount)\n+    format!(\"${:.2} USD\", amount)\n }\n```\n",
+        "```diff\n--- a/src/cart.rs\n+++ b/src/cart.rs\n@@ -22,3 +22,3 @@\n"
+        " pub fn fmt_amount(amount: f64) -> String {\n"
+        '-    format!("${:.2}", amount)\n+    format!("${:.2} USD", amount)\n }\n```\n',
         (),
         ('format!("${:.2}", amount)', 'format!("${:.2} USD", amount)'),
     ),
@@ -419,7 +427,7 @@ CASES: list[Shape] = [
         P_RS,
         RS,
         "src/cart.rs\n```rust\nuse std::fmt;\n\n// rest unchanged\n\npub fn fmt_amount(amount: f64) -> String {\n"
-        "    format!(\"{:.2}\", amount)\n}\n```\n",
+        '    format!("{:.2}", amount)\n}\n```\n',
         (),
         ('format!("${:.2}", amount)', 'format!("{:.2}", amount)'),
     ),
@@ -437,7 +445,7 @@ CASES: list[Shape] = [
         RS,
         "src/cart.rs\n```rust\nuse std::fmt;\n\npub fn discount(total: f64, percent: f64) -> f64 {\n"
         "    total * (1.0 - percent / 100.0)\n}\n\npub fn fmt_amount(amount: f64) -> String {\n"
-        "    format!(\"${:.2}\", amount)\n}\n```\n",
+        '    format!("${:.2}", amount)\n}\n```\n',
         (),
         ("    todo!()\n", "    total * (1.0 - percent / 100.0)\n"),
     ),
@@ -445,7 +453,8 @@ CASES: list[Shape] = [
         "h-rs-search-elided-unknown",
         P_RS,
         RS,
-        "src/cart.rs\n```rust\n<<<<<<< SEARCH\nimpl Cart {\n    // (snip)\n}\n=======\nimpl Cart {\n}\n>>>>>>> REPLACE\n```\n",
+        "src/cart.rs\n```rust\n<<<<<<< SEARCH\nimpl Cart {\n    // (snip)\n}\n=======\nimpl Cart {\n}\n"
+        ">>>>>>> REPLACE\n```\n",
         (),
         None,
     ),
@@ -473,10 +482,12 @@ CASES: list[Shape] = [
         P_JAVA,
         JAVA,
         "src/main/java/shop/Cart.java\n```java\n    public void add(Item item) {\n"
-        "        if (item == null) throw new IllegalArgumentException(\"item\");\n        items.add(item);\n    }\n```\n",
+        '        if (item == null) throw new IllegalArgumentException("item");\n        items.add(item);\n    }\n```\n',
         (),
-        ("    public void add(Item item) {\n", "    public void add(Item item) {\n"
-         "        if (item == null) throw new IllegalArgumentException(\"item\");\n"),
+        (
+            "    public void add(Item item) {\n",
+            '    public void add(Item item) {\n        if (item == null) throw new IllegalArgumentException("item");\n',
+        ),
     ),
     _c(
         "h-java-sr",
@@ -502,7 +513,10 @@ CASES: list[Shape] = [
         JAVA,
         "```java\n        return Math.max(0, total * (100 - percent) / 100);\n```\n",
         ("--target", P_JAVA, "--symbol", "Cart.discount"),
-        ("        throw new UnsupportedOperationException();\n", "        return Math.max(0, total * (100 - percent) / 100);\n"),
+        (
+            "        throw new UnsupportedOperationException();\n",
+            "        return Math.max(0, total * (100 - percent) / 100);\n",
+        ),
     ),
     _c(
         "h-java-already-applied-diff",

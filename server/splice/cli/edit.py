@@ -41,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--target", help="file the answer's path-less code applies to")
     parser.add_argument("--symbol", help="qualified name (Class.method) that the answer's code replaces")
+    parser.add_argument(
+        "--block", type=int, metavar="N", help="apply only the answer's block N (when it offers several)"
+    )
     parser.add_argument("--apply", action="store_true", help="write the changes (approves the diff shown)")
     parser.add_argument("--allow-protected", action="store_true", help="confirm edits to protected paths")
     parser.add_argument("--allow-invisible", action="store_true", help="confirm new invisible/bidi characters")
@@ -68,7 +71,7 @@ def _answer_proposal(workspace: Workspace, args: argparse.Namespace) -> Proposal
     from splice.edits.propose import propose
 
     answer = sys.stdin.read() if args.answer == "-" else Path(args.answer).read_text(encoding="utf-8")
-    return propose(answer, workspace, target=args.target, symbol=args.symbol)
+    return propose(answer, workspace, target=args.target, symbol=args.symbol, block=args.block)
 
 
 def _undo_proposal(workspace: Workspace, proposal_id: str) -> Proposal:

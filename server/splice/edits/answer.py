@@ -116,7 +116,7 @@ def parse_answer(text: str, *, target: str | None = None, symbol: str | None = N
     elif _has_diff(lines):
         blocks = _diff_blocks(lines, fences, target)
     else:
-        blocks = _code_blocks(lines, fences, target, symbol)
+        blocks = _code_blocks(lines, fences, target, symbol, notes)
     if not blocks:
         raise EditRefused("the answer contains no edit (no SEARCH/REPLACE block, diff or code block)")
     parsed = _dedupe(blocks)
@@ -390,26 +390,60 @@ def _check_last_hunk(blocks: list[EditBlock], lines: list[str]) -> None:
         )
 
 
-def _code_blocks(lines: list[str], fences: list[_Fence], target: str | None, symbol: str | None) -> list[EditBlock]:
+def _code_blocks(
+    lines: list[str], fences: list[_Fence], target: str | None, symbol: str | None, notes: list[str]
+) -> list[EditBlock]:
     if not fences:
         if target is None:
             return []
         return [EditBlock(BlockKind.SYMBOL, 1, target, code=_join(lines), symbol=symbol, fenced=False)]
     blocks: list[EditBlock] = []
-    for fence in fences:
+    paths = [_path_above(lines, fences, fence.start + 1)[0] for fence in fences]
+    for fence, path in zip(fences, paths, strict=True):
         number = len(blocks) + 1
         code = _join(lines[fence.start + 1 : fence.end])
-        path, _ = _path_above(lines, fences, fence.start + 1)
         if path is not None and (symbol is None or path != target):
             blocks.append(EditBlock(BlockKind.WHOLE_FILE, number, path, code=code))
         elif target is not None:
             blocks.append(EditBlock(BlockKind.SYMBOL, number, target, code=code, symbol=symbol))
+        elif any(paths) or is_example(code, fence.info):
+            # Beside blocks that name their file, a path-less block is an illustration (usage, a REPL session,
+            # a shell command): reported, never applied.
+            notes.append(f"the code block on line {fence.start + 1} names no file and was not applied")
         else:
             raise EditRefused(
                 f"block {number} (code block) names no file path and no target was given; nothing applied",
                 block=number,
             )
     return blocks
+
+
+_SHELL_INFO = {
+    "bash",
+    "sh",
+    "shell",
+    "console",
+    "zsh",
+    "powershell",
+    "ps",
+    "cmd",
+    "bat",
+    "text",
+    "txt",
+    "output",
+    "pycon",
+    "shell-session",
+    "terminal",
+}
+_PROMPTS = (">>>", "$ ", "% ", "PS>", "PS ")
+
+
+def is_example(code: str, info: str = "") -> bool:
+    """A REPL session, shell commands or program output: shown to the reader, never code to apply."""
+    if info.split()[0].lower() in _SHELL_INFO if info.split() else False:
+        return True
+    written = [line.strip() for line in code.splitlines() if line.strip()]
+    return bool(written) and written[0].startswith(_PROMPTS)
 
 
 def _dedupe(blocks: list[EditBlock]) -> ParsedAnswer:

@@ -40,6 +40,7 @@ def apply_search_replace(text: str, block: EditBlock, lang: str | None) -> str:
     try:
         found = locate(file_lines, search, label)
     except EditRefused as first_error:
+        _already_applied(file_lines, replace, search, block)
         trimmed = _trim_blank_edges(search, replace)
         if trimmed is None:
             raise EditRefused(str(first_error), block=block.number) from None
@@ -49,6 +50,21 @@ def apply_search_replace(text: str, block: EditBlock, lang: str | None) -> str:
         except EditRefused as exc:
             raise EditRefused(str(exc), block=block.number) from None
     return _finish(_splice(file_lines, found, replace, label), text)
+
+
+def _already_applied(file_lines: list[str], new: list[str], old: list[str], block: EditBlock, part: str = "") -> None:
+    """The old side is not in the file but the new side is: say so instead of "no place has these lines"."""
+    if not any(line.strip() for line in new) or [x.strip() for x in new] == [x.strip() for x in old]:
+        return
+    try:
+        locate(file_lines, new, block.label())
+    except EditRefused:
+        return
+    raise EditRefused(
+        f"{block.label()}{part}: this change is already in the file ({block.path} already has the new lines and "
+        "not the old ones); nothing applied",
+        block=block.number,
+    )
 
 
 def _trim_blank_edges(search: list[str], replace: list[str]) -> tuple[list[str], list[str]] | None:
@@ -129,6 +145,7 @@ def apply_diff(text: str, block: EditBlock, lang: str | None) -> str:
         try:
             placed.append((locate(file_lines, old, label, hint), new, label))
         except EditRefused as exc:
+            _already_applied(file_lines, new, old, block, f", hunk {n}")
             raise EditRefused(str(exc), block=block.number) from None
     placed.sort(key=lambda p: p[0].start)
     for (a, _, la), (b, _, lb) in itertools.pairwise(placed):

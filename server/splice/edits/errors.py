@@ -10,11 +10,16 @@ class EditRefused(Exception):
     so messages can say "block 3 (SEARCH/REPLACE for src/app.py): …".
     """
 
-    def __init__(self, reason: str, *, block: int | None = None, path: str | None = None) -> None:
+    def __init__(
+        self, reason: str, *, block: int | None = None, path: str | None = None, choices: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.block = block
         self.path = path
+        self.choices = choices
+        """When the answer holds several candidate blocks: a one-line preview of each (block N is choices[N-1]),
+        so the user can pick one (``--block N``, a quick pick in the editor)."""
 
     def __str__(self) -> str:
         return self.reason

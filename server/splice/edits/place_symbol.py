@@ -52,6 +52,8 @@ def apply_symbol(text: str, block: EditBlock, lang: str | None) -> str:
         (old.outer_start_line, old.outer_start_col) if new_def.wrapped else (old.start_line, old.start_col)
     )
     new_start = new_def.outer_start_line if new_def.wrapped else new_def.start_line
+    code_lines, kept = _keep_docstring(code_lines, new_def, file_lines, old, lang)
+    new_def = dataclasses.replace(new_def, end_line=new_def.end_line + kept)
     new_lines = code_lines[new_start : new_def.end_line + 1]
     new_comments = _comments_above(code_lines, new_start)
     if new_comments and start_col == len(indent_of(file_lines[start_line]).encode("utf-8")):
@@ -118,8 +120,12 @@ def body_only(code_lines: list[str], lang: str, block: EditBlock) -> list[str] |
     written = [line for line in code_lines if line.strip()]
     if not written:
         return None
-    if any(d.name == block.symbol.rsplit(".", 1)[-1] for d in symbols.definitions(lang, join_lines(code_lines))):
+    short = block.symbol.rsplit(".", 1)[-1]
+    code = join_lines(code_lines)
+    if any(d.name == short for d in [*symbols.definitions(lang, code), *_top_level(code, lang)]):
         return None
+    if re.search(rf"\b{re.escape(short)}\s*[(<]", written[0]) and written[0].rstrip().endswith(("{", ":")):
+        return None  # the definition's own header, even if this snippet does not parse as one
     if _top_level(join_lines(code_lines), lang) and written[0][0] not in " \t":
         return None  # top-level definitions of other names: not a body
     if lang == "python" and written[0][0] not in " \t" and _starts_definition(written[0]):
@@ -172,6 +178,30 @@ def _replace_body(text: str, body: list[str], lang: str, block: EditBlock, label
     new_body = reindent(body, common_indent(body), target, label)
     out = file_lines[:first] + keep + new_body + file_lines[last + 1 :]
     return join_lines(out, trailing_newline=text.endswith("\n"))
+
+
+def _keep_docstring(
+    code_lines: list[str], new_def: symbols.Definition, file_lines: list[str], old: symbols.Definition, lang: str
+) -> tuple[list[str], int]:
+    """A Python definition restated without the docstring the file's has: the file's docstring stays (models
+    leave it out when they show "the updated function"). Returns the lines and how many were inserted."""
+    if lang != "python":
+        return code_lines, 0
+    old_first = next((i for i in range(old.header_end_line + 1, old.end_line + 1) if file_lines[i].strip()), None)
+    new_first = next(
+        (i for i in range(new_def.header_end_line + 1, new_def.end_line + 1) if code_lines[i].strip()), None
+    )
+    if old_first is None or new_first is None or not _DOCSTRING.match(file_lines[old_first]):
+        return code_lines, 0
+    if _DOCSTRING.match(code_lines[new_first]):
+        return code_lines, 0
+    end = _docstring_end(file_lines, old_first) + 1
+    while end <= old.end_line and not file_lines[end].strip():
+        end += 1  # with the blank lines that separated it from the code
+    doc = file_lines[old_first:end]
+    doc = reindent(doc, indent_of(file_lines[old_first]), indent_of(code_lines[new_first]), "the docstring")
+    at = new_def.header_end_line + 1
+    return code_lines[:at] + doc + code_lines[at:], len(doc)
 
 
 def _docstring_end(lines: list[str], start: int) -> int:
@@ -320,7 +350,8 @@ def split_definitions(code: str, lang: str, old_text: str) -> list[tuple[str, st
     top = _top_level(code, lang) + [d for d in defs if d.qualname.rsplit(".", 1)[0] in containers and "." in d.qualname]
     if not top:
         return None
-    old_defs = symbols.definitions(lang, old_text)
+    top = [m for d in top for m in _members_if_partial(d, defs, old_text, lang)]
+    old_defs = [d for d in symbols.definitions(lang, old_text) if not d.container]
     present = {" ".join(line.split()) for line in split_lines(old_text)}
     pieces: list[tuple[str, str]] = []
     covered: set[int] = set()
@@ -341,6 +372,22 @@ def split_definitions(code: str, lang: str, old_text: str) -> list[tuple[str, st
         if " ".join(line.split()) not in present:
             return None  # new code outside the definitions: it has no place Splice could be sure of
     return pieces
+
+
+def _members_if_partial(
+    d: symbols.Definition, defs: list[symbols.Definition], old_text: str, lang: str
+) -> list[symbols.Definition]:
+    """A class restated without some of the members the file's class has: its members, placed one by one (the
+    missing ones stay); otherwise the class itself."""
+
+    def members(of: str, among: list[symbols.Definition]) -> list[symbols.Definition]:
+        return [m for m in among if m.qualname.rsplit(".", 1)[0] == of and "." in m.qualname]
+
+    new = members(d.qualname, defs)
+    old = members(d.qualname, [o for o in symbols.definitions(lang, old_text) if not o.container])
+    if new and {m.name for m in old} - {m.name for m in new}:
+        return new
+    return [d]
 
 
 def _cut_prose(lines: list[str], symbol: str | None, label: str, block: EditBlock) -> list[str]:

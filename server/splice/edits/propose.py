@@ -16,10 +16,10 @@ from splice.edits.apply import apply_diff, apply_search_replace, apply_whole_fil
 from splice.edits.build import Draft, build_proposal
 from splice.edits.errors import EditRefused
 from splice.edits.paths import Target, Workspace, resolve
-from splice.edits.place_symbol import apply_symbol, split_definitions
+from splice.edits.place_symbol import apply_symbol, body_only, split_definitions
 from splice.edits.proposal import ChangeKind, Cost, Proposal
 from splice.edits.review import FileState, Reader
-from splice.edits.text import join_lines
+from splice.edits.text import join_lines, split_lines
 from splice.index.languages import language_for_path
 
 
@@ -55,13 +55,21 @@ def propose(
     rationale: str = "",
     context: tuple[str, ...] = (),
     cost: Cost | None = None,
+    block: int | None = None,
 ) -> Proposal:
     """Build the proposal for ``answer``. ``target`` is a user-given path (absolute or workspace-relative) the
     answer's path-less blocks apply to; ``symbol`` the qualified name whole-symbol code replaces, and
-    ``symbol_line`` a 0-based line inside the definition meant when several share that name."""
+    ``symbol_line`` a 0-based line inside the definition meant when several share that name; ``block`` the
+    1-based number of the one answer block to apply (the user's pick when the answer offers alternatives)."""
     target_rel = resolve(workspace, target, from_model=False).rel if target else None
     parsed = parse_answer(answer, target=target_rel, symbol=symbol)
-    blocks = _choose_symbol_block(list(parsed.blocks), symbol)
+    if block is not None:
+        picked = [b for b in parsed.blocks if b.number == block]
+        if not picked:
+            raise EditRefused(f"the answer has no block {block} (it has {len(parsed.blocks)}); nothing applied")
+        blocks = picked
+    else:
+        blocks = _choose_symbol_block(list(parsed.blocks), symbol)
     if symbol_line is not None:
         blocks = [
             dataclasses.replace(b, symbol_line=symbol_line) if b.kind is BlockKind.SYMBOL and b.symbol == symbol else b
@@ -76,10 +84,10 @@ def propose(
             raise problem
         working, second = _checked_plan(replanned, answer, workspace, reader)
         if second is not None:
-            raise problem
+            raise second if isinstance(second, _Unshown) else problem
     drafts = [d for w in working.values() if (d := _draft(w)) is not None]
     if not drafts:
-        raise EditRefused("the answer changes nothing (the edit may already be applied); no proposal")
+        raise EditRefused("this change is already in the file: the answer's code matches it exactly; no proposal")
     return build_proposal(
         title or "Edit " + ", ".join(d.new_path or d.path for d in drafts),
         drafts,
@@ -155,15 +163,45 @@ def _choose_symbol_block(blocks: list[EditBlock], symbol: str | None) -> list[Ed
     if len(code) <= 1:
         return blocks
     lang = language_for_path(code[0].path or "")
-    if symbol is None or lang is None:
-        raise EditRefused(f"the answer has {len(code)} code blocks without file paths; cannot tell which to apply")
-    short = symbol.rsplit(".", 1)[-1]
-    defining = [b for b in code if any(d.top_level and d.name == short for d in symbols.definitions(lang, b.code))]
-    if len(defining) != 1:
+    choices = tuple(_preview(b) for b in blocks)
+    if lang is None:
         raise EditRefused(
-            f"the answer has {len(defining)} code blocks defining {short!r} (expected exactly one); nothing applied"
+            f"the answer has {len(code)} code blocks without file paths; cannot tell which to apply. Pick one "
+            f"(--block N, 1-{len(blocks)})",
+            choices=choices,
         )
-    return [b for b in blocks if b.kind is not BlockKind.SYMBOL or b is defining[0]]
+    # Examples are not edits: REPL sessions, shell commands and usage snippets that define nothing.
+    candidates = [b for b in code if not _is_example(b, lang)]
+    if symbol is not None:
+        short = symbol.rsplit(".", 1)[-1]
+        defining = [b for b in candidates if any(d.name == short for d in symbols.definitions(lang, b.code))]
+        candidates = defining or [b for b in candidates if body_only(split_lines(b.code), lang, b) is not None]
+    if len(candidates) != 1:
+        what = f"defining {symbol.rsplit('.', 1)[-1]!r}" if symbol is not None else "of code"
+        raise EditRefused(
+            f"the answer has {len(candidates)} code blocks {what} (expected exactly one); cannot tell which to apply. "
+            f"Pick one (--block N, 1-{len(blocks)}); nothing applied",
+            choices=choices,
+        )
+    return [b for b in blocks if b.kind is not BlockKind.SYMBOL or b is candidates[0]]
+
+
+def _preview(block: EditBlock) -> str:
+    first = next(
+        (line.strip() for line in (block.code or block.replace or block.search).splitlines() if line.strip()), ""
+    )
+    return f"block {block.number}: {first[:70]}"
+
+
+_PROMPTS = (">>>", "$ ", "% ", "PS>", "> ")
+
+
+def _is_example(block: EditBlock, lang: str) -> bool:
+    """A REPL session, a shell command or a snippet that only uses code (defines nothing) is an example."""
+    written = [line.strip() for line in block.code.splitlines() if line.strip()]
+    if not written or written[0].startswith(_PROMPTS):
+        return True
+    return not symbols.definitions(lang, block.code) and body_only(split_lines(block.code), lang, block) is None
 
 
 def _target(block: EditBlock, workspace: Workspace, raw: str | None) -> Target:

@@ -203,13 +203,27 @@ def test_class_wrapper_with_elisions_keeps_the_class_docstring(tmp_path: Path) -
     )
 
 
-def test_restated_class_without_its_docstring_is_refused(tmp_path: Path) -> None:
+def test_restated_class_without_its_docstring_keeps_it(tmp_path: Path) -> None:
+    """A whole-file answer that leaves out a docstring is partial: re-planned per definition, the docstring stays."""
     ws = _ws(tmp_path, {"httpx/_config.py": TIMEOUT_PY})
-    restated = TIMEOUT_PY.split('    """\n')[0] + TIMEOUT_PY.split('    """\n', 2)[2].lstrip("\n")
+    changed = TIMEOUT_PY.replace("self.timeout = timeout", "self.timeout = float(timeout)")
+    restated = changed.split('    """\n')[0] + changed.split('    """\n', 2)[2].lstrip("\n")
+    assert "Timeout configuration" not in restated
     code, _, err = _edit(ws, "httpx/_config.py\n```python\n" + restated + "```\n")
-    assert code == 2
-    assert "docstring" in err
-    assert (ws / "httpx/_config.py").read_text() == TIMEOUT_PY
+    assert code == 0, err
+    assert (ws / "httpx/_config.py").read_text() == changed
+
+
+def test_docstring_dropped_by_a_diff_is_shown_and_allowed(tmp_path: Path) -> None:
+    """Removing a docstring the answer quotes (a diff's - lines) is a shown change, not an omission."""
+    ws = _ws(tmp_path, {"app/report.py": REPORT_PY})
+    answer = (
+        "```diff\n--- a/app/report.py\n+++ b/app/report.py\n@@ -6,3 +6,2 @@\n def load(path):\n"
+        '-    """Load a report."""\n     with open(path) as f:\n```\n'
+    )
+    code, _, err = _edit(ws, answer)
+    assert code == 0, err
+    assert (ws / "app/report.py").read_text() == REPORT_PY.replace('    """Load a report."""\n', "")
 
 
 def test_indented_method_does_not_replace_a_top_level_function(tmp_path: Path) -> None:
@@ -232,19 +246,27 @@ def test_blank_lines_at_elision_boundaries_are_not_doubled(tmp_path: Path) -> No
     assert (ws / "app/report.py").read_text() == REPORT_PY.replace("data.upper()", "data.strip().upper()")
 
 
-def test_mixed_tabs_and_spaces_in_a_reindented_block_are_refused_or_exact(tmp_path: Path) -> None:
+def test_spaces_from_a_chat_become_the_files_tabs(tmp_path: Path) -> None:
     ws = _ws(tmp_path, {"cart/cart.go": CART_GO})
     answer = (
-        "```go\nfunc (c *Cart) Total() int {\n    t := 0\n\tfor _, i := range c.Items {\n\t\tt += 2 * i\n\t}\n"
+        "```go\nfunc (c *Cart) Total() int {\n    t := 0\n    for _, i := range c.Items {\n        t += 2 * i\n"
+        "    }\n    return t\n}\n```\n"
+    )
+    code, _, err = _edit(ws, answer, "--target", "cart/cart.go", "--symbol", "Cart.Total")
+    assert code == 0, err
+    assert (ws / "cart/cart.go").read_text() == CART_GO.replace("t += i", "t += 2 * i")
+
+
+def test_mixed_tabs_and_spaces_that_cannot_be_mapped_are_refused(tmp_path: Path) -> None:
+    ws = _ws(tmp_path, {"cart/cart.go": CART_GO})
+    answer = (
+        "```go\nfunc (c *Cart) Total() int {\n   t := 0\n    for _, i := range c.Items {\n\t\tt += 2 * i\n\t}\n"
         "\treturn t\n}\n```\n"
     )
-    code, _, _err = _edit(ws, answer, "--target", "cart/cart.go", "--symbol", "Cart.Total")
-    text = (ws / "cart/cart.go").read_text()
-    if code == 0:
-        assert text == CART_GO.replace("t += i", "t += 2 * i").replace("\tt := 0", "\tt := 0")
-        assert "    t := 0" not in text
-    else:
-        assert text == CART_GO
+    code, _, err = _edit(ws, answer, "--target", "cart/cart.go", "--symbol", "Cart.Total")
+    assert code == 2, err
+    assert "tabs and spaces" in err
+    assert (ws / "cart/cart.go").read_text() == CART_GO
 
 
 def test_check_reports_the_first_unshown_line() -> None:
