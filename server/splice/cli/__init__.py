@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "splice.cli.context",
     "splice.cli.explain",
     "splice.cli.generate",
+    "splice.cli.migrate",
     "splice.cli.edit",
     "splice.cli.llm",
     "splice.cli.doctor",
