@@ -9,12 +9,12 @@ WORKSPACE ?= tests/fixtures/example
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
 .PHONY: help install install-python install-node install-system run test lint typecheck unit e2e client nvim-e2e faults e2e-vscode \
-        bench bench-index bench-extract bench-retrieval bench-edits bench-llm bench-generate clean
+        bench bench-index bench-extract bench-retrieval bench-edits bench-llm bench-generate bench-cli clean
 
 help:
 	@echo "make run   — install, then index WORKSPACE (default: $(WORKSPACE)) and print a summary"
 	@echo "make test  — install, then run every check and test (what CI runs)"
-	@echo "make lint | typecheck | unit | e2e | faults | client | nvim-e2e | bench (bench-index, -extract, -retrieval, -edits, -llm, -generate)"
+	@echo "make lint | typecheck | unit | e2e | faults | client | nvim-e2e | bench (bench-index, -extract, -retrieval, -edits, -llm, -generate, -cli)"
 
 # ---- installation (idempotent; stamps make re-runs cheap) ----------------------------------------------------
 
@@ -94,7 +94,7 @@ test: install lint typecheck unit e2e client nvim-e2e faults
 
 # ---- benchmarks (never part of `make test`) --------------------------------------------------------------------
 
-bench: bench-index bench-extract bench-retrieval bench-edits bench-llm bench-generate
+bench: bench-index bench-extract bench-retrieval bench-edits bench-llm bench-generate bench-cli
 
 bench-index: install-python install-system
 	$(BIN)/python bench/index_bench.py
@@ -113,6 +113,10 @@ bench-extract: install-python
 
 bench-generate: install-python
 	$(BIN)/python bench/generate.py
+
+# Process wall time of CLI commands (symbols, refs, context, generate on a cache hit) against `python -c pass`.
+bench-cli: install-python
+	$(BIN)/python bench/cli_speed.py
 
 # A real VS Code (code-server 4.139.1 under Node 24 from PyPI) driven by playwright-core in Debian's chromium:
 # generate a stub body, reject one hunk and accept the other in the inline diff, check the file. Not part of

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from splice.cli.common import add_common, settings_from, workspace_of
+from splice.cli.progress import ModelWait
 
 
 def register(sub: Any) -> None:
@@ -59,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"splice explain: {prepared.message}")
         return 2
     try:
-        explanation = asyncio.run(service.run(prepared, fix=args.fix or args.apply))
+        with ModelWait(loaded.settings.model or "the model") as wait:
+            explanation = asyncio.run(service.run(prepared, fix=args.fix or args.apply, progress=wait.update))
     except NoModelConfigured:
         return _preview(service, prepared, args)
     except LLMError as exc:

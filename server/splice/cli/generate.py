@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from splice.cli.common import add_common, settings_from, workspace_of
+from splice.cli.progress import ModelWait
 
 
 def register(sub: Any) -> None:
@@ -89,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
                 )
                 return 2
             tasks = [gen.task(wanted[0], args.instruction)]
-        results = asyncio.run(_run_all(gen, tasks, args.verify, loaded.trusted))
+        with ModelWait(loaded.settings.model or "the model") as wait:
+            results = asyncio.run(_run_all(gen, tasks, args.verify, loaded.trusted, wait))
     except EditRefused as exc:
         print(f"splice generate: {exc}", file=err)
         return 2
@@ -134,6 +136,7 @@ def _all_stub_offers(gen: Any, rel: str) -> list[Any]:
     return list(found.values())
 
 
-async def _run_all(gen: Any, tasks: list[Any], verify: bool, trusted: bool) -> list[Any]:
+async def _run_all(gen: Any, tasks: list[Any], verify: bool, trusted: bool, wait: ModelWait) -> list[Any]:
     # verify runs only in a workspace the user trusts (`--trust` or `splice trust`): the command comes from settings
-    return list(await asyncio.gather(*(gen.run(t, verify=verify, trusted=trusted) for t in tasks)))
+    runs = (gen.run(t, verify=verify, trusted=trusted, progress=wait.feed()) for t in tasks)
+    return list(await asyncio.gather(*runs))

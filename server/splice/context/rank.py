@@ -170,7 +170,9 @@ def personalised_pagerank(
     total = sum(v for v in seeds.values() if v > 0)
     if total <= 0:
         return {}
-    residual: dict[str, float] = {s: v / total for s, v in seeds.items() if v > 0}
+    # Push order changes the approximation: seeds and neighbours are walked sorted, so the same graph gives the
+    # same scores in every process (set order varies with the hash seed; the answer cache keys on the prompt).
+    residual: dict[str, float] = {s: v / total for s, v in sorted(seeds.items()) if v > 0}
     estimate: dict[str, float] = defaultdict(float)
     neighbours: dict[str, tuple[list[tuple[str, float]], float]] = {}
     queue = list(residual)
@@ -182,7 +184,7 @@ def personalised_pagerank(
             continue
         entry = neighbours.get(node)
         if entry is None:
-            nbrs = view.neighbours(node, stale)
+            nbrs = sorted(view.neighbours(node, stale))
             entry = neighbours[node] = (nbrs, sum(w for _, w in nbrs))
         nbrs, weight_sum = entry
         if mass < epsilon * max(len(nbrs), 1):

@@ -137,13 +137,51 @@ def approx_tokens(text: str) -> int:
     return (len(text) + 3) // 4
 
 
+_HF_TOKENIZER_HINTS = ("claude", "llama", "replicate", "command-r")
+"""Model names for which litellm may pick a Hugging Face tokenizer (Anthropic's, Llama's, Cohere's): those are
+counted through litellm. For every other model litellm counts with tiktoken's ``cl100k_base``, which Splice loads
+itself — importing litellm costs seconds, and a cached answer or ``splice context`` must not pay them."""
+
+_CL100K_URL = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
+
+
+def _cl100k() -> Any | None:
+    """tiktoken's ``cl100k_base`` from the copy litellm ships (the same file litellm counts with), found without
+    importing litellm; None when tiktoken or the bundled file is missing (tiktoken would otherwise download it)."""
+    import hashlib
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("litellm")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = os.environ.get("CUSTOM_TIKTOKEN_CACHE_DIR") or os.path.join(
+        next(iter(spec.submodule_search_locations)), "litellm_core_utils", "tokenizers"
+    )
+    if not os.path.isfile(os.path.join(folder, hashlib.sha1(_CL100K_URL.encode()).hexdigest())):
+        return None
+    os.environ["TIKTOKEN_CACHE_DIR"] = folder  # what litellm sets on import: tiktoken reads the bundled copy
+    try:
+        import tiktoken
+
+        return tiktoken.get_encoding("cl100k_base")
+    except Exception:
+        return None
+
+
 @functools.lru_cache(maxsize=16)
 def token_counter(model: str | None) -> Callable[[str], int]:
     """A text → token count function for ``model``: the tokenizer litellm picks for it (tiktoken, called directly
-    — litellm's wrapper costs ~2x per call and the context layer counts thousands of snippets), litellm's counter
-    for other tokenizers, and the approximation when nothing can count."""
+    and loaded without importing litellm — litellm's wrapper costs ~2x per call and the context layer counts
+    thousands of snippets), litellm's counter for other tokenizers, and the approximation when nothing can count."""
     if not model:
         return approx_tokens
+    if not any(hint in model.lower() for hint in _HF_TOKENIZER_HINTS):
+        cl100k = _cl100k()
+        if cl100k is not None:
+            return _memoised(lambda text: len(cl100k.encode(text, disallowed_special=())))
     try:
         module = litellm()
         from litellm.utils import _select_tokenizer
@@ -153,17 +191,20 @@ def token_counter(model: str | None) -> Callable[[str], int]:
     except Exception:
         return approx_tokens
     encoding: Any = selected.get("tokenizer") if selected.get("type") == "openai_tokenizer" else None
+    if encoding is not None:
+        return _memoised(lambda text: len(encoding.encode(text, disallowed_special=())))
+    return _memoised(lambda text: int(module.token_counter(model=model, text=text)))
 
+
+def _memoised(count: Callable[[str], int]) -> Callable[[str], int]:
     @functools.lru_cache(maxsize=512)  # keys are whole texts: bounded so a long session cannot hoard them
-    def count(text: str) -> int:
+    def memo(text: str) -> int:
         try:
-            if encoding is not None:
-                return len(encoding.encode(text, disallowed_special=()))
-            return int(module.token_counter(model=model, text=text))
+            return count(text)
         except Exception:
             return approx_tokens(text)
 
-    return count
+    return memo
 
 
 # -- calls ---------------------------------------------------------------------------------------------------

@@ -129,9 +129,7 @@ class Gateway:
         started = time.perf_counter()
         model = self.model_for(request)
         feature = request.feature
-        await client.ensure_imported()
         try:
-            key = client.api_key(model, self.settings.api_base, self.settings.api_key_env, self.env)
             redactor = redactor or self.redactor()
             messages = self._redacted(request, redactor)
             params = {"temperature": self._temperature(request), "max_tokens": self._max_tokens(request)}
@@ -145,6 +143,9 @@ class Gateway:
                 self._log(record(model, feature, started=started, cache_hit=True, note="cache hit"))
                 usage = TokenUsage(hit.prompt_tokens, hit.completion_tokens)
                 return self._completion(text, model, feature, usage, 0.0, True, started, hit.finish_reason, redactor)
+            # litellm is imported only for a call, after the cache: a cached answer pays no import (seconds in a CLI)
+            await client.ensure_imported()
+            key = client.api_key(model, self.settings.api_base, self.settings.api_key_env, self.env)
             self._check_limits(model, messages, request)
             raw = await self._call_with_retries(model, messages, key, params, self._restoring(progress, redactor))
         except errors.LLMError as exc:
