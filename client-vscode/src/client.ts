@@ -185,7 +185,9 @@ export class ServerManager implements vscode.Disposable {
         log.info(`Splice ${probed.version} on Python ${probed.pythonVersion}`);
         const serverOptions: ServerOptions = {
             command: python.command,
-            args: ["-m", "splice", "serve"],
+            // -P: the workspace (the working directory) is not put on sys.path, so a repository that is itself
+            // pydantic, rich, httpx… never shadows the packages Splice runs on (the probe checked Python ≥ 3.11).
+            args: ["-P", "-m", "splice", "serve"],
             transport: TransportKind.stdio,
             options: { cwd, env: { ...process.env, ...(await this.env.keys.environment()), PYTHONUNBUFFERED: "1" } },
         };

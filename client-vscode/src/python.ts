@@ -61,6 +61,7 @@ export type ProbeResult =
 /** Printed by the probe: the Python version first, so an old Python is told apart from a missing package. */
 export const PROBE_SCRIPT =
     "import sys; print('python', '%d.%d' % sys.version_info[:2], flush=True); " +
+    "sys.path = [p for p in sys.path if p not in ('', '.')]; " + // -c put the workspace first on the path
     "import splice; print('splice', splice.__version__)";
 
 export const MIN_PYTHON: readonly [number, number] = [3, 11];

@@ -128,13 +128,13 @@ describe("ServerManager", () => {
         FakeClient.instances = [];
     });
 
-    it("starts `<python> -m splice serve` with the keys in its environment and the settings as initializationOptions", async () => {
+    it("starts `<python> -P -m splice serve` with the keys in its environment and the settings as initializationOptions", async () => {
         const python = fakePython();
         const { server, states } = manager(python, false);
         await server.start();
         const [client] = FakeClient.instances;
         assert.equal(client.serverOptions.command, python);
-        assert.deepEqual(client.serverOptions.args, ["-m", "splice", "serve"]);
+        assert.deepEqual(client.serverOptions.args, ["-P", "-m", "splice", "serve"]);
         assert.equal(client.serverOptions.options.env.OPENAI_API_KEY, "sk-test");
         assert.deepEqual(client.clientOptions.initializationOptions, {
             splice: { model: "openai/gpt-4o-mini", budget: { daily: 1 } },

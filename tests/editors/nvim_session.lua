@@ -39,7 +39,7 @@ local ok, err = pcall(function()
   local init_options = model_url and { model = 'openai/fake-model', apiBase = model_url } or vim.empty_dict()
   local id = vim.lsp.start({
     name = 'splice',
-    cmd = { python, '-m', 'splice', 'serve' },
+    cmd = { python, '-P', '-m', 'splice', 'serve' },
     root_dir = workdir,
     cmd_env = { LITELLM_LOCAL_MODEL_COST_MAP = 'True' },
     init_options = init_options,

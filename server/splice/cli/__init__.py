@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from splice import __version__
+from splice import __version__, isolate_sys_path
 
 # Order is the order shown in --help.
 COMMAND_MODULES = (
@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # the ``splice`` command itself: a ``.`` in PYTHONPATH must not let the workspace shadow us
+        isolate_sys_path()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
