@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -186,14 +187,26 @@ def run_symbols(args: argparse.Namespace) -> int:
     return 0 if rows else 1
 
 
+def _disk_reader(root: Path) -> Callable[[str], bytes | None]:
+    def read(rel: str) -> bytes | None:
+        try:
+            return (root / rel).read_bytes()
+        except OSError:
+            return None
+
+    return read
+
+
 def run_refs(args: argparse.Namespace) -> int:
+    from splice.index.occurrences import expand
+
     indexer = _loaded(args)
     graph = indexer.graph
     try:
         targets = graph.find(args.name)
         rows: list[dict[str, Any]] = []
         for target in targets:
-            for edge in sorted(graph.incoming(target.id), key=lambda e: (e.path, e.span.start_byte)):
+            for edge in expand(graph, graph.incoming(target.id), _disk_reader(indexer.workspace)):
                 source = graph.symbol(edge.src)
                 rows.append(
                     {

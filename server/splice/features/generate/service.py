@@ -35,6 +35,7 @@ from splice.features.generate.verify import VerifyResult, verify_with_settings
 from splice.features.workspace import SpliceWorkspace
 from splice.index.languages import language_for_path
 from splice.index.model import Point, Span
+from splice.index.occurrences import expand
 from splice.llm import prompts
 from splice.llm.errors import LLMError
 from splice.llm.model import Completion, Message, Progress, Request
@@ -239,7 +240,8 @@ class Generate:
 
     def _callers(self, path: str, qualname: str) -> tuple[str, ...]:
         lines: list[str] = []
-        for edge in self.ws.graph.incoming(f"{path}::{qualname}"):
+        graph = self.ws.graph
+        for edge in expand(graph, graph.incoming(f"{path}::{qualname}"), self.read):
             data = self.read(edge.path)
             if data is None:
                 continue

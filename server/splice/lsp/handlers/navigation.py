@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from lsprotocol import types
 
 from splice.index.model import Edge, EdgeKind, Symbol, SymbolKind
+from splice.index.occurrences import expand
 from splice.lsp import convert
 from splice.lsp.server import SpliceServer
 
 CALLS = frozenset({EdgeKind.CALLS})
+
+
+def _reader(ls: SpliceServer) -> Callable[[str], bytes | None]:
+    def read(rel: str) -> bytes | None:
+        text = ls.text_of(rel)
+        return text.encode("utf-8") if text is not None else None
+
+    return read
+
+
 USES = frozenset({EdgeKind.CALLS, EdgeKind.REFERENCES, EdgeKind.INHERITS, EdgeKind.IMPORTS})
 
 
@@ -79,7 +91,7 @@ def register(server: SpliceServer) -> None:
         if params.context.include_declaration:
             out.append(convert.location(ls.uri_for(sym.path), ls.lines_of(sym.path), sym.selection))
         by_path: dict[str, list[Edge]] = defaultdict(list)
-        for edge in ls.ws.graph.incoming(sym.id, USES):
+        for edge in expand(ls.ws.graph, ls.ws.graph.incoming(sym.id, USES), _reader(ls)):
             by_path[edge.path].append(edge)
         for path, edges in sorted(by_path.items()):
             lines, uri = ls.lines_of(path), ls.uri_for(path)
@@ -104,7 +116,7 @@ def register(server: SpliceServer) -> None:
             return []
         graph = ls.ws.graph
         groups: dict[str, list[Edge]] = defaultdict(list)
-        for edge in graph.incoming(sid, CALLS):
+        for edge in expand(graph, graph.incoming(sid, CALLS), _reader(ls)):
             groups[edge.src].append(edge)
         out = []
         for src_id, edges in groups.items():
