@@ -36,6 +36,7 @@ def test_doctor_with_a_reachable_model(tmp_path: Path) -> None:
     checks = by_name(report)
     assert checks["grammar python"]["status"] == "pass" and checks["LanceDB"]["status"] == "pass"
     assert checks["model"]["status"] == "pass" and "fake-model" in checks["model"]["detail"]
+    assert checks["MCP server"]["status"] == "pass" and "context, search_symbols" in checks["MCP server"]["detail"]
     assert code == (1 if report["failed"] else 0)
 
 

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "splice.cli.migrate",
     "splice.cli.edit",
     "splice.cli.llm",
+    "splice.cli.mcp",
     "splice.cli.doctor",
     "splice.cli.trust",
 )

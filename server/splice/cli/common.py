@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from splice.config import LoadedSettings, load_settings
 
@@ -40,3 +44,22 @@ def settings_from(args: argparse.Namespace, *, quiet: bool = False) -> LoadedSet
 
 def workspace_of(args: argparse.Namespace) -> Path:
     return Path(args.workspace).expanduser().resolve()
+
+
+def log_to_stderr(level: str) -> None:
+    """Logging for the servers (``serve``, ``mcp``): stdout carries their protocol, so logs go to stderr."""
+    logging.basicConfig(
+        stream=sys.stderr, level=getattr(logging, level), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def leave(code: int) -> NoReturn:
+    """Leave a server process without interpreter finalization. Background threads (embeddings, the lazy litellm
+    import) are daemons and may be stopped mid-import, holding an import lock; finalizers that import (litellm's
+    HTTP handlers do) then wait for it forever and the client sees a server that never exits. Everything that must
+    outlive the process is already written: the index is closed, usage and proposals are written as they happen."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(ValueError, OSError):  # pygls closes stdout on exit
+            stream.flush()
+    os._exit(code)

@@ -135,12 +135,25 @@ def check_index_writable(settings: Settings, root: Path) -> list[Check]:
     return [Check("index folder", "pass", f"{target} is writable")]
 
 
+def check_mcp(settings: Settings, root: Path) -> list[Check]:
+    from splice.mcp.probe import list_tools
+
+    try:
+        tools = list_tools(root)
+    except Exception as exc:
+        return [Check("MCP server", "fail", f"`splice mcp` did not start or answer: {exc}", "pip install -e . (mcp)")]
+    if not tools:
+        return [Check("MCP server", "fail", "`splice mcp` started but lists no tools", "reinstall Splice")]
+    return [Check("MCP server", "pass", f"`splice mcp` starts and lists {len(tools)} tools: {', '.join(tools)}")]
+
+
 CHECKS: list[Callable[[Settings, Path], list[Check]]] = [
     check_python,
     check_grammars,
     check_index_writable,
     check_index_store,
     check_sandbox,
+    check_mcp,
     check_model,
 ]
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
-import os
-import sys
 from typing import Any
+
+from splice.cli.common import leave, log_to_stderr
 
 
 def register(sub: Any) -> None:
@@ -21,12 +20,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # stdout carries the protocol: logs go to stderr, which editors show in their output panel.
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=getattr(logging, args.log_level),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    log_to_stderr(args.log_level)  # editors show stderr in their output panel
     if args.log_level != "DEBUG":  # pygls logs every message at INFO
         logging.getLogger("pygls").setLevel(logging.WARNING)
     from splice.lsp.app import create_server
@@ -39,12 +33,4 @@ def run(args: argparse.Namespace) -> int:
     # The LSP exit code: 0 when `shutdown` came before `exit`, 1 otherwise (also when the editor just went away).
     # pygls computes it, then swallows its own SystemExit; its protocol keeps the flag.
     code = 0 if getattr(server.protocol, "_shutdown", False) else 1
-    # Leave without interpreter finalization. Background threads (embeddings, the lazy litellm import) are daemons
-    # and may be stopped mid-import, holding an import lock; finalizers that import (litellm's HTTP handlers do)
-    # then wait for it forever and the editor sees a server that never exits. Everything that must outlive the
-    # process is already written: shutdown closed the index, usage and proposals are written as they happen.
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(ValueError, OSError):  # pygls closes stdout on exit
-            stream.flush()
-    os._exit(code)
+    leave(code)

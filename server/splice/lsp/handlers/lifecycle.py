@@ -13,6 +13,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
+from splice.lsp.handlers import agent_proposals
 from splice.lsp.server import SpliceServer
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ def register(server: SpliceServer) -> None:
             return
         ls.spawn(_register_watchers(ls))  # not awaited: indexing must not wait for the client's answer
         ls.spawn(run_index(ls))
+        ls.spawn(agent_proposals.watch(ls))  # proposals from `splice mcp` come to this editor's review
         if ls.ws.settings.model:  # load litellm (~4 s) in the background, before the first request needs it
             ls.spawn(ls.ws.gateway().warm_up())
 

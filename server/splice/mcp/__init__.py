@@ -1,0 +1,1 @@
+"""The third front end: Splice over the Model Context Protocol (the only package that imports the ``mcp`` SDK)."""

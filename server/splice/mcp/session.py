@@ -1,0 +1,106 @@
+"""The state behind one ``splice mcp`` process: the workspace (the same ``SpliceWorkspace`` the language server and
+the CLI use), its indexing run in the background, and the one redactor every tool result passes through."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from splice.config import LoadedSettings
+from splice.features.navigate import Navigator
+from splice.features.workspace import SpliceWorkspace
+from splice.llm.redact import Redactor, dotenv_secrets, env_secrets
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IndexState:
+    state: str
+    """``indexing``, ``ready`` or ``error``."""
+    done: int = 0
+    total: int = 0
+    message: str = ""
+
+    def note(self) -> str | None:
+        """What a tool result must say when the index is not complete."""
+        if self.state == "ready":
+            return None
+        if self.state == "indexing":
+            where = f" ({self.done}/{self.total} files)" if self.total else ""
+            return (
+                f"note: the index is still being built{where}; results cover the files indexed so far and "
+                "cross-file links appear once it is done"
+            )
+        return f"note: indexing failed ({self.message}); results may be incomplete"
+
+
+class SpliceSession:
+    def __init__(self, root: Path, loaded: LoadedSettings, *, headless_apply: bool = False) -> None:
+        self.ws = SpliceWorkspace(root, loaded.settings)
+        self.problems = tuple(loaded.problems)
+        self.headless_apply = headless_apply
+        """``--allow-headless-apply``: the user's own opt-in on the command line (never a workspace setting)."""
+        # One redactor for the whole session: the same secret always gets the same placeholder, and a placeholder
+        # an agent copies into an edit is restored before the edit is validated.
+        self.redactor = Redactor(env_secrets() | dotenv_secrets(self.ws.root))
+        self._state = IndexState("indexing")
+        self._lock = threading.Lock()
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def root(self) -> Path:
+        return self.ws.root
+
+    @property
+    def index(self) -> IndexState:
+        return self._state
+
+    def start(self) -> None:
+        """Index in the background; tools answer from the graph as it fills."""
+        self._thread = threading.Thread(target=self._index, name="splice-mcp-index", daemon=True)
+        self._thread.start()
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self._state.state == "ready"
+
+    def _index(self) -> None:
+        def progress(done: int, total: int, path: str) -> None:
+            self._state = IndexState("indexing", done, total)
+
+        try:
+            summary = self.ws.indexer.index_all(progress, self._cancel)
+        except Exception as exc:
+            log.exception("indexing failed")
+            self._state = IndexState("error", message=str(exc))
+            return
+        if self._cancel.is_set():
+            return
+        self._state = IndexState("ready", summary.files, summary.files, summary.describe())
+        try:
+            self.ws.start_embeddings()
+            self.ws.context_engine().warm()
+        except Exception:
+            log.exception("warming the context engine failed")
+
+    def navigator(self) -> Navigator:
+        return Navigator(self.ws)
+
+    def redact(self, text: str) -> str:
+        with self._lock:  # tools run on worker threads; the redactor's tables are plain dicts
+            return self.redactor.redact(text)
+
+    def restore(self, text: str) -> str:
+        with self._lock:
+            return self.redactor.restore(text)
+
+    def close(self) -> None:
+        self._cancel.set()
+        if self._thread is not None:
+            self._thread.join(10)
+        self.ws.close()
