@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from splice import state
 from splice.edits.errors import EditRefused
 from splice.edits.paths import Workspace
 from splice.edits.proposal import FlagKind, Proposal
@@ -42,8 +43,7 @@ class EditorPresence:
     def hold(self) -> bool:
         """Take the lock; False when another editor already holds it or ``.splice`` is not writable."""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+            fd = state.open_append(self.path)  # creates .splice as Splice's own folder; never through a link
         except OSError:
             return False
         try:
@@ -66,8 +66,10 @@ class EditorPresence:
 
 def editor_running(root: Path) -> bool:
     """Whether a Splice language server holds the workspace's presence lock right now."""
+    if not (root / PRESENCE).is_file():
+        return False
     try:
-        fd = os.open(root / PRESENCE, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = state.open_append(root / PRESENCE)
     except OSError:
         return False
     try:
@@ -83,11 +85,7 @@ def post(root: Path, proposal_id: str) -> None:
     """Hand a stored proposal to the running editor's review."""
     if not proposal_id.isalnum():
         raise ValueError(f"invalid proposal id {proposal_id!r}")
-    folder = root / INBOX
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{proposal_id}.tmp"
-    tmp.write_text(str(time.time()), encoding="utf-8")
-    tmp.replace(folder / proposal_id)
+    state.write_text(root / INBOX / proposal_id, str(time.time()))
 
 
 def take(root: Path, now: float | None = None) -> list[str]:

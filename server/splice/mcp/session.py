@@ -11,7 +11,6 @@ from pathlib import Path
 from splice.config import LoadedSettings
 from splice.features.navigate import Navigator
 from splice.features.workspace import SpliceWorkspace
-from splice.llm.redact import Redactor, dotenv_secrets, env_secrets
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +42,9 @@ class SpliceSession:
         self.problems = tuple(loaded.problems)
         self.headless_apply = headless_apply
         """``--allow-headless-apply``: the user's own opt-in on the command line (never a workspace setting)."""
-        # One redactor for the whole session: the same secret always gets the same placeholder, and a placeholder
-        # an agent copies into an edit is restored before the edit is validated.
-        self.redactor = Redactor(env_secrets() | dotenv_secrets(self.ws.root))
+        # The gateway's redaction engine, one redactor for the whole session: the same secret always gets the same
+        # placeholder, and a placeholder an agent copies into an edit is restored before the edit is validated.
+        self.redactor = self.ws.gateway().redactor()
         self._state = IndexState("indexing")
         self._lock = threading.Lock()
         self._cancel = threading.Event()
