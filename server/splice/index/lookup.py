@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from splice.index.graph import Graph
 from splice.index.model import Assignment, EdgeKind, FileExtract, Import, Reference, Symbol, SymbolKind, module_id
 from splice.index.modules import ModuleRef, ModuleTable
+from splice.index.signatures import python_params, python_return
 
 IMPORT = 1.0
 CLASS_STEP = 0.8
@@ -23,6 +24,7 @@ AMBIGUOUS_NAME = 0.3
 
 _CLASS_KINDS = frozenset({SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.STRUCT, SymbolKind.TRAIT, SymbolKind.ENUM})
 _VALUE_KINDS = frozenset({SymbolKind.VARIABLE, SymbolKind.CONSTANT, SymbolKind.FIELD})
+_FUNCTION_KINDS = frozenset({SymbolKind.FUNCTION, SymbolKind.METHOD})
 _SELF_NAMES = frozenset({"self", "cls", "this"})
 _CALL = "()"
 _OPAQUE = frozenset({"[]", "?"})
@@ -53,8 +55,8 @@ class _Memo:
     """The file whose dependencies already include ``touched``."""
 
 
-_ScopeTables = tuple[dict[str, list[Symbol]], dict[str, "Binding"], dict[tuple[str, ...], Assignment]]
-"""One visible scope's definitions by name, import bindings by name and assignments by target."""
+_ScopeTables = tuple[dict[str, list[Symbol]], dict[str, "Binding"], dict[tuple[str, ...], Assignment], str]
+"""One visible scope's definitions by name, import bindings by name, assignments by target, and its id."""
 
 
 @dataclass(slots=True)
@@ -95,6 +97,7 @@ class Lookup:
         self._cuts = 0
         """How often a lookup was cut short (cycle, depth limit): misses computed across a cut are not kept."""
         self._current = ""
+        self._param_cache: dict[str, dict[str, tuple[str, ...]]] = {}
 
     # -- per-file lookups --------------------------------------------------------------------------------------
 
@@ -130,6 +133,9 @@ class Lookup:
                 if cls is not None:
                     self_attrs[cls.id].setdefault(a.target[1], a)  # the first assignment (usually __init__) wins
                     continue
+            earlier = assigns[a.scope].get(a.target)
+            if earlier is not None and len(a.target) == 1 and a.value[:1] == a.target:
+                continue  # ``url = url.copy_with(…)`` keeps what ``url`` was: resolving it would chase itself
             assigns[a.scope][a.target] = a
         info = FileInfo(extract, syms, by_parent, bindings, stars, assigns, self_attrs)
         self._info[path] = self._shared[path] = info
@@ -315,8 +321,22 @@ class Lookup:
             return None
         target, _ = resolved
         if assign.is_call and isinstance(target, Symbol) and target.kind not in _CLASS_KINDS:
-            return None  # a function's return type is unknown
+            return self.return_type(target, depth + 1)
         return target
+
+    def return_type(self, function: Symbol, depth: int) -> Symbol | None:
+        """The class a Python function's return annotation names (``-> URL``, ``-> "URL"``, ``-> URL | None``)."""
+        if function.kind not in _FUNCTION_KINDS or function.lang != "python" or function.parent is None:
+            return None
+        if self._too_deep(depth):
+            return None
+        names = python_return(function.signature)
+        if not names:
+            return None
+        found = self.chain(function.path, function.parent, names, depth + 1)
+        if found is None or not (isinstance(found[0], Symbol) and found[0].kind in _CLASS_KINDS):
+            return None
+        return found[0]
 
     def value_type(self, sym: Symbol, depth: int) -> Symbol | None:
         """The class of a variable/constant from its assignment (``session = Session()``), if that is known."""
@@ -368,7 +388,7 @@ class Lookup:
         scopes = self._chains.get(key)
         if scopes is None:
             scopes = self._chains[key] = self._scope_tables(info, scope, module_id(path))
-        for defs, binds, assigns in scopes:
+        for defs, binds, assigns, scope_id in scopes:
             defined = defs.get(name)
             if defined:
                 return defined[-1], IMPORT
@@ -383,6 +403,18 @@ class Lookup:
                 typed = self.assigned_type(path, assign, depth + 1)
                 if typed is not None:
                     return typed, CLASS_STEP
+            function = info.syms.get(scope_id)
+            if function is not None and function.kind in _FUNCTION_KINDS and function.lang == "python":
+                params = self._params(function)
+                if name in params:
+                    # A parameter shadows everything outside; its annotation is its type, else it is unknown.
+                    annotation = params[name]
+                    if not annotation or function.parent is None:
+                        return None
+                    annotated = self.chain(path, function.parent, annotation, depth + 1)
+                    if annotated is None or not (isinstance(annotated[0], Symbol) and annotated[0].kind in _CLASS_KINDS):
+                        return None
+                    return annotated[0], CLASS_STEP
         for star in info.stars.get(module_id(path), ()):
             mod = self.module_of(path, info.extract.lang, star)
             if mod is not None:
@@ -400,8 +432,16 @@ class Lookup:
             sym = info.syms.get(current)
             if skip_classes and current != scope and sym is not None and sym.kind in _CLASS_KINDS:
                 continue
-            out.append((info.by_parent.get(current, {}), info.bindings.get(current, {}), info.assigns.get(current, {})))
+            tables = (info.by_parent.get(current, {}), info.bindings.get(current, {}), info.assigns.get(current, {}))
+            out.append((*tables, current))
         return out
+
+    def _params(self, function: Symbol) -> dict[str, tuple[str, ...]]:
+        """A Python function's parameters → the class chain its annotation names (empty when none is known)."""
+        cached = self._param_cache.get(function.id)
+        if cached is None:
+            cached = self._param_cache[function.id] = python_params(function.signature)
+        return cached
 
     def chain(self, path: str, scope: str, names: tuple[str, ...], depth: int) -> tuple[Target, float] | None:
         """Resolve ``a.b.c`` from ``scope``: the head by ``lookup`` (or ``self``), each step as a member."""
@@ -422,8 +462,12 @@ class Lookup:
         for attr in rest:
             if target is None or attr in _OPAQUE:
                 return None
-            if attr == _CALL:  # ``Cls()`` is an instance of Cls; what a function returns is unknown
-                if not (isinstance(target, Symbol) and target.kind in _CLASS_KINDS):
+            if attr == _CALL:  # ``Cls()`` is an instance of Cls; a function's result, what its annotation says
+                if isinstance(target, Symbol) and target.kind in _FUNCTION_KINDS:
+                    target = self.return_type(target, depth + 1)
+                    if target is None:
+                        return None
+                elif not (isinstance(target, Symbol) and target.kind in _CLASS_KINDS):
                     return None
                 continue
             if isinstance(target, Symbol):

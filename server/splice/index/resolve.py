@@ -294,7 +294,9 @@ class _Pass(Lookup):
                 # ``obj.name``: only members (methods/fields) make sense, never top-level functions of other files.
                 found = [s for s in found if s.parent is not None and s.parent != module_id(s.path)]
             candidates = self._candidates[key] = _Candidates(found)
-        if not candidates.by_path:
+        if not candidates.by_path or (ref.receiver and candidates.count > 1):
+            # ``obj.host`` where obj's type is unknown and several classes have a ``host``: picking the nearest
+            # would name another class's member (``ParseResult.host`` for an ``httpx.URL``). Unresolved says so.
             return Edge(src, None, ref.name, ref.kind, path, ref.span, 0.0)
         confidence = UNIQUE_NAME if candidates.count == 1 else AMBIGUOUS_NAME
         return Edge(src, candidates.nearest(path).id, ref.name, ref.kind, path, ref.span, confidence)
