@@ -412,9 +412,10 @@ class Lookup:
                     if not annotation or function.parent is None:
                         return None
                     annotated = self.chain(path, function.parent, annotation, depth + 1)
-                    if annotated is None or not (isinstance(annotated[0], Symbol) and annotated[0].kind in _CLASS_KINDS):
+                    cls = annotated[0] if annotated is not None else None
+                    if not (isinstance(cls, Symbol) and cls.kind in _CLASS_KINDS):
                         return None
-                    return annotated[0], CLASS_STEP
+                    return cls, CLASS_STEP
         for star in info.stars.get(module_id(path), ()):
             mod = self.module_of(path, info.extract.lang, star)
             if mod is not None:
