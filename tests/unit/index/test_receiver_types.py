@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.unit.context.support import index, write
+
 from splice.index.graph import Graph
 from splice.index.signatures import python_params, python_return
-from tests.unit.context.support import index, write
 
 URLPARSE = '''class ParseResult:
     """The other class with a host: alphabetically nearer than _urls.py."""
