@@ -9,7 +9,7 @@ WORKSPACE ?= tests/fixtures/example
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
 .PHONY: help install install-python install-node install-system run test lint typecheck unit e2e client nvim-e2e faults e2e-vscode \
-        bench bench-index bench-extract bench-retrieval bench-edits bench-llm bench-generate bench-cli clean
+        bench bench-index bench-extract bench-retrieval bench-edits bench-llm bench-generate bench-cli bench-stubs clean
 
 help:
 	@echo "make run   — install, then index WORKSPACE (default: $(WORKSPACE)) and print a summary"
@@ -94,7 +94,7 @@ test: install lint typecheck unit e2e client nvim-e2e faults
 
 # ---- benchmarks (never part of `make test`) --------------------------------------------------------------------
 
-bench: bench-index bench-extract bench-retrieval bench-edits bench-llm bench-generate bench-cli
+bench: bench-index bench-extract bench-retrieval bench-edits bench-llm bench-generate bench-cli bench-stubs
 
 bench-index: install-python install-system
 	$(BIN)/python bench/index_bench.py
@@ -113,6 +113,9 @@ bench-extract: install-python
 
 bench-generate: install-python
 	$(BIN)/python bench/generate.py
+
+bench-stubs: install-python
+	$(BIN)/python bench/stub_offers.py
 
 # Process wall time of CLI commands (symbols, refs, context, generate on a cache hit) against `python -c pass`.
 bench-cli: install-python

@@ -120,20 +120,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _all_stub_offers(gen: Any, rel: str) -> list[Any]:
-    from splice.features.generate.offers import OfferKind
-    from splice.features.generate.stubs import stubs_in
-    from splice.index.languages import language_for_path
-
-    lang = language_for_path(rel)
-    data = gen.read(rel)
-    if lang is None or data is None:
-        return []
-    found = {}
-    for stub in stubs_in(rel, lang, data):
-        for offer in gen.offers(rel, stub.span.start):
-            if offer.kind is OfferKind.STUB:
-                found[offer.symbol] = offer
-    return list(found.values())
+    return list(gen.stub_offers(rel))
 
 
 async def _run_all(gen: Any, tasks: list[Any], verify: bool, trusted: bool, wait: ModelWait) -> list[Any]:

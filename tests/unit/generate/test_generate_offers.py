@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from splice.features.generate.offers import OfferKind, offers_at
+from splice.features.generate.offers import OfferKind, offers_at, stub_offers
 from splice.index.extract import extract
 from splice.index.graph import Graph
 from splice.index.model import FileRecord, Point
@@ -105,3 +105,25 @@ def test_invalid_positions_offer_nothing() -> None:
     assert offers_at("m.py", "python", source, Point(-1, 0)) == []
     assert offers_at("m.py", "python", source, Point(1, 4), Point(0, 0)) == []
     assert offers_at("m.py", "python", source, Point(10**6, 0)) == []
+
+
+def test_all_stub_offers_in_one_pass_match_the_offers_at_each_stub() -> None:
+    # "Generate all stubs": one parse and one pass, the same offers as asking at each stub (which is quadratic).
+    source = (
+        "class Repo:\n"
+        "    def load(self, key):\n        \"\"\"Load one.\"\"\"\n        ...\n\n"
+        "    def save(self, item):\n        raise NotImplementedError\n\n"
+        "    def real(self):\n        return 1\n\n"
+        "def helper():\n    pass\n\n"
+        "@cache\ndef decorated(x):\n    # TODO: memoise\n    pass\n"
+    ).encode()
+    per_stub = {
+        o.symbol: o
+        for stub in stub_offers("m.py", "python", source)
+        for o in offers_at("m.py", "python", source, stub.span.start)
+        if o.kind is OfferKind.STUB
+    }
+    offers = stub_offers("m.py", "python", source)
+    assert [o.symbol for o in offers] == ["Repo.load", "Repo.save", "helper", "decorated"]
+    assert offers == list(per_stub.values())
+    assert stub_offers("m.pyi", "python", source) == []

@@ -87,6 +87,17 @@ def offers_at(
     return found
 
 
+def stub_offers(path: str, lang: str, source: bytes, tree: Tree | None = None) -> list[Offer]:
+    """Every stub of a file as an offer, one per function, in one parse and one pass ("Generate all stubs"):
+    asking ``offers_at`` at each stub would re-parse and re-scan the whole file per stub (quadratic)."""
+    found: dict[str, Offer] = {}
+    for stub in stubs_in(path, lang, source, tree):
+        found[stub.qualname] = Offer(
+            OfferKind.STUB, f"Generate the body of `{stub.qualname}`", path, stub.span, stub.qualname
+        )
+    return list(found.values())
+
+
 def _touches(span: Span, start: Point, end: Point) -> bool:
     return span.start <= end and start <= span.end
 

@@ -25,7 +25,7 @@ from splice.features.generate.insertion import insert, insertion_for
 from splice.features.generate.instructions import instruction_at
 from splice.features.generate.loop import verify_loop
 from splice.features.generate.missing import missing_ref_at, missing_symbol
-from splice.features.generate.offers import Offer, OfferKind, offers_at
+from splice.features.generate.offers import Offer, OfferKind, offers_at, stub_offers
 from splice.features.generate.risks import risks_in
 from splice.features.generate.risks import summary as risk_summary
 from splice.features.generate.sandbox import Sandbox
@@ -118,6 +118,14 @@ class Generate:
         if source is None:
             return []
         return offers_at(path, lang, source, start, end, graph=self.ws.graph)
+
+    def stub_offers(self, path: str) -> list[Offer]:
+        """One offer per stub of the file ("Generate all stubs"), found in linear time."""
+        lang = language_for_path(path)
+        if lang is None or self.ws.indexer.rules.is_excluded(path):
+            return []
+        source = self.read(path)
+        return stub_offers(path, lang, source) if source is not None else []
 
     # -- preparing ---------------------------------------------------------------------------------------------
 

@@ -84,13 +84,9 @@ def _tasks(ls: SpliceServer, gen: Generate, arg: dict[str, Any]) -> list[Task]:
     if rel is None:
         raise EditRefused("splice.generate needs the uri of a workspace file")
     if arg.get("all"):
-        lang = language_for_path(rel)
-        data = ls.read_file(rel)
-        if lang is None or data is None:
+        if language_for_path(rel) is None or ls.read_file(rel) is None:
             raise EditRefused(f"cannot read {rel}")
-        stubs = stubs_in(rel, lang, data)
-        offers = [o for s in stubs for o in gen.offers(rel, s.span.start) if o.kind is OfferKind.STUB]
-        return [gen.task(o) for o in {o.symbol: o for o in offers}.values()]
+        return [gen.task(o) for o in gen.stub_offers(rel)]
     if isinstance(arg.get("kind"), str):
         return [gen.task(_offer(gen, rel, arg), arg.get("instruction"))]
     instruction = arg.get("instruction")
