@@ -110,13 +110,13 @@ def test_invalid_positions_offer_nothing() -> None:
 def test_all_stub_offers_in_one_pass_match_the_offers_at_each_stub() -> None:
     # "Generate all stubs": one parse and one pass, the same offers as asking at each stub (which is quadratic).
     source = (
-        "class Repo:\n"
-        "    def load(self, key):\n        \"\"\"Load one.\"\"\"\n        ...\n\n"
-        "    def save(self, item):\n        raise NotImplementedError\n\n"
-        "    def real(self):\n        return 1\n\n"
-        "def helper():\n    pass\n\n"
-        "@cache\ndef decorated(x):\n    # TODO: memoise\n    pass\n"
-    ).encode()
+        b"class Repo:\n"
+        b'    def load(self, key):\n        """Load one."""\n        ...\n\n'
+        b"    def save(self, item):\n        raise NotImplementedError\n\n"
+        b"    def real(self):\n        return 1\n\n"
+        b"def helper():\n    pass\n\n"
+        b"@cache\ndef decorated(x):\n    # TODO: memoise\n    pass\n"
+    )
     per_stub = {
         o.symbol: o
         for stub in stub_offers("m.py", "python", source)
