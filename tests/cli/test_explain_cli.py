@@ -65,3 +65,60 @@ def test_unparseable_trace_exits_2(tmp_path: Path) -> None:
     bad.write_text("nothing to see here\n")
     out = splice(["explain", "--workspace", str(root), "--traceback", str(bad)], {})
     assert out.returncode == 2 and "trace" in out.stderr.lower()
+
+
+REFUSED_FIX = """### What happened
+The tier is unknown.
+
+### Fix
+inventory/pricing.py
+```python
+<<<<<<< SEARCH
+    discount = TIER_DISCOUNTS[tier]  # not in the file
+=======
+    discount = TIER_DISCOUNTS.get(tier, 0.0)
+>>>>>>> REPLACE
+```
+"""
+
+ELSEWHERE_FIX = """### What happened
+`quote` passes any tier through.
+
+### Fix
+Reject unknown tiers where the quote is made:
+
+```python
+def quote(self, skus: dict[str, int], tier: str) -> float:
+    if tier not in ("standard", "gold"):
+        raise ValueError(f"unknown tier {tier!r}")
+    lines = [(self.repo.get(sku).item, qty) for sku, qty in skus.items()]
+    return order_total(lines, tier)
+```
+"""
+
+
+def test_refused_fix_exits_2_is_not_cached_and_a_fix_goes_to_the_frame_that_defines_it(tmp_path: Path) -> None:
+    root, trace = workspace(tmp_path)
+    # The gateway cache is off so the second run shows what explain itself keeps.
+    (root / ".splice").mkdir(exist_ok=True)
+    (root / ".splice" / "config.toml").write_text("[cache]\nenabled = false\n")
+    before = (root / "inventory/service.py").read_text()
+    with FakeLLM() as llm:
+        llm.script(Reply(text=REFUSED_FIX), Reply(text=ELSEWHERE_FIX))
+        env = {"SPLICE_MODEL": "openai/fake-model", "SPLICE_API_BASE": llm.url}
+        refused = splice(["explain", "--workspace", str(root), "--traceback", str(trace), "--fix"], env)
+        assert refused.returncode == 2, refused.stderr
+        assert "No usable fix" in refused.stderr
+        # Explain did not keep the refused answer: the same trace asks the model again, and this answer's function lives
+        # in service.py (a frame of the trace), not in pricing.py where the error was raised.
+        fixed = splice(["explain", "--workspace", str(root), "--traceback", str(trace), "--apply"], env)
+        assert fixed.returncode == 0, fixed.stderr
+        assert len(llm.chat_requests()) == 2
+    assert "+++ b/inventory/service.py" in fixed.stdout
+    after = (root / "inventory/service.py").read_text()
+    assert after == before.replace(
+        "    def quote(self, skus: dict[str, int], tier: str) -> float:\n",
+        "    def quote(self, skus: dict[str, int], tier: str) -> float:\n"
+        '        if tier not in ("standard", "gold"):\n'
+        '            raise ValueError(f"unknown tier {tier!r}")\n',
+    )

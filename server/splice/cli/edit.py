@@ -89,16 +89,19 @@ def _undo_proposal(workspace: Workspace, proposal_id: str) -> Proposal:
 def _review(proposal: Proposal, workspace: Workspace, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from splice.cli.approve import apply_approved
     from splice.edits.errors import EditRefused
+    from splice.edits.validate import printable
 
     digest = proposal.digest()
+    if proposal.rationale and not args.json:
+        print_rationale(proposal.rationale, err)
     if args.json:
         _print_json(proposal, digest, out)
     else:
         out.write(proposal.diff())
     for note in proposal.notes:
-        print(f"note: {note}", file=err)
+        print(f"note: {printable(note)}", file=err)
     for flag in proposal.flags:
-        print(f"{'warning' if flag.needs_confirmation else 'note'}: {flag.message}", file=err)
+        print(f"{'warning' if flag.needs_confirmation else 'note'}: {printable(flag.message)}", file=err)
     if not proposal.verification.parses and not args.allow_parse_errors:
         return _refuse(
             "the edited code does not parse (new syntax errors); not applied. Re-run with --allow-parse-errors "
@@ -127,10 +130,21 @@ def _review(proposal: Proposal, workspace: Workspace, args: argparse.Namespace, 
 
 
 def _refuse(reason: str, args: argparse.Namespace, out: TextIO, err: TextIO, *, quiet: bool = False) -> int:
+    from splice.edits.validate import printable
+
     if args.json and not quiet:
         out.write(json.dumps({"refused": reason}) + "\n")
-    print(f"splice edit: refused: {reason}", file=err)
+    print(f"splice edit: refused: {printable(reason)}", file=err)
     return REFUSED
+
+
+def print_rationale(rationale: str, err: TextIO) -> None:
+    """The model's own words around its code, before the diff (control characters shown escaped)."""
+    from splice.edits.validate import printable
+
+    print("why (the model's words):", file=err)
+    for line in printable(rationale).splitlines():
+        print(f"  {line}", file=err)
 
 
 def _print_json(proposal: Proposal, digest: str, out: TextIO) -> None:

@@ -2,7 +2,8 @@
 
 With ``--fix`` the proposed diff is printed too, and written only with ``--apply`` (the explicit approval). With no
 model configured it prints what it would send — the context items with their reasons, the token count and a cost
-estimate — and how to configure a model. Exit codes: 0 explained (or previewed), 1 model error, 2 refused/bad input.
+estimate — and how to configure a model. Exit codes: 0 explained (or previewed), 1 model error, 2 refused/bad input
+or, with --fix/--apply, no usable fix in the answer.
 """
 
 from __future__ import annotations
@@ -78,12 +79,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         from rich.markdown import Markdown
 
-        Console().print(Markdown(explanation.markdown))
-        console.print(f"written to {explanation.document}")
+        from splice.edits.validate import printable
+
+        Console().print(Markdown(printable(explanation.markdown)))
+        console.print(f"written to {explanation.document}", markup=False)
         if explanation.fix_note:
-            console.print(explanation.fix_note)
+            console.print(printable(explanation.fix_note), markup=False)
         if explanation.proposal is not None:
             sys.stdout.write(explanation.proposal.diff())
+    if (args.fix or args.apply) and explanation.proposal is None:
+        return 2  # a fix was asked for and none is usable: say so in the exit code too
     if args.apply and explanation.proposal is not None:
         from splice.cli.approve import apply_from_cli
 

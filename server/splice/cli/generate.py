@@ -47,7 +47,9 @@ def _place(raw: str) -> tuple[str, int, int]:
 
 def run(args: argparse.Namespace) -> int:
     from splice.cli.approve import apply_from_cli
+    from splice.cli.edit import print_rationale
     from splice.edits.errors import EditRefused
+    from splice.edits.validate import printable
     from splice.features.generate.offers import OfferKind
     from splice.features.generate.service import Generate, Task
     from splice.features.workspace import SpliceWorkspace
@@ -93,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         with ModelWait(loaded.settings.model or "the model") as wait:
             results = asyncio.run(_run_all(gen, tasks, args.verify, loaded.trusted, wait))
     except EditRefused as exc:
-        print(f"splice generate: {exc}", file=err)
+        print(f"splice generate: {printable(str(exc))}", file=err)
         return 2
     except LLMError as exc:
         print(f"splice generate: {exc.problem.message}\n  fix: {exc.problem.fix}", file=err)
@@ -103,14 +105,16 @@ def run(args: argparse.Namespace) -> int:
     code = 0
     for result in results:
         if result.proposal is None:
-            print(f"splice generate: {result.note}", file=err)
+            print(f"splice generate: {printable(result.note)}", file=err)
             code = 2
             continue
+        if result.proposal.rationale:
+            print_rationale(result.proposal.rationale, err)
         sys.stdout.write(result.proposal.diff())
         for check in result.proposal.verification.checks:
             print(check, file=err)
         for note in result.proposal.notes:
-            print(f"note: {note}", file=err)
+            print(f"note: {printable(note)}", file=err)
         if args.apply:
             code = max(
                 code,

@@ -82,6 +82,9 @@ class ParsedAnswer:
     blocks: tuple[EditBlock, ...]
     notes: tuple[str, ...] = field(default=())
     """Things the user should know that did not stop parsing (e.g. a duplicated block that was ignored)."""
+    prose: str = ""
+    """The model's words around the code (why it changed what it changed, what it could not do): the
+    proposal's rationale."""
 
 
 _THINK = re.compile(r"<(think|thinking|reasoning)>.*?</\1>", re.DOTALL | re.IGNORECASE)
@@ -120,7 +123,42 @@ def parse_answer(text: str, *, target: str | None = None, symbol: str | None = N
     if not blocks:
         raise EditRefused("the answer contains no edit (no SEARCH/REPLACE block, diff or code block)")
     parsed = _dedupe(blocks)
-    return ParsedAnswer(parsed.blocks, (*notes, *parsed.notes))
+    return ParsedAnswer(parsed.blocks, (*notes, *parsed.notes), _prose(lines, fences))
+
+
+_PROSE_MAX = 4000
+
+
+def _prose(lines: list[str], fences: list[_Fence]) -> str:
+    """The answer without its code: fences, SEARCH/REPLACE blocks, diff lines and the path lines naming them."""
+    code = [False] * len(lines)
+    for f in fences:
+        code[f.start : f.end + 1] = [True] * (f.end + 1 - f.start)
+    in_block = in_hunk = False
+    for i, line in enumerate(lines):
+        if _SEARCH.match(line):
+            in_block = True
+        if in_block:
+            code[i] = True
+            in_block = not _REPLACE.match(line)
+            continue
+        if _HUNK.match(line) or _BARE_HUNK.match(line) or line.startswith(("--- ", "+++ ", "diff --git")):
+            code[i], in_hunk = True, True
+        elif in_hunk and (line[:1] in (" ", "+", "-") and line.strip()):
+            code[i] = True
+        else:
+            in_hunk = False
+    kept: list[str] = []
+    for i, line in enumerate(lines):
+        if code[i]:
+            continue
+        following = next((j for j in range(i + 1, len(lines)) if lines[j].strip()), None)
+        if following is not None and code[following] and _clean_path(line) is not None:
+            continue  # the path line above a block
+        if not line.strip() and (not kept or not kept[-1].strip()):
+            continue
+        kept.append(line.rstrip())
+    return "\n".join(kept).strip()[:_PROSE_MAX]
 
 
 def _strip_thinking(text: str) -> str:

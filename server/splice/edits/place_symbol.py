@@ -272,6 +272,12 @@ def _top_level(code: str, lang: str) -> list[symbols.Definition]:
     ]
 
 
+def single_definition_name(code: str, lang: str) -> str | None:
+    """The one top-level definition's name in ``code`` (None when there is not exactly one)."""
+    top = _top_level(code, lang)
+    return top[0].name if len(top) == 1 else None
+
+
 def _inferred_name(code: str, lang: str, label: str, block: EditBlock) -> str:
     top = _top_level(code, lang)
     if not top:

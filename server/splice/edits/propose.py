@@ -7,6 +7,7 @@ names the block; a proposal either holds every change the answer asked for or do
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from splice.edits.apply import apply_diff, apply_search_replace, apply_whole_fil
 from splice.edits.build import Draft, build_proposal
 from splice.edits.errors import EditRefused
 from splice.edits.paths import Target, Workspace, resolve
-from splice.edits.place_symbol import apply_symbol, body_only, split_definitions
+from splice.edits.place_symbol import apply_symbol, body_only, single_definition_name, split_definitions
 from splice.edits.proposal import ChangeKind, Cost, Proposal
 from splice.edits.review import FileState, Reader
 from splice.edits.text import join_lines, split_lines
@@ -56,11 +57,16 @@ def propose(
     context: tuple[str, ...] = (),
     cost: Cost | None = None,
     block: int | None = None,
+    elsewhere: Callable[[str], Sequence[Sequence[str]]] | None = None,
 ) -> Proposal:
     """Build the proposal for ``answer``. ``target`` is a user-given path (absolute or workspace-relative) the
     answer's path-less blocks apply to; ``symbol`` the qualified name whole-symbol code replaces, and
-    ``symbol_line`` a 0-based line inside the definition meant when several share that name; ``block`` the
-    1-based number of the one answer block to apply (the user's pick when the answer offers alternatives)."""
+    ``symbol_line`` a 0-based line inside the definition meant when several share that name; ``rationale``
+    defaults to the answer's prose (its words around the code); ``block`` the
+    1-based number of the one answer block to apply (the user's pick when the answer offers alternatives);
+    ``elsewhere(name)`` groups of other workspace files that may define a symbol the target file lacks, most
+    likely group first (a trace's frames, then the index's files): path-less symbol code goes to the file that
+    defines it when exactly one file of the first group with any definition does."""
     target_rel = resolve(workspace, target, from_model=False).rel if target else None
     parsed = parse_answer(answer, target=target_rel, symbol=symbol)
     if block is not None:
@@ -70,6 +76,8 @@ def propose(
         blocks = picked
     else:
         blocks = _choose_symbol_block(list(parsed.blocks), symbol)
+    if elsewhere is not None:
+        blocks = [_relocated(b, workspace, reader, elsewhere) for b in blocks]
     if symbol_line is not None:
         blocks = [
             dataclasses.replace(b, symbol_line=symbol_line) if b.kind is BlockKind.SYMBOL and b.symbol == symbol else b
@@ -91,7 +99,7 @@ def propose(
     return build_proposal(
         title or "Edit " + ", ".join(d.new_path or d.path for d in drafts),
         drafts,
-        rationale=rationale,
+        rationale=rationale or parsed.prose,
         context=context,
         cost=cost,
         notes=parsed.notes,
@@ -184,6 +192,37 @@ def _choose_symbol_block(blocks: list[EditBlock], symbol: str | None) -> list[Ed
             choices=choices,
         )
     return [b for b in blocks if b.kind is not BlockKind.SYMBOL or b is candidates[0]]
+
+
+def _relocated(
+    block: EditBlock, workspace: Workspace, reader: Reader, elsewhere: Callable[[str], Sequence[Sequence[str]]]
+) -> EditBlock:
+    """Symbol code for a definition the target file lacks: the one other file that defines it, or unchanged."""
+    lang = language_for_path(block.path or "")
+    if block.kind is not BlockKind.SYMBOL or lang is None or block.path is None:
+        return block
+    name = block.symbol or single_definition_name(block.code, lang)
+    if name is None:
+        return block
+    own = resolve(workspace, block.path, from_model=False)
+    here = reader(str(own.root), own.rel).text
+    if here is None or symbols.find(lang, here, name):
+        return block
+    for group in elsewhere(name.rsplit(".", 1)[-1]):
+        defining: list[str] = []
+        for rel in dict.fromkeys(group):
+            if language_for_path(rel) != lang or rel == own.rel:
+                continue
+            try:
+                other = resolve(workspace, rel, from_model=False)
+                text = reader(str(other.root), other.rel).text
+            except EditRefused:
+                continue
+            if text is not None and symbols.find(lang, text, name):
+                defining.append(other.rel)
+        if defining:
+            return dataclasses.replace(block, path=defining[0]) if len(set(defining)) == 1 else block
+    return block
 
 
 def _preview(block: EditBlock) -> str:

@@ -1,4 +1,5 @@
-"""Checks on an edited text that the user must see before approving: new syntax errors, invisible characters."""
+"""Checks on an edited text that the user must see before approving: new syntax errors, invisible and control
+characters."""
 
 from __future__ import annotations
 
@@ -10,6 +11,12 @@ from splice.index.parser import error_count
 # Bidi controls (Trojan Source), zero-width characters, word joiners, the BOM mid-text and the Tag block
 # (hidden instructions in rules files).
 _INVISIBLE = re.compile("[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
+
+
+# Control characters other than tab and newline: C0 (ESC starts terminal escape sequences, CR rewrites a line),
+# DEL and C1 (CSI U+009B is an ESC [ on some terminals). Shown escaped, never interpreted.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_HIDDEN = re.compile(f"{_INVISIBLE.pattern}|{_CONTROL.pattern}")
 
 
 def new_parse_errors(lang: str | None, before: str | None, after: str) -> int:
@@ -24,12 +31,19 @@ def invisible_characters(text: str) -> list[str]:
     """Descriptions (``U+202E RIGHT-TO-LEFT OVERRIDE on line 3``) of invisible/bidi characters in ``text``."""
     found: list[str] = []
     for lineno, line in enumerate(text.split("\n"), 1):
-        for m in _INVISIBLE.finditer(line):
+        for m in _HIDDEN.finditer(line):
             ch = m.group()
-            found.append(f"U+{ord(ch):04X} {unicodedata.name(ch, 'TAG CHARACTER')} on line {lineno}")
+            kind = "CONTROL CHARACTER" if _CONTROL.match(ch) else "TAG CHARACTER"
+            found.append(f"U+{ord(ch):04X} {unicodedata.name(ch, kind)} on line {lineno}")
     return found
 
 
 def escape_invisible(text: str) -> str:
-    """``text`` with each invisible character shown as ``<U+XXXX>`` (for rendering only, never for applying)."""
-    return _INVISIBLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+    """``text`` with each invisible or control character (ESC, CR, …; not tab or newline) shown as ``<U+XXXX>``
+    (for rendering only, never for applying): a diff or message printed on a terminal cannot hide or rewrite
+    what it shows."""
+    return _HIDDEN.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
+printable = escape_invisible
+"""What every message carrying model text goes through before it is printed or sent to an editor."""

@@ -26,6 +26,7 @@ from splice.edits.errors import EditRefused
 from splice.edits.proposal import ChangeKind, FlagKind, Proposal
 from splice.edits.review import ApplyPlan, FileState, FinalFile, mark_applied, mark_rejected, plan_apply
 from splice.edits.store import ProposalStore
+from splice.edits.validate import printable
 from splice.lsp.convert import Lines
 from splice.lsp.protocol import Methods
 from splice.lsp.rpc import ClientRequestFailed
@@ -45,9 +46,15 @@ class Outcome:
     applied: bool
     status: str
     message: str
+    choices: tuple[str, ...] = ()
+    """For a refusal among several candidate blocks: one preview per block, for the client to offer a pick
+    (then ``splice.proposeEdit`` again with ``block``: the 1-based number)."""
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        out = dataclasses.asdict(self)
+        out["message"] = printable(self.message)
+        out["choices"] = [printable(c) for c in self.choices]
+        return out
 
 
 def store_of(ls: SpliceServer) -> ProposalStore:
@@ -307,7 +314,18 @@ def summary(proposal: Proposal) -> str:
     files = ", ".join(c.new_path or c.path for c in proposal.changes)
     warn = " ⚠ " + "; ".join(f.message for f in proposal.flags) if proposal.flags else ""
     parse = "" if proposal.verification.parses else " ⚠ the result does not parse"
-    return f"Splice: {proposal.title} — {files} (+{added} −{removed}){parse}{warn}"
+    why = rationale_excerpt(proposal.rationale)
+    why = f"\nWhy (the model's words): {why}" if why else ""
+    return printable(f"Splice: {proposal.title} — {files} (+{added} −{removed}){parse}{warn}{why}")
+
+
+_RATIONALE_IN_PROMPT = 600
+
+
+def rationale_excerpt(rationale: str) -> str:
+    """The rationale as one short paragraph for a message prompt (the full text is in ``splice/proposal``)."""
+    text = " ".join(rationale.split())
+    return text if len(text) <= _RATIONALE_IN_PROMPT else text[: _RATIONALE_IN_PROMPT - 1] + "…"
 
 
 async def _message_review(ls: SpliceServer, proposal: Proposal, accepted: list[str], diff_uri: str) -> Outcome:
@@ -341,6 +359,7 @@ def proposal_json(ls: SpliceServer, proposal: Proposal) -> dict[str, Any]:
             new_lines = h.new_text.splitlines()
             header = f"@@ -{h.old_start + 1},{len(old_lines)} +{h.new_start + 1},{len(new_lines)} @@"
             text = "".join(f"-{line}\n" for line in old_lines) + "".join(f"+{line}\n" for line in new_lines)
+            text = printable(text)
             hunks.append(
                 {
                     "id": h.id,
@@ -378,9 +397,9 @@ def proposal_json(ls: SpliceServer, proposal: Proposal) -> dict[str, Any]:
     return {
         "id": proposal.id,
         "title": proposal.title,
-        "rationale": proposal.rationale,
+        "rationale": printable(proposal.rationale),
         "status": proposal.status.value,
-        "flags": [f.message for f in proposal.flags],
+        "flags": [printable(f.message) for f in proposal.flags],
         "files": files,
         "verification": {"status": "parses" if v.parses else "does not parse", "summary": "; ".join(v.checks)},
         "cost": {

@@ -51,6 +51,8 @@ class Prepared:
     """The innermost workspace file: where path-less fix blocks apply."""
     excluded: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    frame_paths: tuple[str, ...] = ()
+    """Workspace files on the trace, innermost first: where a fix for a symbol the focus file lacks may go."""
 
     def request(self, *, fix: bool) -> Request:
         return prompts.request(
@@ -138,6 +140,7 @@ class ExplainError:
             focus_path=innermost.path if innermost else None,
             excluded=tuple(resolved.excluded_paths()),
             notes=resolved.notes,
+            frame_paths=tuple(dict.fromkeys(f.path for f in reversed(frames))),
         )
         engine = self.ws.context_engine(read_file=self.read_file)
         total = budget or self.ws.settings.context_budget
@@ -226,7 +229,6 @@ class ExplainError:
             completion = Completion(cached_answer, model, "explain", TokenUsage(), 0.0, True, 0.0, "stop")
         else:
             completion = await self.gateway.complete(request, progress=progress)
-            self._remember(cache_path, completion.text, model)
         proposal: Proposal | None = None
         fix_note = ""
         if fix:
@@ -240,9 +242,13 @@ class ExplainError:
                     rationale=_section(completion.text, "Why") or "",
                     context=tuple(i.symbol or i.path for i in prepared.items),
                     cost=Cost(completion.usage.prompt_tokens, completion.usage.completion_tokens, completion.cost),
+                    elsewhere=lambda name: [prepared.frame_paths, [s.path for s in self.ws.graph.find(name)]],
                 )
             except EditRefused as exc:
                 fix_note = f"No usable fix in the answer: {exc}"
+        if not completion.cached and not (fix and proposal is None):
+            # An answer whose fix was refused is not kept: asking again asks the model again.
+            self._remember(cache_path, completion.text, model)
         tokens = completion.usage.prompt_tokens + completion.usage.completion_tokens
         markdown = self.document(prepared, completion.text, fix_note, completion.model, completion.cost, tokens)
         path = self._write(prepared.signature, markdown)

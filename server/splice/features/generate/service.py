@@ -330,19 +330,19 @@ class Generate:
         cancel = threading.Event()
         history: list[Message] = []
         latest: list[Proposal] = []
+        answers: list[str] = []
 
         def propose_round(feedback: str | None) -> dict[str, str | None] | None:
             if feedback is not None and latest:
-                history.extend(
-                    [Message("assistant", latest[-1].rationale or "(previous answer)"), Message("user", feedback)]
-                )
+                history.extend([Message("assistant", answers[-1] or "(previous answer)"), Message("user", feedback)])
             future = asyncio.run_coroutine_threadsafe(self.ask(task, tuple(history), progress), loop)
             completion = future.result()
             try:
                 proposal = self.to_proposal(task, completion, reader)
             except EditRefused:
                 return None
-            latest.append(dataclasses.replace(proposal, rationale=completion.text))
+            latest.append(proposal)
+            answers.append(completion.text)
             return {c.new_path or c.path: c.new_text for c in proposal.changes}
 
         def check(changes: dict[str, str | None]) -> VerifyResult:
@@ -365,7 +365,7 @@ class Generate:
             raise
         if not latest:
             return Result(None, outcome.verdict)
-        proposal = dataclasses.replace(latest[-1], rationale="")
+        proposal = latest[-1]  # its rationale: the model's words around the code
         return Result(await self._finish(task, proposal, outcome.verdict), outcome.verdict, len(outcome.rounds))
 
     async def _finish(self, task: Task, proposal: Proposal, verdict: str | None) -> Proposal:

@@ -13,6 +13,7 @@ from splice.edits.paths import Workspace
 from splice.edits.propose import propose
 from splice.edits.review import mark_rejected
 from splice.edits.undo import inverse
+from splice.edits.validate import printable
 from splice.lsp import review
 from splice.lsp.protocol import PROPOSAL_SCHEME, Commands, Methods
 from splice.lsp.server import SpliceServer
@@ -81,16 +82,22 @@ def register(server: SpliceServer) -> None:
         arg = _arg(args)
         answer = arg.get("answer")
         if not isinstance(answer, str):
-            raise ValueError("expected {answer: string, uri?: string, symbol?: string}")
+            raise ValueError("expected {answer: string, uri?: string, symbol?: string, block?: number}")
         ws = ls.require_ws()
         target = ls.rel_for(arg["uri"]) if isinstance(arg.get("uri"), str) else None
         symbol = arg.get("symbol") if isinstance(arg.get("symbol"), str) else None
+        block = arg.get("block") if isinstance(arg.get("block"), int) else None
         try:
             proposal = propose(
-                answer, Workspace.of(ws.root), reader=review.reader_for(ls), target=target, symbol=symbol
+                answer,
+                Workspace.of(ws.root),
+                reader=review.reader_for(ls),
+                target=target,
+                symbol=symbol,
+                block=block,
             )
         except EditRefused as exc:
-            return _tell(ls, review.Outcome("", False, "refused", str(exc)))
+            return _tell(ls, review.Outcome("", False, "refused", str(exc), exc.choices))
         return _tell(ls, await review.present(ls, proposal))
 
     @server.feature(types.WORKSPACE_TEXT_DOCUMENT_CONTENT, types.TextDocumentContentOptions(schemes=[PROPOSAL_SCHEME]))
@@ -108,5 +115,5 @@ def register(server: SpliceServer) -> None:
 
 def _tell(ls: SpliceServer, outcome: review.Outcome) -> dict[str, Any]:
     kind = types.MessageType.Info if outcome.applied or outcome.status != "refused" else types.MessageType.Warning
-    ls.window_show_message(types.ShowMessageParams(type=kind, message=f"Splice: {outcome.message}"))
+    ls.window_show_message(types.ShowMessageParams(type=kind, message=printable(f"Splice: {outcome.message}")))
     return outcome.to_json()
