@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.test_generate import GOOD_BODY
 from tests.fake_llm import FakeLLM, Reply
 
 from splice.cli.progress import ModelWait
@@ -42,23 +41,32 @@ def probe(args: list[str], env: dict[str, str], cwd: Path) -> tuple[subprocess.C
     return done, {name for name in marker[-1].removeprefix("IMPORTED:").split(",") if name}
 
 
+RENDER_TABLE = """```python
+def render_table(skus: list[str], title: str) -> str:
+    return title + ": " + ", ".join(skus)
+```
+"""
+
+
 def test_a_model_call_shows_progress_and_its_cached_answer_does_not_import_the_model_library(tmp_path: Path) -> None:
     root = tmp_path / "example"
     shutil.copytree(EXAMPLE, root)
-    line = (root / "inventory/reports.py").read_text().splitlines().index("    raise NotImplementedError") + 1
+    # FILE:LINE without a column on a line that calls a function nobody wrote yet: that function is generated
+    lines = (root / "inventory/reports.py").read_text().splitlines()
+    place = f"inventory/reports.py:{next(n for n, t in enumerate(lines, 1) if 'return render_table(' in t)}"
     with FakeLLM() as llm:
-        llm.script(Reply(text=GOOD_BODY, delay=1.5))
+        llm.script(Reply(text=RENDER_TABLE, delay=1.5))
         env = {"SPLICE_MODEL": "openai/gpt-4o-mini", "SPLICE_API_BASE": llm.url}
-        first, first_imports = probe(["generate", f"inventory/reports.py:{line}"], env, root)
+        first, first_imports = probe(["generate", place], env, root)
         assert first.returncode == 0, first.stderr
         assert "litellm" in first_imports  # the model call itself needs it
         # piped: plain lines on stderr that say what it waits for; the diff alone on stdout
         assert "splice: openai/gpt-4o-mini: waiting for the first token" in first.stderr
         assert "splice: openai/gpt-4o-mini answered in" in first.stderr
-        assert first.stdout.startswith("--- a/inventory/reports.py")
-        again, again_imports = probe(["generate", f"inventory/reports.py:{line}"], env, root)
+        assert first.stdout.startswith("--- /dev/null\n+++ b/inventory/formatting.py")
+        again, again_imports = probe(["generate", place], env, root)
         assert again.returncode == 0, again.stderr
-        assert again.stdout == first.stdout and "+    return sorted(level.item.sku" in again.stdout
+        assert again.stdout == first.stdout and "+def render_table(" in again.stdout
         assert len(llm.chat_requests()) == 1  # the second answer came from the cache …
         assert "litellm" not in again_imports  # … and counting the prompt's tokens did not need litellm
         assert "answered in" not in again.stderr  # nothing to wait for, nothing shown

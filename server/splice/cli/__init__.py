@@ -51,9 +51,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         code: int = args.handler(args)
+        sys.stdout.flush()  # inside the guard: `splice … | head` may have closed the pipe already
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): what it wanted was printed; exit like a process ended by SIGPIPE.
+        from splice.cli.output import guard_pipe
+
+        guard_pipe()
+        return 141
     return code
 
 

@@ -189,6 +189,9 @@ def _print(result: ContextResult, position: tuple[str, int, int] | None, *, expl
     from rich.console import Console
     from rich.syntax import Syntax
     from rich.table import Table
+    from rich.text import Text
+
+    from splice.cli.output import is_terminal, plain_rows
 
     console = Console()
     if result.error:
@@ -197,17 +200,30 @@ def _print(result: ContextResult, position: tuple[str, int, int] | None, *, expl
     for note in result.notes:
         console.print(f"[yellow]note:[/] {note}")
     title = f"context for {position[0]}:{position[1] + 1}" if position else "context"
-    table = Table(title=f"{title} — {result.used}/{result.budget} tokens, {len(result.items)} items")
-    table.add_column("#", justify="right")
-    table.add_column("where")
-    table.add_column("kind")
-    table.add_column("tokens", justify="right")
-    table.add_column("score", justify="right")
-    table.add_column("why")
-    for i, item in enumerate(result.items, 1):
-        where = f"{item.path}:{item.range.start.line + 1}-{item.range.end.line + 1}"
-        table.add_row(str(i), where, item.kind, str(item.tokens), f"{item.score:.2f}", item.reason)
-    console.print(table)
+    title = f"{title} — {result.used}/{result.budget} tokens, {len(result.items)} items"
+    rows = [
+        (
+            str(i),
+            f"{item.path}:{item.range.start.line + 1}-{item.range.end.line + 1}",
+            item.kind,
+            str(item.tokens),
+            "" if item.kind == "target" else f"{item.score:.2f}",
+            item.reason,
+        )
+        for i, item in enumerate(result.items, 1)
+    ]
+    if not is_terminal():
+        print(title)
+        for line in plain_rows(rows):
+            print(line)
+    else:
+        table = Table(title=title)
+        for column in ("#", "where", "kind", "tokens", "score", "why"):
+            right = column in ("#", "tokens", "score")
+            table.add_column(column, justify="right" if right else "left", overflow="fold")
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row))
+        console.print(table)
     if not explain:
         return
     console.print(

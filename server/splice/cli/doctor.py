@@ -179,18 +179,32 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"checks": [asdict(r) for r in results], "failed": failed}, indent=2))
         return 1 if failed else 0
+    from splice.cli.output import is_terminal, plain_rows, table_width, terminal_width
+
+    passed = sum(r.status == "pass" for r in results)
+    skipped = len(results) - passed - failed
+    summary = f"{passed} passed, {failed} failed, {skipped} skipped in {time.perf_counter() - started:.1f} s"
+    cells = [(r.name, r.status, r.detail, r.fix) for r in results]
+    if not is_terminal() or table_width(("check", "result", "detail", "fix"), cells) > terminal_width():
+        # A pipe, a file or a narrow terminal: whole lines, nothing cut; a failure's fix on the line below it.
+        lines = plain_rows([(r.status.upper(), r.name, r.detail) for r in results])
+        for r, line in zip(results, lines, strict=True):
+            print(line)
+            if r.fix:
+                print(f"      fix: {r.fix}")
+        print(summary)
+        return 1 if failed else 0
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"splice doctor — {root}")
     for col in ("check", "result", "detail", "fix"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     colour = {"pass": "green", "fail": "red", "skip": "yellow"}
     for r in results:
-        table.add_row(r.name, f"[{colour[r.status]}]{r.status}[/]", r.detail, r.fix)
+        table.add_row(Text(r.name), Text(r.status, style=colour[r.status]), Text(r.detail), Text(r.fix))
     console = Console()
     console.print(table)
-    passed = sum(r.status == "pass" for r in results)
-    skipped = len(results) - passed - failed
-    console.print(f"{passed} passed, {failed} failed, {skipped} skipped in {time.perf_counter() - started:.1f} s")
+    console.print(summary)
     return 1 if failed else 0

@@ -80,9 +80,9 @@ def _undo_proposal(workspace: Workspace, proposal_id: str) -> Proposal:
     from splice.edits.undo import inverse
 
     store = ProposalStore.for_workspace(workspace.roots[0].path)
-    applied = store.latest_applied() if proposal_id == LATEST else store.require(proposal_id)
+    applied = store.latest_undoable() if proposal_id == LATEST else store.require(proposal_id)
     if applied is None:
-        raise EditRefused("no applied proposal is recorded in .splice/proposals; nothing to undo")
+        raise EditRefused("nothing to undo: no applied proposal in .splice/proposals that is not undone already")
     return inverse(applied)
 
 

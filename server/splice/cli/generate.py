@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,13 +37,14 @@ def register(sub: Any) -> None:
 
 
 def _place(raw: str) -> tuple[str, int, int]:
+    """(path, 1-based line, 1-based column or 0 when no column was given)."""
     parts = raw.rsplit(":", 2)
     if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
         return parts[0], int(parts[1]), int(parts[2])
     path, _, line = raw.rpartition(":")
     if not path or not line.isdigit():
         raise ValueError(f"expected FILE:LINE[:COL], got {raw!r}")
-    return path, int(line), 1
+    return path, int(line), 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,6 +79,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         tasks: list[Task]
         offers = gen.offers(rel, at)
+        if not col and not any((o.kind is OfferKind.TESTS) == args.tests for o in offers):
+            # No column: a missing symbol anywhere on the line counts (`report.py:19` on `render_table(...)`).
+            at, offers = _offers_on_line(gen, rel, row, text_line[row], args.tests, at, offers)
         if args.all:
             stubs = [o for o in _all_stub_offers(gen, rel)]
             tasks = [gen.task(o) for o in stubs]
@@ -121,6 +126,21 @@ def run(args: argparse.Namespace) -> int:
                 apply_from_cli(result.proposal, ws.root, args.allow_protected, lambda m: print(m, file=err)),
             )
     return code
+
+
+def _offers_on_line(
+    gen: Any, rel: str, row: int, text: str, tests: bool, at: Any, offers: list[Any]
+) -> tuple[Any, list[Any]]:
+    """The first identifier on the line where something is offered (the offers at ``at`` otherwise)."""
+    from splice.features.generate.offers import OfferKind
+    from splice.index.model import Point
+
+    for match in re.finditer(r"[^\W\d]\w*", text):
+        here = Point(row, len(text[: match.start()].encode("utf-8")))
+        found = gen.offers(rel, here)
+        if any((o.kind is OfferKind.TESTS) == tests for o in found):
+            return here, found
+    return at, offers
 
 
 def _all_stub_offers(gen: Any, rel: str) -> list[Any]:

@@ -175,16 +175,17 @@ def run_symbols(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    from rich.console import Console
-    from rich.table import Table
+    from splice.cli.output import print_table
 
-    table = Table(title=f"symbols matching {args.query!r}")
-    for column in ("symbol", "kind", "location"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(str(row["qualname"] or row["name"]), str(row["kind"]), f"{row['path']}:{row['line']}")
-    Console().print(table if rows else f"no symbol matches {args.query!r}")
-    return 0 if rows else 1
+    if not rows:
+        print(f"no symbol matches {args.query!r}")
+        return 1
+    print_table(
+        f"symbols matching {args.query!r}",
+        ("location", "kind", "symbol"),
+        [(f"{row['path']}:{row['line']}", str(row["kind"]), str(row["qualname"] or row["name"])) for row in rows],
+    )
+    return 0
 
 
 def _disk_reader(root: Path) -> Callable[[str], bytes | None]:
@@ -224,19 +225,17 @@ def run_refs(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"definitions": [t.id for t in targets], "references": rows}, indent=2))
         return 0
-    from rich.console import Console
-    from rich.table import Table
+    from splice.cli.output import print_table
 
-    console = Console()
     if not targets:
-        console.print(f"no symbol named {args.name!r}")
+        print(f"no symbol named {args.name!r}")
         return 1
-    table = Table(title=f"references to {args.name} ({len(targets)} definition{'s' * (len(targets) != 1)})")
-    for column in ("location", "kind", "confidence", "from", "definition"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(
-            f"{row['path']}:{row['line']}", row["kind"], f"{row['confidence']:.1f}", row["from"], row["target"]
-        )
-    console.print(table)
+    print_table(
+        f"references to {args.name} ({len(targets)} definition{'s' * (len(targets) != 1)})",
+        ("location", "kind", "confidence", "from", "definition"),
+        [
+            (f"{r['path']}:{r['line']}:{r['column']}", r["kind"], f"{r['confidence']:.1f}", r["from"], r["target"])
+            for r in rows
+        ],
+    )
     return 0

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from splice.cli.common import add_common, settings_from, workspace_of
@@ -81,6 +83,21 @@ def run_usage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clear_explanations(root: Path) -> int:
+    """Explain keeps its own answers (one per error signature) under ``.splice/explanations/cache``: a cleared
+    cache must not leave a stale explanation behind. Links are not followed."""
+    folder = root / ".splice" / "explanations" / "cache"
+    if folder.is_symlink() or folder.parent.is_symlink() or not folder.is_dir():
+        return 0
+    removed = 0
+    for entry in folder.iterdir():
+        if entry.suffix == ".json" and (entry.is_symlink() or entry.is_file()):
+            with contextlib.suppress(OSError):
+                entry.unlink()
+                removed += 1
+    return removed
+
+
 def run_cache(args: argparse.Namespace) -> int:
     from splice.llm.cache import AnswerCache
 
@@ -90,7 +107,9 @@ def run_cache(args: argparse.Namespace) -> int:
     async def act() -> dict[str, Any]:
         try:
             if args.action == "clear":
-                return {"removed": await cache.clear(), "warnings": list(cache.warnings())}
+                removed = await cache.clear()
+                explained = _clear_explanations(workspace_of(args))
+                return {"removed": removed, "explanations": explained, "warnings": list(cache.warnings())}
             return asdict(await cache.stats())
         finally:
             await cache.close()
@@ -99,7 +118,7 @@ def run_cache(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     elif args.action == "clear":
-        print(f"removed {result['removed']} cached answer(s)")
+        print(f"removed {result['removed']} cached answer(s) and {result['explanations']} cached explanation(s)")
     else:
         print(
             f"disk:  {result['disk_entries']} answers, {result['disk_bytes'] / 1024:.1f} KiB in {result['disk_path']}"

@@ -117,6 +117,16 @@ class ProposalStore:
         applied = self.proposals(Status.APPLIED)
         return applied[-1] if applied else None
 
+    def latest_undoable(self) -> Proposal | None:
+        """What "undo" means next: the latest applied edit that is neither an undo itself nor already undone, so
+        undoing twice walks back two edits (instead of undoing the undo)."""
+        applied = self.proposals(Status.APPLIED)
+        undone = {p.inverse_of for p in applied if p.inverse_of}
+        for proposal in reversed(applied):
+            if proposal.inverse_of is None and proposal.id not in undone:
+                return proposal
+        return None
+
 
 def _safe_id(proposal_id: str) -> str:
     if not proposal_id or not proposal_id.isalnum():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -264,21 +265,26 @@ class ExplainError:
         return f"[{label}]({uri}#L{line + 1})" if line is not None else f"[{label}]({uri})"
 
     def document(self, prepared: Prepared, answer: str, fix_note: str, model: str, cost: float, tokens: int) -> str:
-        out = [f"# {prepared.title}", ""]
+        # The title and frames are text from the trace: escaped, or Markdown eats `__init__` and `<module>`.
+        out = [f"# {md_escape(prepared.title)}", ""]
         if prepared.location:
             path, _, rest = prepared.location.partition(":")
             line = int(rest.split(":")[0]) - 1 if rest.split(":")[0].isdigit() else None
             out.append(f"Reported at {self.link(path, line)}")
         if prepared.frames:
-            out += ["", "## Frames (innermost last)", ""] + [f"- {f}" for f in prepared.frames]
+            out += ["", "## Frames (innermost last)", ""] + [f"- {md_escape(f)}" for f in prepared.frames]
         out += ["", "## Explanation", "", answer.strip(), ""]
         if fix_note:
-            out += [f"> {fix_note}", ""]
+            out += [f"> {md_escape(fix_note)}", ""]
         out += ["## Context used", ""]
-        for item in prepared.items:
-            out.append(f"- {self.link(item.path, item.range.start.line)} `{item.symbol or ''}` — {item.reason}")
+        for item in prepared.items[:CONTEXT_LISTED]:
+            symbol = (item.symbol or "").split("::", 1)[-1]
+            out.append(f"- {self.link(item.path, item.range.start.line)} `{symbol}` — {md_escape(item.reason)}")
+        if len(prepared.items) > CONTEXT_LISTED:
+            rest_tokens = sum(i.tokens for i in prepared.items[CONTEXT_LISTED:])
+            out.append(f"- … and {len(prepared.items) - CONTEXT_LISTED} more ({rest_tokens} tokens)")
         if prepared.excluded:
-            out.append(f"- not sent (excluded): {', '.join(prepared.excluded)}")
+            out.append(f"- not sent (excluded): {md_escape(', '.join(prepared.excluded))}")
         out += ["", f"_{model}, {tokens} tokens, ${cost:.4f}_", ""]
         return "\n".join(out)
 
@@ -311,6 +317,17 @@ def _error_text(resolved: Resolution) -> str:
         t = node.trace
         parts.append(f"{t.exception_type}: {t.message}".strip(": "))
     return "\ncaused by ".join(parts) if len(parts) > 1 else parts[0]
+
+
+CONTEXT_LISTED = 8
+"""Context items listed by name in the document; the rest are counted (the prompt may hold dozens)."""
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def md_escape(text: str) -> str:
+    """Plain text shown as itself in Markdown: ``Request.__init__`` and ``<module>`` keep their characters."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def _frame_lines(resolved: Resolution) -> tuple[str, ...]:

@@ -67,9 +67,10 @@ def register(server: SpliceServer) -> None:
 
     @server.command(Commands.UNDO)
     async def undo(ls: SpliceServer, *args: Any) -> dict[str, Any]:
-        last = review.store_of(ls).latest_applied()
+        last = review.store_of(ls).latest_undoable()
         if last is None:
-            return _tell(ls, review.Outcome("", False, "none", "Nothing to undo: no Splice proposal was applied."))
+            message = "Nothing to undo: no applied Splice proposal that is not undone already."
+            return _tell(ls, review.Outcome("", False, "none", message))
         try:
             undo_proposal = inverse(last)
         except EditRefused as exc:
