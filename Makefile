@@ -9,7 +9,7 @@ WORKSPACE ?= tests/fixtures/example
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
 .PHONY: help install install-python install-node install-system run test lint typecheck unit e2e client nvim-e2e faults e2e-vscode \
-        bench bench-index bench-extract bench-retrieval bench-edits bench-llm bench-generate bench-cli bench-stubs clean
+        bench bench-index bench-extract bench-retrieval bench-explain bench-edits bench-llm bench-generate bench-cli bench-stubs clean
 
 help:
 	@echo "make run   — install, then index WORKSPACE (default: $(WORKSPACE)) and print a summary"
@@ -94,13 +94,16 @@ test: install lint typecheck unit e2e client nvim-e2e faults
 
 # ---- benchmarks (never part of `make test`) --------------------------------------------------------------------
 
-bench: bench-index bench-extract bench-retrieval bench-edits bench-llm bench-generate bench-cli bench-stubs
+bench: bench-index bench-extract bench-retrieval bench-explain bench-edits bench-llm bench-generate bench-cli bench-stubs
 
 bench-index: install-python install-system
 	$(BIN)/python bench/index_bench.py
 
 bench-retrieval: install-python
 	$(BIN)/python bench/retrieval.py
+
+bench-explain: install-python
+	$(BIN)/python bench/explain.py
 
 bench-edits: install-python
 	$(BIN)/python bench/edit_apply.py

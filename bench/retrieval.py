@@ -46,7 +46,7 @@ from splice.context.model import ContextItem, ContextRequest, PositionTarget  # 
 from splice.features.collector import Collector  # noqa: E402
 from splice.index.indexer import Indexer  # noqa: E402
 
-CORPORA = HERE.parent / ".." / "shared" / "corpora"
+CORPORA = Path(os.environ.get("SPLICE_CORPORA") or HERE.parent / ".." / "shared" / "corpora")
 REPOS: dict[str, tuple[str, str]] = {
     "flask": ("python", "src/flask"),
     "requests": ("python", "src/requests"),
