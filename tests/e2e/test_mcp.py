@@ -30,6 +30,7 @@ TOOLS = {
     "propose_edit",
     "apply_proposal",
     "proposal_status",
+    "migration_status",
 }
 
 
@@ -44,6 +45,10 @@ def _workspace(root: Path) -> Path:
     (ws / "inventory" / "settings.py").write_text(
         '"""Service settings."""\n\nGITHUB_TOKEN = "' + TOKEN + '"\nRETRIES = 3\n\n\n'
         'def auth_header() -> str:\n    return f"token {GITHUB_TOKEN}"\n'
+    )
+    (ws / "inventory" / "feed.py").write_text(
+        '"""Price feed."""\n\nimport requests\n\n\ndef fetch_prices(url: str) -> dict:\n'
+        "    return requests.get(url, timeout=5).json()\n"
     )
     return ws
 
@@ -243,6 +248,20 @@ def test_with_an_editor_running_the_proposal_goes_to_its_review(mcp: McpDriver, 
         editor.release()
     assert "review in the user's editor" in text
     assert handoff.take(ws) == [proposal_id(text)]
+
+
+def test_migration_status_lists_steps_and_the_sites_left(mcp: McpDriver, ws: Path) -> None:
+    assert "no active migration" in mcp.error("migration_status")
+    plan = subprocess.run(
+        [sys.executable, "-m", "splice", "migrate", "plan", "--to", "requests to httpx", "--workspace", str(ws)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert plan.returncode == 0, plan.stderr
+    text = mcp.ok("migration_status")
+    assert "requests to httpx — active" in text and "[pending]" in text
+    assert "inventory/feed.py:7" in text and "sites still use the old API" in text
 
 
 def test_resources(mcp: McpDriver) -> None:

@@ -18,7 +18,7 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -95,13 +95,28 @@ def run_context(args: argparse.Namespace) -> int:
         assert position is not None
         request = _request(position, budget, None, tuple(args.pin), tuple(args.exclude))
         result = engine.assemble(request)
+        rules = _rules_note(root, position[0], indexer.rules.is_excluded)
     finally:
         indexer.close()
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:
         _print(result, position, explain=args.explain)
+        if rules:
+            print(f"note: {rules}")
     return 1 if result.error else 0
+
+
+def _rules_note(root: Path, raw: str, is_excluded: Callable[[str], bool]) -> str | None:
+    """Which rules files (AGENTS.md, …) the prompts for this file carry besides the context."""
+    from splice.context.target import TargetError, relative_path
+    from splice.features.rules_files import project_rules
+
+    try:
+        rel = relative_path(root, raw)
+    except TargetError:
+        return None
+    return project_rules(root, rel, is_excluded=is_excluded).note()
 
 
 def _request(

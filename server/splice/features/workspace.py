@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from splice.context.engine import ContextEngine
+    from splice.features.rules_files import ProjectRules
     from splice.index.embeddings import EmbeddingIndex
     from splice.index.indexer import Indexer
     from splice.llm.gateway import Gateway
@@ -90,6 +91,12 @@ class SpliceWorkspace:
         store = self.indexer.store.peek() if self.indexer.store is not None else None
         self.embeddings = EmbeddingIndex(self.graph, embedder, store)
         self.embeddings.start()
+
+    def project_rules(self, target: str | None = None) -> ProjectRules:
+        """The repository's rules files (AGENTS.md, CLAUDE.md, Copilot, Cursor) that apply to ``target``."""
+        from splice.features.rules_files import project_rules
+
+        return project_rules(self.root, target, is_excluded=lambda rel: self.indexer.rules.is_excluded(rel))
 
     def gateway(self) -> Gateway:
         """The model gateway for this workspace (cache, usage log and budgets under ``.splice/``)."""

@@ -195,6 +195,7 @@ def render(
         "frames": (),
         "intent": None,
         "plan": (),
+        "project_rules": "",
     }
     variables = {**defaults, **values, "items": [_item(i) for i in items], "edit_format": edit_format}
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from splice.context.model import ContextResult
 from splice.edits.proposal import Proposal
+from splice.features.migrate.model import Migration, Site
 from splice.features.navigate import Use
 from splice.features.trace_view import TraceView
 from splice.index.model import Symbol
@@ -133,4 +134,17 @@ def proposal(p: Proposal, diff: str, handoff: str) -> str:
     lines += [f"{'warning' if f.needs_confirmation else 'note'}: {f.message}" for f in p.flags]
     lines += [f"note: {n}" for n in p.notes]
     lines += [f"review: {handoff}", "", code_block(diff)]
+    return "\n".join(lines)
+
+
+def migration(m: Migration, sites: list[Site], limit: int) -> str:
+    counts = ", ".join(f"{n} {status}" for status, n in m.counts().items() if n)
+    nxt = m.next_step()
+    lines = [f"migration {m.id}: {m.target} — {m.state}; steps: {counts}"]
+    lines.append(f"next step: {nxt.id} {nxt.title}" if nxt else "next step: none")
+    for step in m.steps:
+        why = f" — {step.reason}" if step.reason else ""
+        lines.append(f"  {step.id} [{step.status}] {step.title}{why}")
+    lines.append(f"{len(sites)} sites still use the old API" + (f" (first {limit}):" if len(sites) > limit else ":"))
+    lines += [f"  {site.label()}" for site in sites[:limit]]
     return "\n".join(lines)

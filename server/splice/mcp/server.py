@@ -24,6 +24,8 @@ from splice.edits.errors import EditRefused
 from splice.edits.store import ProposalStore
 from splice.features import handoff
 from splice.features.explain.model import ParseError
+from splice.features.migrate.service import Migrator
+from splice.features.migrate.store import MigrationError
 from splice.features.navigate import Navigator, NotFound
 from splice.features.trace_view import view_trace
 from splice.index.model import Symbol
@@ -319,6 +321,25 @@ def build(session: SpliceSession) -> MCPServer[Any]:
             raise ToolError(str(exc)) from None
         files = ", ".join(a.new_path or a.path for a in proposal.applied)
         return reply(f"proposal {proposal.id}: {proposal.status.value}" + (f" ({files})" if files else ""))
+
+    @server.tool(annotations=READ_ONLY)
+    def migration_status(
+        migration_id: Annotated[
+            str | None, Field(description="a migration id (default: the one active migration)", max_length=200)
+        ] = None,
+        limit: Limit = 100,
+    ) -> str:
+        """The state of a migration plan (`splice migrate`): its target, every step with its status, the next step,
+        and the sites that still use the old API (re-scanned now: file:line:col, what, and whether a rule or the
+        model migrates it)."""
+        migrator = Migrator(ws)
+        try:
+            m, _ = migrator.open(migration_id)
+        except MigrationError as exc:
+            raise ToolError(reply(str(exc))) from None
+        excluded = session.navigator().paths.excluded
+        sites = [s for s in migrator.sites(m) if not excluded(s.path)]
+        return reply(render.migration(m, sites, limit))
 
     @server.resource("splice://index/status", name="index status", mime_type="application/json")
     def index_status() -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from splice import state
-from splice.context.model import ContextItem, ContextRequest, DiagnosticTarget, Frame, FramesTarget
+from splice.context.model import ContextItem, ContextRequest, ContextResult, DiagnosticTarget, Frame, FramesTarget
 from splice.edits.errors import EditRefused
 from splice.edits.paths import Workspace
 from splice.edits.proposal import Cost, Proposal
@@ -54,11 +54,14 @@ class Prepared:
     notes: tuple[str, ...] = ()
     frame_paths: tuple[str, ...] = ()
     """Workspace files on the trace, innermost first: where a fix for a symbol the focus file lacks may go."""
+    rules: str = ""
+    """The repository's rules files that apply here (``features/rules_files.py``)."""
 
     def request(self, *, fix: bool) -> Request:
         return prompts.request(
             "explain",
             self.items,
+            project_rules=self.rules,
             edit_format="search_replace" if fix else None,
             error=self.error,
             frames=self.frames,
@@ -142,14 +145,18 @@ class ExplainError:
             excluded=tuple(resolved.excluded_paths()),
             notes=resolved.notes,
             frame_paths=tuple(dict.fromkeys(f.path for f in reversed(frames))),
+            rules=self.ws.project_rules(innermost.path if innermost else None).text,
         )
         engine = self.ws.context_engine(read_file=self.read_file)
         total = budget or self.ws.settings.context_budget
         target = FramesTarget(tuple(frames), message=message, exception=root.trace.exception_type)
         context = engine.assemble(ContextRequest(target, self._item_budget(shell, total, engine.count)))
-        return replace(
-            shell, items=context.items, context_notes=context.notes + ((context.error,) if context.error else ())
-        )
+        return replace(shell, items=context.items, context_notes=self._notes(context, shell.focus_path))
+
+    def _notes(self, context: ContextResult, path: str | None) -> tuple[str, ...]:
+        """The context's notes, its error, and which rules files the prompt carries."""
+        rules = self.ws.project_rules(path).note()
+        return context.notes + ((context.error,) if context.error else ()) + ((rules,) if rules else ())
 
     @staticmethod
     def _item_budget(shell: Prepared, total: int, count: Callable[[str], int]) -> int:
@@ -186,13 +193,12 @@ class ExplainError:
             context_notes=(),
             signature=key,
             focus_path=path,
+            rules=self.ws.project_rules(path).text,
         )
         engine = self.ws.context_engine(read_file=self.read_file)
         total = budget or self.ws.settings.context_budget
         context = engine.assemble(ContextRequest(target, self._item_budget(shell, total, engine.count)))
-        return replace(
-            shell, items=context.items, context_notes=context.notes + ((context.error,) if context.error else ())
-        )
+        return replace(shell, items=context.items, context_notes=self._notes(context, shell.focus_path))
 
     def preview(self, prepared: Prepared, *, fix: bool, example_model: str = "openai/gpt-4o-mini") -> Preview:
         request = prepared.request(fix=fix)

@@ -63,11 +63,13 @@ class Task:
     line: int | None = None
     """0-based line inside the definition to replace: tells same-named definitions apart (overloads, properties)."""
 
-    def request(self, extra: tuple[Message, ...] = ()) -> Request:
+    def request(self, extra: tuple[Message, ...] = (), rules: str = "") -> Request:
+        """``rules``: the repository's rules files that apply here (``SpliceWorkspace.project_rules``)."""
         fmt = "symbol" if self.edit_format == "insert" else self.edit_format
         base = prompts.request(
             "generate",
             self.items,
+            project_rules=rules,
             edit_format=fmt,
             instruction=self.instruction,
             path=self.insert_path or self.path,
@@ -263,7 +265,8 @@ class Generate:
     async def ask(
         self, task: Task, extra: tuple[Message, ...] = (), progress: Callable[[Progress], None] | None = None
     ) -> Completion:
-        return await self.ws.gateway().complete(task.request(extra), progress=progress)
+        rules = self.ws.project_rules(task.path).text
+        return await self.ws.gateway().complete(task.request(extra, rules), progress=progress)
 
     def to_proposal(self, task: Task, completion: Completion, reader: Reader) -> Proposal:
         """The answer as a proposal (EditRefused when it holds no usable, parseable edit)."""

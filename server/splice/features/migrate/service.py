@@ -445,6 +445,7 @@ class Migrator:
         return prompts.request(
             "migrate",
             items,
+            project_rules=self.ws.project_rules(path).text,
             edit_format="search_replace",
             path=path,
             target=m.target,
@@ -531,6 +532,7 @@ class Migrator:
             request = prompts.request(
                 "migrate",
                 (),
+                project_rules=self.ws.project_rules(path).text,
                 edit_format="new_file",
                 path=path,
                 target=m.target,

@@ -3,6 +3,7 @@ returned as JSON and shown as a markdown document (works in every editor with ``
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -58,6 +59,8 @@ def register(server: SpliceServer) -> None:
         )
         engine = ws.context_engine(read_file=ls.read_file)
         result = await ls.in_work_thread(engine.assemble, request)
+        if (rules := ws.project_rules(rel).note()) is not None:  # what else the prompts carry
+            result = dataclasses.replace(result, notes=(*result.notes, rules))
         out = result.to_json()
         window = ls.client_capabilities.window
         if arg.get("show", True) and window is not None and window.show_document and window.show_document.support:
