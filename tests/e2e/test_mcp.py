@@ -85,6 +85,7 @@ def test_lists_every_tool_with_a_description_and_schema(mcp: McpDriver) -> None:
 def test_context_for_a_place_lists_items_with_reasons_within_the_budget(mcp: McpDriver) -> None:
     text = mcp.ok("context", file="inventory/pricing.py", line=10, budget=600)
     header = text.splitlines()[0]
+    assert "TIER_DISCOUNTS[tier]" not in text  # the place itself is not repeated
     used, budget = header.split(" — ")[1].split(" tokens")[0].split("/")
     assert int(used) <= int(budget) == 600
     assert "TIER_DISCOUNTS" in text  # the constant the line reads, defined in models.py
@@ -95,6 +96,9 @@ def test_context_for_a_symbol_and_for_a_task(mcp: McpDriver) -> None:
     text = mcp.ok("context", symbol="InventoryService.quote", budget=800)
     assert "order_total" in text
     assert "## 1." in mcp.ok("context", task="apply the customer tier discount to a price", budget=800)
+    # an unsaved buffer: the agent's own edit, not yet on disk
+    unsaved = (EXAMPLE / "inventory" / "app.py").read_text().replace("service.reserve(", "service.restock(")
+    assert "InventoryService" in mcp.ok("context", file="inventory/app.py", line=15, text=unsaved, budget=800)
 
 
 def test_navigation_tools(mcp: McpDriver) -> None:
@@ -112,6 +116,19 @@ def test_navigation_tools(mcp: McpDriver) -> None:
     assert "inventory/pricing.py::order_total" in callees
     outline = mcp.ok("outline", file="inventory/models.py")
     assert "class Item" in outline and "TIER_DISCOUNTS" in outline
+
+
+def test_files_an_agent_changed_on_disk_are_read_again(mcp: McpDriver, ws: Path) -> None:
+    reports = ws / "inventory" / "reports.py"
+    before = reports.read_text()
+    reports.write_text(before + "\n\ndef weekly_digest(days: int) -> str:\n    return f'{days} days'\n")
+    try:
+        time.sleep(1.1)  # the server looks at most once a second
+        assert "inventory/reports.py::weekly_digest" in mcp.ok("search_symbols", query="weekly_digest")
+    finally:
+        reports.write_text(before)
+    time.sleep(1.1)
+    assert mcp.ok("search_symbols", query="weekly_digest").startswith("no symbols match")
 
 
 def test_an_ambiguous_or_unknown_name_says_what_to_do(mcp: McpDriver) -> None:

@@ -86,6 +86,7 @@ def build(session: SpliceSession) -> MCPServer[Any]:
         return session.redact(f"{note}\n{text}" if note else text)
 
     def guarded(fn: Callable[[Navigator], str]) -> str:
+        session.refresh()
         nav = session.navigator()
         try:
             with ws.graph.lock:
@@ -110,14 +111,19 @@ def build(session: SpliceSession) -> MCPServer[Any]:
             str | None, Field(description="what you are about to do, in words (sharpens the ranking)", max_length=4000)
         ] = None,
         budget: Annotated[int, Field(description="token budget for all items together", ge=100, le=32_000)] = 2000,
+        text: Annotated[
+            str | None,
+            Field(description="the file's current text, if you changed it and have not saved it", max_length=2_000_000),
+        ] = None,
     ) -> str:
         """The code a place or symbol needs, ranked and cut to a token budget: the enclosing definition, what it
         calls and uses, its callers, bases, module constants, outlines of modules it picks names from — each item
-        with the reason it is included. Give `file`+`line` (a place), or `symbol`, or only `task` (free text).
-        Cheaper and more precise than grep plus whole-file reads."""
+        with the reason it is included. Give `file`+`line` (a place; its own code is not repeated), or `symbol`, or
+        only `task` (free text). Cheaper and more precise than grep plus whole-file reads."""
+        session.refresh()
         target: Target
         if file and line:
-            target = PositionTarget(file, line - 1, (column or 1) - 1, instruction=task or "")
+            target = PositionTarget(file, line - 1, (column or 1) - 1, text=text, instruction=task or "")
             title = f"context for {file}:{line}"
         elif symbol:
             try:
@@ -130,7 +136,10 @@ def build(session: SpliceSession) -> MCPServer[Any]:
             target, title = TextTarget(task), "context for the task"
         else:
             raise ToolError("give `file` and `line`, or `symbol`, or `task`")
-        result = ws.context_engine().assemble(ContextRequest(target, budget=budget))
+        # the place itself is not repeated: the agent has that code (and `definition` shows it)
+        result = ws.context_engine().assemble(
+            ContextRequest(target, budget=budget, include_target=not isinstance(target, PositionTarget))
+        )
         if result.error:
             raise ToolError(reply(result.error))
         return reply(render.context(result, title))
@@ -208,6 +217,7 @@ def build(session: SpliceSession) -> MCPServer[Any]:
         """Map a stack trace onto this workspace: each frame resolved to its file, line and enclosing symbol, with
         the code around every workspace frame (the failing line marked '>'), library frames folded, the cause
         chain followed. No model is called; reason over it yourself."""
+        session.refresh()
         with ws.graph.lock:
             view = view_trace(ws, trace)
         if isinstance(view, ParseError):

@@ -4,7 +4,9 @@ the CLI use), its indexing run in the background, and the one redactor every too
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from splice.features.navigate import Navigator
 from splice.features.workspace import SpliceWorkspace
 
 log = logging.getLogger(__name__)
+
+REFRESH_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,10 @@ class SpliceSession:
         self._lock = threading.Lock()
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
+        self._refreshing = threading.Lock()
+        self._refreshed = 0.0
+        self._seen: dict[str, tuple[float, int]] = {}
+        """(mtime, size) of files re-read since the initial index (whose records hold the walk's values)."""
 
     @property
     def root(self) -> Path:
@@ -86,6 +94,31 @@ class SpliceSession:
             self.ws.context_engine().warm()
         except Exception:
             log.exception("warming the context engine failed")
+
+    def refresh(self) -> None:
+        """Re-index files changed or deleted on disk since they were read: agents edit files directly and this
+        server has no watcher. At most once a second, and never two at once; a stat per indexed file. New files
+        are indexed at the next start."""
+        if self._state.state != "ready" or time.monotonic() - self._refreshed < REFRESH_SECONDS:
+            return
+        if not self._refreshing.acquire(blocking=False):
+            return
+        try:
+            with self.ws.graph.lock:
+                records = [(r.path, r.mtime, r.size) for r in self.ws.graph.files.values()]
+            for path, mtime, size in records:
+                try:
+                    st = os.stat(self.ws.root / path)
+                    now: tuple[float, int] | None = (st.st_mtime, st.st_size)
+                except OSError:
+                    now = None
+                if now != self._seen.get(path, (mtime, size)):
+                    self.ws.indexer.update_from_disk(path)
+                    if now is not None:
+                        self._seen[path] = now
+            self._refreshed = time.monotonic()
+        finally:
+            self._refreshing.release()
 
     def navigator(self) -> Navigator:
         return Navigator(self.ws)
