@@ -73,10 +73,11 @@ def _migrator(args: argparse.Namespace, *, index: bool = True) -> Migrator:
     from splice.features.migrate.service import Migrator
     from splice.features.workspace import SpliceWorkspace
 
-    ws = SpliceWorkspace(workspace_of(args), settings_from(args).settings)
+    loaded = settings_from(args)
+    ws = SpliceWorkspace(workspace_of(args), loaded.settings)
     if index:
         ws.indexer.index_all()
-    return Migrator(ws)
+    return Migrator(ws, trusted=loaded.trusted)
 
 
 def _say(*parts: object, err: TextIO | None = None) -> None:
@@ -269,12 +270,12 @@ def _verify(migrator: Migrator, proposal: Any) -> str | None:
     if not settings.verify_command:
         return None
     changes = {c.new_path or c.path: c.new_text for c in proposal.changes}
-    result = verify_with_settings(migrator.ws.root, changes, settings, trusted=True)
+    result = verify_with_settings(migrator.ws.root, changes, settings, trusted=migrator.trusted)
     if result.status is VerifyStatus.PASSED or not result.ran:
         if not result.ran:
             _say(f"note: verify did not run: {result.reason}")
         return None
-    return f"{result.command} {result.status.value}: {result.reason or result.output[-400:]}"
+    return f"`{result.command}` {result.status.value} ({result.reason}); its output ends:\n{result.output[-1200:]}"
 
 
 def _apply(migrator: Migrator, m: Migration, step: Step, proposal: Any, allow_protected: bool) -> int:
@@ -307,7 +308,11 @@ def _command_step(migrator: Migrator, m: Migration, step: Step) -> int:
     from splice.features.generate.sandbox import Limits
 
     result = verify(
-        migrator.ws.root, {}, step.command or "", trusted=True, limits=Limits(timeout=settings.verify_timeout)
+        migrator.ws.root,
+        {},
+        step.command or "",
+        trusted=migrator.trusted,
+        limits=Limits(timeout=settings.verify_timeout),
     )
     if result.status is VerifyStatus.PASSED:
         migrator.save_step(

@@ -99,8 +99,11 @@ class Migrator:
         *,
         read_file: Callable[[str], bytes | None] | None = None,
         reader: Reader = disk_reader,
+        trusted: bool = False,
     ) -> None:
         self.ws = ws
+        self.trusted = trusted
+        """Whether the workspace's configured commands (verify, command steps) may run in the sandbox."""
         self.read_file = read_file
         self.reader = reader
         self.store = MigrationStore(ws.root)
