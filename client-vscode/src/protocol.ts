@@ -17,6 +17,12 @@ export namespace ServerCommands {
     export const USAGE = "splice.usage";
     /** A model answer written elsewhere (pasted) becomes a reviewed proposal. */
     export const PROPOSE_EDIT = "splice.proposeEdit";
+    /** {target, uri?, range?, scope?, rules?, old?}: assess and plan a migration. */
+    export const MIGRATE = "splice.migrate";
+    /** {id?, steps?, path?}: the next migration step(s) through the review. */
+    export const MIGRATE_CONTINUE = "splice.migrateContinue";
+    /** {id?}: undo every applied step of a migration (one reviewed change). */
+    export const MIGRATE_ABORT = "splice.migrateAbort";
 }
 
 /** Custom requests and notifications, all under `splice/`. */
@@ -29,6 +35,34 @@ export namespace Methods {
     export const INDEX_STATUS = "splice/indexStatus";
     /** Notification server → client after each model call. */
     export const USAGE = "splice/usage";
+    /** Notification server → client: a migration's steps and remaining sites changed. */
+    export const MIGRATION_STATUS = "splice/migrationStatus";
+}
+
+export interface MigrationStep {
+    id: string;
+    kind: "rule" | "model" | "command" | "create" | "rename" | "delete" | "ask";
+    title: string;
+    status: "pending" | "proposed" | "applying" | "done" | "failed" | "skipped";
+    attempts: number;
+    proposal: string | null;
+    dollars: number;
+    reason: string;
+}
+
+/** The payload of splice/migrationStatus (and of the migrate commands' results). */
+export interface MigrationStatus {
+    id: string;
+    target: string;
+    state: "active" | "finished" | "aborted";
+    done: number;
+    total: number;
+    sitesLeft: number;
+    sitesTotal: number;
+    current: string | null;
+    dollars: number;
+    plan: string;
+    steps: MigrationStep[];
 }
 
 /** Virtual documents `splice-proposal:/<workspace-relative path>?id=<proposal id>` hold proposed text. */

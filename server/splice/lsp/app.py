@@ -9,6 +9,7 @@ from splice.lsp.handlers import (
     explain,
     generate,
     lifecycle,
+    migrate,
     navigation,
     proposals,
     sync,
@@ -16,7 +17,19 @@ from splice.lsp.handlers import (
 )
 from splice.lsp.server import SpliceServer
 
-HANDLER_MODULES = (lifecycle, sync, navigation, commands, proposals, context, explain, generate, code_actions, usage)
+HANDLER_MODULES = (
+    lifecycle,
+    sync,
+    navigation,
+    commands,
+    proposals,
+    context,
+    explain,
+    generate,
+    migrate,
+    code_actions,
+    usage,
+)
 
 
 def create_server() -> SpliceServer:

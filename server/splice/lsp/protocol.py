@@ -18,6 +18,12 @@ class Commands:
     USAGE = "splice.usage"
     PROPOSE_EDIT = "splice.proposeEdit"
     """Turn a model answer the user pasted (from any chat) into a reviewed proposal, like ``splice edit``."""
+    MIGRATE = "splice.migrate"
+    """``{target, uri?, range?, scope?, rules?, old?}``: assess and plan a migration (nothing sent to a model)."""
+    MIGRATE_CONTINUE = "splice.migrateContinue"
+    """``{id?, steps?, path?}``: the next step(s) — or the open step on ``path`` — through the review."""
+    MIGRATE_ABORT = "splice.migrateAbort"
+    """``{id?}``: the inverse of every applied step as one reviewed proposal."""
 
 
 class Methods:
@@ -31,6 +37,8 @@ class Methods:
     """Notification ``{state, done, total, message}``; state ∈ starting | indexing | ready | error."""
     USAGE = "splice/usage"
     """Notification ``{todayCost, model}`` after each model call."""
+    MIGRATION_STATUS = "splice/migrationStatus"
+    """Notification ``{id, target, state, done, total, sitesLeft, sitesTotal, current, dollars, plan, steps}``."""
 
 
 PROPOSAL_SCHEME = "splice-proposal"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from splice.context.model import ContextItem, ContextRequest, PositionTarget
 from splice.edits.build import Draft, build_proposal
 from splice.edits.errors import EditRefused
 from splice.edits.paths import Workspace
-from splice.edits.proposal import ChangeKind, Cost, Proposal, Status
+from splice.edits.proposal import AppliedFile, ChangeKind, Cost, Proposal, Status
 from splice.edits.propose import disk_reader, propose
 from splice.edits.review import Reader
 from splice.edits.store import ProposalStore
@@ -107,11 +107,15 @@ class Migrator:
         self.read_file = read_file
         self.reader = reader
         self.store = MigrationStore(ws.root)
+        self._texts: dict[str, str | None] = {}
+        """Texts known to be the files' current state (what the editor just applied), read before buffers."""
         self.proposals = ProposalStore.for_workspace(ws.root)
 
     # -- reading -----------------------------------------------------------------------------------------------
 
     def read(self, rel: str) -> str | None:
+        if rel in self._texts:
+            return self._texts[rel]
         if self.read_file is not None:
             data = self.read_file(rel)
             if data is not None:
@@ -311,8 +315,10 @@ class Migrator:
         if step.status not in ("proposed", "applying"):
             return m, step
         current = {p: self._hash(p) for p in step.after}
-        if step.status == "applying" and step.after and current == step.after:
-            proposal = self.proposals.get(step.proposal or "")
+        proposal = self.proposals.get(step.proposal or "")
+        written = step.after and current == step.after and current != {p: step.seen.get(p) for p in step.after}
+        if written or (proposal is not None and proposal.status is Status.APPLIED):
+            # written by this run before it stopped, or applied through another route (the editor's inline review)
             return self._finish_applied(m, step, proposal)
         if current == {p: step.seen.get(p) for p in step.after} or not step.after:
             proposal = self.proposals.get(step.proposal or "")
@@ -587,17 +593,40 @@ class Migrator:
     def reject(self, m: Migration, step: Step, reason: str = "the proposal was discarded") -> Migration:
         return self.save_step(m, step.with_state(status="pending", proposal=None, reason=reason))
 
-    def complete(self, m: Migration, step: Step) -> tuple[Migration, Step]:
-        """After the proposal was written: re-index its files, then done only if they parse and its sites are gone."""
+    def complete(
+        self, m: Migration, step: Step, texts: Mapping[str, str | None] | None = None
+    ) -> tuple[Migration, Step]:
+        """After the proposal was written: re-index its files, then done only if they parse and its sites are gone.
+        ``texts`` are the files as the editor now holds them (an editor's buffers may not be saved yet); without
+        them the files are read from disk. Runs on the index's writer thread in the server."""
         proposal = self.proposals.get(step.proposal or "")
-        for path in step.after:
-            if self.ws.abspath(path).exists():
-                self.ws.indexer.update_from_disk(self.ws.abspath(path))
-            else:
-                self.ws.indexer.remove(self.ws.abspath(path))
-        return self._finish_applied(m, step, proposal)
+        self._texts = dict(texts or {})
+        try:
+            for path in step.after:
+                text = self._texts.get(path)
+                if text is not None:
+                    self.ws.indexer.update_text(self.ws.abspath(path), text.encode("utf-8"))
+                elif self.ws.abspath(path).exists() and path not in self._texts:
+                    self.ws.indexer.update_from_disk(self.ws.abspath(path))
+                else:
+                    self.ws.indexer.remove(self.ws.abspath(path))
+            return self._finish_applied(m, step, proposal)
+        finally:
+            self._texts = {}
 
     def _finish_applied(self, m: Migration, step: Step, proposal: Proposal | None) -> tuple[Migration, Step]:
+        if proposal is not None and proposal.status is Status.PENDING:
+            # the files were written but the run stopped before the proposal was recorded as applied: record it
+            # now (from its own texts), so abort can still invert it
+            proposal = dataclasses.replace(
+                proposal,
+                status=Status.APPLIED,
+                applied=tuple(
+                    AppliedFile(c.kind, c.path, c.new_path, c.old_text, c.new_text, c.lang, c.newline, c.bom, c.root)
+                    for c in proposal.changes
+                ),
+            )
+            self.proposals.put(proposal)
         applied = m.applied if step.proposal in m.applied or step.proposal is None else (*m.applied, step.proposal)
         m = replace(m, applied=applied)
         problems: list[str] = []

@@ -7,6 +7,7 @@ from lsprotocol import types
 
 from splice.lsp.handlers.explain import diagnostic_actions
 from splice.lsp.handlers.generate import generate_actions
+from splice.lsp.handlers.migrate import migrate_actions
 from splice.lsp.server import SpliceServer
 
 
@@ -26,4 +27,9 @@ def register(server: SpliceServer) -> None:
         if ls.ws is None or ls.rel_for(params.text_document.uri) is None:
             return []
         uri = params.text_document.uri
-        return generate_actions(ls, uri, params.range) + diagnostic_actions(uri, params.context.diagnostics)
+        diagnostics = params.context.diagnostics
+        return (
+            generate_actions(ls, uri, params.range)
+            + migrate_actions(ls, uri, params.range, diagnostics)
+            + diagnostic_actions(uri, [d for d in diagnostics if d.source != "splice-migrate"])
+        )
