@@ -62,6 +62,10 @@ class Task:
     target_class: str | None = None
     line: int | None = None
     """0-based line inside the definition to replace: tells same-named definitions apart (overloads, properties)."""
+    cursor: str | None = None
+    """Where the user's cursor or selection is (``line 12``), for an instruction from the palette."""
+    cursor_line: int | None = None
+    """0-based line of a bare cursor: where a new definition the answer shows on its own goes."""
 
     def request(self, extra: tuple[Message, ...] = (), rules: str = "") -> Request:
         """``rules``: the repository's rules files that apply here (``SpliceWorkspace.project_rules``)."""
@@ -76,6 +80,7 @@ class Task:
             symbol=self.symbol,
             current=self.current,
             callers=self.callers,
+            cursor=self.cursor,
         )
         return dataclasses.replace(base, messages=base.messages + extra) if extra else base
 
@@ -225,7 +230,14 @@ class Generate:
             raise EditRefused(f"{path} cannot be generated into (no grammar, unreadable or excluded)")
         text = source.decode("utf-8", errors="replace")
         sym = self.ws.graph.symbol_at(path, start)
-        current = _slice(source, sym.span) if sym is not None and start == end else _lines(text, start.line, end.line)
+        if sym is not None and start == end:
+            current = _slice(source, sym.span)
+        elif start == end:
+            # A bare cursor outside any definition: the code around it, so SEARCH blocks have text to match.
+            current = _lines(text, max(0, start.line - AROUND_CURSOR), start.line + AROUND_CURSOR)
+        else:
+            current = _lines(text, start.line, end.line)
+        where = f"line {start.line + 1}" if start == end else f"lines {start.line + 1}-{end.line + 1} (selected)"
         return Task(
             "free",
             path,
@@ -237,6 +249,8 @@ class Generate:
             self._callers(path, sym.qualname) if sym else (),
             "search_replace",
             self._context(path, start, text),
+            cursor=where,
+            cursor_line=start.line if start == end else None,
         )
 
     def _context(self, path: str, at: Point, text: str) -> tuple[ContextItem, ...]:
@@ -273,18 +287,26 @@ class Generate:
         cost = Cost(completion.usage.prompt_tokens, completion.usage.completion_tokens, completion.cost)
         context = tuple(i.symbol or i.path for i in task.items)
         title = task.title
+        cursor_line: int | None = None
         if task.edit_format in ("symbol", "search_replace"):
-            return propose(
-                completion.text,
-                Workspace.of(self.ws.root),
-                reader=reader,
-                target=task.path,
-                symbol=task.symbol if task.edit_format == "symbol" else None,
-                symbol_line=task.line,
-                title=title,
-                context=context,
-                cost=cost,
-            )
+            try:
+                return propose(
+                    completion.text,
+                    Workspace.of(self.ws.root),
+                    reader=reader,
+                    target=task.path,
+                    symbol=task.symbol if task.edit_format == "symbol" else None,
+                    symbol_line=task.line,
+                    title=title,
+                    context=context,
+                    cost=cost,
+                )
+            except EditRefused:
+                # An instruction at a bare cursor answered with a plain fenced definition (no SEARCH/REPLACE):
+                # a new definition goes in at the cursor; anything else keeps the refusal.
+                if task.kind != "free" or task.cursor_line is None or task.edit_format != "search_replace":
+                    raise
+                cursor_line = task.cursor_line
         target = task.insert_path or task.path
         code = _code_of(completion.text, target, task.symbol)
         current = reader(str(self.ws.root), target)
@@ -292,8 +314,11 @@ class Generate:
             draft = Draft(ChangeKind.CREATE, target, None, code.rstrip("\n") + "\n", lang=language_for_path(target))
         else:
             lang = language_for_path(target) or task.lang
-            at = insertion_for(lang, current.text.encode("utf-8"), task.target_class)
-            new_text = insert(current.text, at, code)
+            if cursor_line is not None:
+                new_text = _insert_at_line(current.text, cursor_line, code)
+            else:
+                at = insertion_for(lang, current.text.encode("utf-8"), task.target_class)
+                new_text = insert(current.text, at, code)
             draft = Draft(
                 ChangeKind.MODIFY,
                 target,
@@ -399,6 +424,25 @@ def _slice(source: bytes, span: Span) -> str:
     if not source[line_start:start].strip():
         start = line_start
     return source[start : span.end_byte].decode("utf-8", errors="replace")
+
+
+def _insert_at_line(text: str, line: int, code: str) -> str:
+    """``code`` as its own block before ``line`` (0-based), set off by blank lines from what surrounds it."""
+    lines = text.splitlines(keepends=True)
+    line = min(max(line, 0), len(lines))
+    before, after = "".join(lines[:line]), "".join(lines[line:])
+    if before and not before.endswith("\n"):
+        before += "\n"
+    block = code.strip("\n") + "\n"
+    if before.strip() and not before.endswith("\n\n"):
+        block = "\n" + block
+    if after.strip() and not after.startswith("\n"):
+        block += "\n"
+    return before + block + after
+
+
+AROUND_CURSOR = 30
+"""Lines either side of a bare cursor shown as the current code of a free instruction."""
 
 
 def _lines(text: str, first: int, last: int) -> str:
