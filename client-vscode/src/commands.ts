@@ -107,8 +107,31 @@ async function runServerCommand(services: Services, command: string, args: unkno
         void vscode.window.showErrorMessage(`Splice: ${errorText(error)}`);
         return undefined;
     }
+    if (command === ServerCommands.PROPOSE_EDIT && isRecord(commandArgs)) {
+        const block = await pickBlock(result);
+        if (block !== undefined) {
+            return runServerCommand(services, command, [{ ...commandArgs, block }]);
+        }
+    }
     await showResult(services, command, result);
     return result;
+}
+
+/** A refusal among alternative code blocks carries one preview per block: the quick pick's items (pure). */
+export function blockChoices(result: unknown): { label: string; block: number }[] {
+    const choices = isRecord(result) && Array.isArray(result.choices) ? result.choices : [];
+    return choices.filter((c): c is string => typeof c === "string").map((label, i) => ({ label, block: i + 1 }));
+}
+
+async function pickBlock(result: unknown): Promise<number | undefined> {
+    const items = blockChoices(result);
+    if (items.length === 0) {
+        return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(items, {
+        title: "Splice: the answer offers several code blocks — which one should be applied?",
+    });
+    return picked?.block;
 }
 
 function isCancellation(error: unknown): boolean {

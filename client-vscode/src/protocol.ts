@@ -83,6 +83,8 @@ export interface ProposeEditArgs {
     answer: string;
     uri?: string;
     symbol?: string;
+    /** 1-based block of the answer to apply, when the server answered with `choices`. */
+    block?: number;
 }
 
 export interface ShowContextArgs {

@@ -38,6 +38,12 @@ export namespace ReviewCommands {
 const ACTIVE_CONTEXT = "splice.activeReview";
 const CODELENS_HINT_KEY = "splice.review.codeLensHintShown";
 
+/** The model's own words about the change (shown on the review's title lens), or undefined when it gave none. */
+export function rationaleTooltip(proposal: Proposal): string | undefined {
+    const why = proposal.rationale?.trim();
+    return why ? `Why (the model's words):\n${why}` : undefined;
+}
+
 export function proposalUri(relPath: string, id: string, scheme: string = PROPOSAL_SCHEME): vscode.Uri {
     return vscode.Uri.from(proposalUriParts(relPath, id, scheme));
 }
@@ -190,7 +196,12 @@ export class InlineReview implements vscode.Disposable {
         }
         const top = new vscode.Range(0, 0, 0, 0);
         const lenses = [
-            new vscode.CodeLens(top, { title: `Splice: ${session.proposal.title} — ${session.summary()}`, command: ReviewCommands.CHOOSE_HUNKS, arguments: [session.id] }),
+            new vscode.CodeLens(top, {
+                title: `Splice: ${session.proposal.title} — ${session.summary()}`,
+                command: ReviewCommands.CHOOSE_HUNKS,
+                arguments: [session.id],
+                tooltip: rationaleTooltip(session.proposal),
+            }),
             new vscode.CodeLens(top, { title: "$(check-all) Accept All", command: ReviewCommands.ACCEPT_ALL, arguments: [session.id] }),
             new vscode.CodeLens(top, { title: "$(close-all) Reject All", command: ReviewCommands.REJECT_ALL, arguments: [session.id] }),
         ];

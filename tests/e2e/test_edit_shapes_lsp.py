@@ -138,6 +138,10 @@ async def test_the_models_words_reach_the_review(client: LanguageClient) -> None
     if lsp.profile == "neovim":  # type: ignore[attr-defined]
         # the Apply / Show diff / Discard prompt carries the rationale
         assert "Why (the model's words): Unknown tiers should get no discount" in rec.message_requests[0].message
+    else:
+        # VS Code's Refactor Preview shows the change annotation's description
+        annotation = (rec.applied_edits[-1].edit.change_annotations or {})["splice"]
+        assert annotation.description == "Why: Unknown tiers should get no discount instead of a KeyError."
     _reset(root)
     lsp.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(settings={"splice": {"review": {"mode": "inline"}}})

@@ -107,7 +107,9 @@ def _can(ls: SpliceServer, what: str) -> bool:
     return what in [str(op.value) for op in edit.resource_operations or ()]
 
 
-def build_edit(ls: SpliceServer, plan: ApplyPlan, annotation: str | None, label: str) -> types.WorkspaceEdit:
+def build_edit(
+    ls: SpliceServer, plan: ApplyPlan, annotation: str | None, label: str, description: str | None = None
+) -> types.WorkspaceEdit:
     """The exact edits of an approved plan; with ``annotation`` every edit requires confirmation in the client."""
     doc_changes: list[Any] = []
     plain: dict[str, list[types.TextEdit]] = {}
@@ -145,7 +147,9 @@ def build_edit(ls: SpliceServer, plan: ApplyPlan, annotation: str | None, label:
     if annotation is not None:
         annotations = {
             annotation: types.ChangeAnnotation(
-                label=label, needs_confirmation=True, description="Proposed by Splice — review before applying"
+                label=label,
+                needs_confirmation=True,
+                description=description or "Proposed by Splice — review before applying",
             )
         }
     if use_doc_changes:
@@ -267,7 +271,8 @@ async def _apply_plan(
         return Outcome(proposal.id, False, proposal.status.value, "Nothing applied.")
     plan = plan_apply(proposal, reader_for(ls), accepted=accepted, confirmed=confirmed)
     label = f"Splice: {proposal.title}"
-    edit = build_edit(ls, plan, "splice" if annotated else None, label)
+    why = rationale_excerpt(proposal.rationale)
+    edit = build_edit(ls, plan, "splice" if annotated else None, label, printable(f"Why: {why}") if why else None)
     result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
     if not isinstance(result, types.ApplyWorkspaceEditResult):
         raise ClientRequestFailed("the editor answered workspace/applyEdit without a result")
