@@ -9,7 +9,7 @@ WORKSPACE ?= tests/fixtures/example
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
 .PHONY: help install install-python install-node install-system run test lint typecheck unit e2e client nvim-e2e faults e2e-vscode \
-        bench bench-index bench-extract bench-retrieval bench-explain bench-edits bench-llm bench-generate bench-cli bench-stubs clean
+        bench bench-index bench-extract bench-retrieval bench-explain bench-edits bench-llm bench-generate bench-cli bench-stubs bench-mcp clean
 
 help:
 	@echo "make run   — install, then index WORKSPACE (default: $(WORKSPACE)) and print a summary"
@@ -116,6 +116,10 @@ bench-extract: install-python
 
 bench-generate: install-python
 	$(BIN)/python bench/generate.py
+
+# splice mcp: the context tool at 2k tokens vs grep-and-read on the retrieval tasks, and each tool's latency
+bench-mcp: install-python
+	$(BIN)/python bench/mcp_bench.py
 
 bench-stubs: install-python
 	$(BIN)/python bench/stub_offers.py
