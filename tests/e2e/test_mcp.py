@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
 import pytest
+from mcp import Client
 
 from splice.features import handoff
 from tests.e2e.mcp_driver import McpDriver, proposal_id
@@ -227,6 +230,18 @@ def test_a_proposal_is_written_only_after_the_user_approves_it(mcp: McpDriver, w
     pricing.write_text(before)
 
 
+def test_a_protected_file_needs_its_own_confirmation(mcp: McpDriver, ws: Path) -> None:
+    answer = "tests/conftest.py\n```python\nimport os\n\nos.environ['CI'] = '1'\n```\n"
+    pid = proposal_id(mcp.ok("propose_edit", answer=answer))
+    mcp.approval = {"apply": True}  # approves the diff but not the warning shown with it
+    assert "did not confirm" in mcp.error("apply_proposal", proposal_id=pid)
+    assert "WARNING" in mcp.asked[-1] and not (ws / "tests" / "conftest.py").exists()
+    mcp.approval = {"apply": True, "confirm_warnings": True}
+    assert "applied proposal" in mcp.ok("apply_proposal", proposal_id=pid)
+    assert (ws / "tests" / "conftest.py").read_text().startswith("import os")
+    (ws / "tests" / "conftest.py").unlink()
+
+
 def test_a_refused_edit_says_why_and_changes_nothing(mcp: McpDriver, ws: Path) -> None:
     text = mcp.error("propose_edit", answer=ANSWER.replace("TIER_DISCOUNTS[tier]", "NOT_IN_THE_FILE[tier]"))
     assert "refused:" in text and "NOT_IN_THE_FILE" in text
@@ -286,6 +301,32 @@ def test_resources(mcp: McpDriver) -> None:
     assert status["state"] == "ready" and status["files"] >= 8
     report = json.loads(mcp.run(mcp.client.read_resource("splice://usage")).contents[0].text)
     assert report["total_requests"] == 0
+
+
+def test_streamable_http_on_localhost(ws: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "splice", "mcp", "--workspace", str(ws), "--http", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    async def tools() -> set[str]:
+        for _ in range(150):  # the server needs a few seconds to import and bind
+            try:
+                async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+                    return {t.name for t in (await client.list_tools()).tools}
+            except Exception:
+                await anyio.sleep(0.2)
+        raise AssertionError("the HTTP server never answered")
+
+    try:
+        assert anyio.run(tools) == TOOLS
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def test_a_client_that_disconnects_mid_call_leaves_no_server_behind(ws: Path) -> None:

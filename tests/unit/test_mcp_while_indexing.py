@@ -31,3 +31,41 @@ def test_a_call_during_indexing_says_the_results_are_partial(tmp_path: Path) -> 
     text = anyio.run(call)
     assert text.startswith("note: the index is still being built")
     assert "no symbols match" in text  # nothing indexed yet, and it says so instead of failing
+
+
+def _call(session: SpliceSession, tool: str, arguments: dict[str, object]) -> tuple[str, bool]:
+    async def go() -> tuple[str, bool]:
+        async with Client(build(session)) as client:
+            result = await client.call_tool(tool, arguments)
+            return "\n".join(c.text for c in result.content if isinstance(c, types.TextContent)), bool(result.is_error)
+
+    return anyio.run(go)
+
+
+ANSWER = """inventory/pricing.py
+```python
+<<<<<<< SEARCH
+    discount = TIER_DISCOUNTS[tier]
+=======
+    discount = TIER_DISCOUNTS.get(tier, 0.0)
+>>>>>>> REPLACE
+```
+"""
+
+
+def test_headless_apply_is_an_explicit_opt_in(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    shutil.copytree(EXAMPLE, root)
+    pricing = root / "inventory" / "pricing.py"
+    before = pricing.read_text()
+    # without the opt-in, a client that cannot ask its user gets a refusal and nothing is written
+    asking = SpliceSession(root, load_settings(root))
+    text, error = _call(asking, "propose_edit", {"answer": ANSWER})
+    pid = text.split("proposal ", 1)[1].split(":", 1)[0]
+    text, error = _call(asking, "apply_proposal", {"proposal_id": pid})
+    assert error and "cannot ask its user" in text and pricing.read_text() == before
+    # with --allow-headless-apply the same call writes
+    headless = SpliceSession(root, load_settings(root), headless_apply=True)
+    text, error = _call(headless, "apply_proposal", {"proposal_id": pid})
+    assert not error and "applied proposal" in text
+    assert "TIER_DISCOUNTS.get(tier, 0.0)" in pricing.read_text()
