@@ -1,5 +1,6 @@
-"""A tool called while the index is still being built answers with what is there and says so (in-process, through
-the SDK's own client, so no subprocess is needed to hold indexing back)."""
+"""The MCP server in-process through the SDK's own client (no subprocess, so each case is cheap and deterministic):
+a call while the index is still being built, the headless-apply opt-in, and approval over the handshake-era
+protocol today's clients speak."""
 
 from __future__ import annotations
 
@@ -69,3 +70,29 @@ def test_headless_apply_is_an_explicit_opt_in(tmp_path: Path) -> None:
     text, error = _call(headless, "apply_proposal", {"proposal_id": pid})
     assert not error and "applied proposal" in text
     assert "TIER_DISCOUNTS.get(tier, 0.0)" in pricing.read_text()
+
+
+def test_approval_over_the_handshake_protocol_clients_use_today(tmp_path: Path) -> None:
+    """Claude Code, VS Code and Cursor speak the initialize-handshake protocol, where elicitation is a request from
+    the server in the middle of the call (not the newer input-required round trip)."""
+    root = tmp_path / "ws"
+    shutil.copytree(EXAMPLE, root)
+    pricing = root / "inventory" / "pricing.py"
+    session = SpliceSession(root, load_settings(root))
+    asked: list[str] = []
+
+    async def approve(context: object, params: types.ElicitRequestParams) -> types.ElicitResult:
+        asked.append(params.message)
+        return types.ElicitResult(action="accept", content={"apply": True})
+
+    async def go() -> str:
+        async with Client(build(session), mode="legacy", elicitation_callback=approve) as client:
+            assert client.protocol_version < "2026"
+            proposed = await client.call_tool("propose_edit", {"answer": ANSWER})
+            text = "\n".join(c.text for c in proposed.content if isinstance(c, types.TextContent))
+            pid = text.split("proposal ", 1)[1].split(":", 1)[0]
+            applied = await client.call_tool("apply_proposal", {"proposal_id": pid})
+            return "\n".join(c.text for c in applied.content if isinstance(c, types.TextContent))
+
+    assert "applied proposal" in anyio.run(go)
+    assert "TIER_DISCOUNTS.get(tier, 0.0)" in asked[0] and "TIER_DISCOUNTS.get(tier, 0.0)" in pricing.read_text()
