@@ -20,6 +20,18 @@ T = TypeVar("T")
 SPLICE = [sys.executable, "-m", "splice"]
 
 
+ANSWER = """inventory/pricing.py
+```python
+<<<<<<< SEARCH
+    discount = TIER_DISCOUNTS[tier]
+=======
+    discount = TIER_DISCOUNTS.get(tier, 0.0)
+>>>>>>> REPLACE
+```
+"""
+"""An edit of the example workspace as models write it: the unknown tier falls back to no discount."""
+
+
 def proposal_id(text: str) -> str:
     """The id in a `propose_edit` result ("proposal 1a2b…: title")."""
     found = re.search(r"^proposal ([0-9a-zA-Z]+):", text, re.M)

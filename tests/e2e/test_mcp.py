@@ -17,7 +17,7 @@ import pytest
 from mcp import Client
 
 from splice.features import handoff
-from tests.e2e.mcp_driver import McpDriver, proposal_id
+from tests.e2e.mcp_driver import ANSWER, McpDriver, proposal_id
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "example"
 TOKEN = "ghp_" + "Zx81QmT4vLw9Rr2Ka7Pd3Hs6Nb0Yc5Ue1Jf8"
@@ -191,17 +191,6 @@ def test_bad_arguments_get_clear_errors(mcp: McpDriver) -> None:
     assert "trace" in mcp.error("explain_trace", trace="x" * 300_000)
     # the server is still there after all of that
     assert "price_with_discount" in mcp.ok("search_symbols", query="price_with_discount")
-
-
-ANSWER = """inventory/pricing.py
-```python
-<<<<<<< SEARCH
-    discount = TIER_DISCOUNTS[tier]
-=======
-    discount = TIER_DISCOUNTS.get(tier, 0.0)
->>>>>>> REPLACE
-```
-"""
 
 
 def test_a_proposal_is_written_only_after_the_user_approves_it(mcp: McpDriver, ws: Path) -> None:

@@ -12,8 +12,7 @@ from pytest_lsp import LanguageClient
 
 from tests.e2e.editor_model import apply_to_disk
 from tests.e2e.lsp_session import open_session, server_config, session
-from tests.e2e.mcp_driver import McpDriver, proposal_id
-from tests.e2e.test_mcp import ANSWER
+from tests.e2e.mcp_driver import ANSWER, McpDriver, proposal_id
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

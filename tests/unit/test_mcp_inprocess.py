@@ -10,6 +10,7 @@ from pathlib import Path
 import anyio
 import mcp_types as types
 from mcp import Client
+from tests.e2e.mcp_driver import ANSWER
 
 from splice.config import load_settings
 from splice.mcp.server import build
@@ -41,17 +42,6 @@ def _call(session: SpliceSession, tool: str, arguments: dict[str, object]) -> tu
             return "\n".join(c.text for c in result.content if isinstance(c, types.TextContent)), bool(result.is_error)
 
     return anyio.run(go)
-
-
-ANSWER = """inventory/pricing.py
-```python
-<<<<<<< SEARCH
-    discount = TIER_DISCOUNTS[tier]
-=======
-    discount = TIER_DISCOUNTS.get(tier, 0.0)
->>>>>>> REPLACE
-```
-"""
 
 
 def test_headless_apply_is_an_explicit_opt_in(tmp_path: Path) -> None:
