@@ -40,6 +40,11 @@ class Settings:
     temperature: float = 0.2
     max_tokens: int = 4096
     timeout: float = 120.0
+    """Seconds one model request may take in total, retries and backoff included (the overall deadline)."""
+    connect_timeout: float = 5.0
+    """Seconds to open the connection to the model server."""
+    first_token_timeout: float = 10.0
+    """Seconds without any streamed chunk — before the first one (a dead or overloaded model) and between two."""
     concurrency: int = 8
     max_retries: int = 3
     exclude: tuple[str, ...] = ()
@@ -194,6 +199,8 @@ KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "temperature": ("temperature", _float),
     "maxTokens": ("max_tokens", _int),
     "timeout": ("timeout", _float),
+    "connectTimeout": ("connect_timeout", _float),
+    "firstTokenTimeout": ("first_token_timeout", _float),
     "concurrency": ("concurrency", _int),
     "maxRetries": ("max_retries", _int),
     "exclude": ("exclude", _patterns),

@@ -133,6 +133,7 @@ async def test_same_error_is_served_from_the_explanation_cache(client: LanguageC
     # the code the explanation depends on changes → the cache no longer applies
     service = root / "inventory/service.py"
     service.write_text(service.read_text().replace("requested, {", "requested; {"))
+    llm.script(Reply(text="### What happened\nC.\n### Why\nD.\n### Fix\nNothing to change.\n"))  # the fresh call
     lsp.workspace_did_change_watched_files(
         types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=uri, type=types.FileChangeType.Changed)])
     )

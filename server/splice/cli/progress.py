@@ -40,6 +40,7 @@ class ModelWait:
         self.clock = clock
         self.tick_s = tick_s
         self.tokens = 0
+        self.waiting = ""
         self.started = clock()
         self.shown = False
         self._last_line = -PIPED_EVERY_S
@@ -51,6 +52,7 @@ class ModelWait:
     def update(self, progress: Progress) -> None:
         """The gateway's progress callback for a single request (streamed chunks and tokens so far)."""
         self.tokens = max(self.tokens, progress.tokens)
+        self.waiting = progress.waiting  # what the gateway waits for: the server, a retry's backoff
 
     def feed(self) -> Callable[[Progress], None]:
         """A progress callback for one of several concurrent requests: the tokens shown are their sum."""
@@ -67,6 +69,8 @@ class ModelWait:
         elapsed = self.clock() - self.started
         if self.tokens:
             return f"{self.model}: receiving the answer — {elapsed:.1f} s, {self.tokens} tokens"
+        if self.waiting.startswith("retrying"):
+            return f"{self.model}: {self.waiting} — {elapsed:.1f} s"
         return f"{self.model}: waiting for the first token — {elapsed:.1f} s"
 
     def tick(self) -> None:

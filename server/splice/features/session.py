@@ -226,6 +226,8 @@ class Completes(Protocol):
 
     async def complete(self, request: Request) -> Completion: ...
 
+    async def keep(self, completion: Completion) -> None: ...
+
 
 def gateway_summariser(gateway: Completes, feature: str = "explain") -> Summariser:
     """A summariser that asks the model (through the gateway: redaction, cache, budget and usage apply)."""
@@ -239,6 +241,7 @@ def gateway_summariser(gateway: Completes, feature: str = "explain") -> Summaris
             + f"Conversation:\n{transcript}"
         )
         result = await gateway.complete(Request(feature, (Message("user", prompt),)))
+        await gateway.keep(result)  # the gateway refuses empty answers; any other summary is usable
         return result.text.strip()[:SUMMARY_LIMIT]
 
     return summarise

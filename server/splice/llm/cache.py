@@ -74,6 +74,9 @@ class MemoryCache:
         while len(self._items) > self.max_entries:
             self._items.popitem(last=False)
 
+    def delete(self, key: str) -> None:
+        self._items.pop(key, None)
+
     def clear(self) -> None:
         self._items.clear()
 
@@ -140,6 +143,10 @@ class DiskCache:
         # loss an entry may be empty, which reads as corrupt, i.e. a miss. Speed matters more here. ``state`` never
         # follows a link planted in the cache folder.
         state.write_bytes(path, data)
+
+    def delete(self, key: str) -> None:
+        with contextlib.suppress(OSError):
+            self._path(key).unlink()
 
     def stats(self) -> tuple[int, int]:
         entries = size = 0
@@ -227,6 +234,14 @@ class RedisCache:
         except Exception as exc:
             self._fail(exc)
 
+    async def delete(self, key: str) -> None:
+        if self.problem:
+            return
+        try:
+            await self._redis().delete(self.prefix + key)
+        except Exception as exc:
+            self._fail(exc)
+
     async def count(self) -> int | None:
         try:
             return sum([1 async for _ in self._redis().scan_iter(match=self.prefix + "*", count=500)])
@@ -289,6 +304,14 @@ class AnswerCache:
             self.disk.put(key, answer)
         if self.redis is not None:
             await self.redis.put(key, answer)
+
+    async def delete(self, key: str) -> None:
+        """Forget an answer everywhere (a feature found it unusable)."""
+        self.memory.delete(key)
+        if self.disk is not None:
+            self.disk.delete(key)
+        if self.redis is not None:
+            await self.redis.delete(key)
 
     def warnings(self) -> tuple[str, ...]:
         layers = (self.disk, self.redis)

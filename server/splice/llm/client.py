@@ -9,12 +9,14 @@ the gateway decides what to retry. litellm's own Cache is not used (it crashes o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
 import os
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -210,6 +212,22 @@ def _memoised(count: Callable[[str], int]) -> Callable[[str], int]:
 # -- calls ---------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How long one attempt may take, and how much it may send back."""
+
+    connect: float = 5.0
+    silence: float = 10.0
+    """Seconds without a chunk (before the first one, and between two)."""
+    deadline: float | None = None
+    """``time.monotonic()`` by which the whole request must be done (None: no overall limit)."""
+    max_chars: int | None = None
+    """An answer longer than this is refused as it streams in, before anything parses it."""
+
+    def left(self) -> float:
+        return float("inf") if self.deadline is None else self.deadline - time.monotonic()
+
+
 async def complete(
     model: str,
     messages: Sequence[Mapping[str, str]],
@@ -218,17 +236,21 @@ async def complete(
     api_key: str | None,
     temperature: float,
     max_tokens: int,
-    timeout: float,
+    limits: Limits,
     progress: Callable[[Progress], None] | None = None,
 ) -> RawAnswer:
-    """One attempt, no retries. Streams when ``progress`` is given. Raises ``LLMError``; cancellation propagates."""
+    """One attempt, no retries, always streamed (so silence is seen as it happens, and a runaway answer is cut off
+    early). Raises ``LLMError``; cancellation propagates and closes the connection."""
     module = litellm()
+    import httpx
+
     kwargs: dict[str, Any] = {
         "model": model,
         "messages": list(messages),
         "temperature": temperature,
         "max_tokens": max_tokens,
-        "timeout": timeout,
+        # The read timeout is the silence limit: it also covers a server that accepts and never sends headers.
+        "timeout": httpx.Timeout(limits.silence, connect=limits.connect),
         "num_retries": 0,
         "max_retries": 0,  # the OpenAI SDK would otherwise retry 429/5xx on its own, twice
     }
@@ -236,47 +258,81 @@ async def complete(
         kwargs["api_base"] = api_base
     if api_key:
         kwargs["api_key"] = api_key
+    report = progress or (lambda p: None)
     try:
-        if progress is None:
-            response = await module.acompletion(**kwargs)
-            return _answer(response)
-        stream = await module.acompletion(**kwargs, stream=True, stream_options={"include_usage": True})
+        opened = module.acompletion(**kwargs, stream=True, stream_options={"include_usage": True})
+        # Opening includes litellm's own first-call setup (seconds, once per process), so only the overall deadline
+        # bounds it here; the transport's read timeout (the silence limit) starts with the request itself.
         try:
-            return await _collect(stream, progress, model, messages)
+            stream = await _within(opened, limits, model, first=True, silence=False)
+        except errors.LLMError:
+            raise
+        except Exception as exc:
+            raise _timed(classify(exc, model, api_base), model, limits, first=True) from exc
+        try:
+            return await _collect(stream, report, model, messages, limits)
         finally:
-            await stream.aclose()
+            with contextlib.suppress(Exception):
+                await stream.aclose()
     except errors.LLMError:
         raise
     except Exception as exc:
-        raise classify(exc, model) from exc
+        raise _timed(classify(exc, model, api_base), model, limits, first=False) from exc
 
 
-def _answer(response: Any) -> RawAnswer:
-    try:
-        choice = response.choices[0]
-        text = choice.message.content or ""
-        usage = getattr(response, "usage", None)
-        return RawAnswer(
-            text,
-            str(choice.finish_reason or "stop"),
-            int(getattr(usage, "prompt_tokens", 0) or 0),
-            int(getattr(usage, "completion_tokens", 0) or 0),
+def _timed(error: errors.LLMError, model: str, limits: Limits, *, first: bool) -> errors.LLMError:
+    """A transport read timeout is the silence limit: name it, and the setting that governs it."""
+    if type(error) is not errors.RequestTimedOut:
+        return error
+    if limits.left() <= 0.05:
+        return errors.DeadlineExceeded(
+            f"model '{model}' did not finish its answer within the overall limit",
+            "raise splice.timeout (seconds per request, retries included), or ask for less",
         )
-    except (AttributeError, IndexError, TypeError) as exc:
-        raise errors.MalformedResponse(
-            f"the provider's answer has no usable completion ({exc})",
-            "check splice.apiBase points at an OpenAI-compatible /v1 endpoint",
-        ) from exc
+    if first:
+        return errors.ModelSilent(
+            f"model '{model}' sent nothing for {limits.silence:g} s — it is down, overloaded, or still loading",
+            "check that the model server is running; raise splice.firstTokenTimeout for a model that is slow to start",
+        )
+    return errors.RequestTimedOut(
+        f"the stream from '{model}' stalled for {limits.silence:g} s",
+        "retried automatically; raise splice.firstTokenTimeout if the model pauses that long",
+    )
+
+
+async def _within(awaitable: Any, limits: Limits, model: str, *, first: bool, silence: bool = True) -> Any:
+    """Await one step of the stream within the silence limit and the overall deadline."""
+    wait = min(limits.silence, limits.left()) if silence else limits.left()
+    if wait == float("inf"):
+        return await awaitable
+    try:
+        return await asyncio.wait_for(awaitable, timeout=max(0.0, wait))
+    except TimeoutError as exc:
+        raise _timed(errors.RequestTimedOut("", ""), model, limits, first=first) from exc
 
 
 async def _collect(
-    stream: Any, progress: Callable[[Progress], None], model: str, messages: Sequence[Mapping[str, str]]
+    stream: Any,
+    progress: Callable[[Progress], None],
+    model: str,
+    messages: Sequence[Mapping[str, str]],
+    limits: Limits,
 ) -> RawAnswer:
     parts: list[str] = []
+    size = 0
     finish: str | None = None
     prompt_tokens = completion_tokens = 0
     chunks = 0
-    async for chunk in stream:
+    iterator = stream.__aiter__()
+    while True:
+        try:
+            chunk = await _within(iterator.__anext__(), limits, model, first=chunks == 0)
+        except StopAsyncIteration:
+            break
+        except errors.LLMError:
+            raise
+        except Exception as exc:
+            raise _timed(classify(exc, model), model, limits, first=chunks == 0) from exc
         usage = getattr(chunk, "usage", None)
         if usage is not None and getattr(usage, "completion_tokens", None):
             prompt_tokens = int(usage.prompt_tokens or 0)
@@ -286,12 +342,26 @@ async def _collect(
             content = getattr(delta, "content", None) if delta is not None else None
             if content:
                 parts.append(content)
+                size += len(content)
             if choice.finish_reason:
                 finish = str(choice.finish_reason)
         chunks += 1
+        if limits.max_chars is not None and size > limits.max_chars:
+            raise errors.UnusableAnswer(
+                f"the answer from '{model}' passed {limits.max_chars} characters, far more than the request allows; "
+                "it was refused before parsing",
+                "the model is probably looping; try again, or lower the request's scope",
+            )
         text = "".join(parts)
         progress(Progress(chunks, completion_tokens or approx_tokens(text), text))
     text = "".join(parts)
+    if not _provider_finished(stream):
+        finish = None  # litellm invents finish_reason "stop" for a stream that just ended; the provider did not
+    if finish is None and not text and completion_tokens == 0:
+        raise errors.MalformedResponse(
+            f"the provider's answer for '{model}' is not a stream of completion chunks",
+            "check that splice.apiBase points at an OpenAI-compatible /v1 endpoint",
+        )
     if finish is None:
         raise errors.IncompleteAnswer(
             f"the stream ended after {chunks} chunks without the model finishing its answer",
@@ -301,6 +371,14 @@ async def _collect(
         completion_tokens = approx_tokens(text)
         prompt_tokens = count_tokens(model, messages)
     return RawAnswer(text, finish, prompt_tokens, completion_tokens)
+
+
+def _provider_finished(stream: Any) -> bool:
+    """Whether the provider itself sent a finish_reason (litellm's stream wrapper records it; a wrapper without the
+    attribute is trusted)."""
+    if not hasattr(stream, "received_finish_reason"):
+        return True
+    return bool(stream.received_finish_reason or getattr(stream, "intermittent_finish_reason", None))
 
 
 async def embed(
@@ -326,10 +404,42 @@ async def embed(
 _JSON_FAILURES = ("Expecting value", "JSONDecodeError", "Unterminated string", "Extra data", "Invalid control")
 
 
-def classify(exc: BaseException, model: str) -> errors.LLMError:
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen and len(seen) < 20:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _connect_failure(exc: BaseException) -> str | None:
+    """ "connection refused" / "connect timed out" / "name not resolved" when that is what happened."""
+    import httpx
+
+    for link in _chain(exc):
+        text = str(link).lower()
+        if isinstance(link, ConnectionRefusedError) or "connection refused" in text or "connect call failed" in text:
+            return "connection refused"
+        if isinstance(link, httpx.ConnectTimeout):
+            return "the connection timed out"
+        if isinstance(link, httpx.ConnectError):
+            return "could not connect" if "name" not in text else "the host name does not resolve"
+    return None
+
+
+def classify(exc: BaseException, model: str, api_base: str | None = None) -> errors.LLMError:
     """Map a litellm / OpenAI SDK exception onto the gateway's error classes."""
     litellm()
     import litellm.exceptions as module
+
+    failure = _connect_failure(exc)
+    if failure is not None:
+        where = api_base or f"the {model.partition('/')[0]} API"
+        return errors.ProviderUnavailable(
+            f"cannot reach the model server for '{model}' at {where}: {failure}",
+            "start the model server, or check splice.apiBase (and splice.connectTimeout for a slow network)",
+        )
 
     status = getattr(exc, "status_code", None)
     text = str(getattr(exc, "message", "") or exc)

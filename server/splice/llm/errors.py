@@ -88,6 +88,27 @@ class RequestTimedOut(LLMError):
     retryable = True
 
 
+class ModelSilent(RequestTimedOut):
+    """Nothing streamed within ``splice.firstTokenTimeout``: reported at once, since another attempt would double
+    the wait for a model that is down."""
+
+    kind = "model_silent"
+    retryable = False
+
+
+class DeadlineExceeded(RequestTimedOut):
+    """The request as a whole ran past ``splice.timeout`` (retries included)."""
+
+    kind = "deadline"
+    retryable = False
+
+
+class UnusableAnswer(LLMError):
+    """The model answered, but with nothing a feature can use: empty, null, or far larger than asked for."""
+
+    kind = "unusable_answer"
+
+
 class MalformedResponse(LLMError):
     """The provider answered 200 with a body that is not a valid completion."""
 

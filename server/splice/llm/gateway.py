@@ -2,22 +2,27 @@
 
 One ``complete()`` does, in order: pick the model (feature override, then ``splice.model``), check it and its key,
 redact secrets from the messages, look the answer up in the cache, count tokens against the context window,
-estimate the cost against the budgets, wait for a slot (``splice.concurrency``), call the model (streaming when a
-progress callback is given) with retries only for retryable problems, record usage, cache the answer, restore the
-secrets. Errors are ``LLMError`` subclasses with a message and a fix; cancellation propagates to the HTTP request.
+estimate the cost against the budgets, wait for a slot (``splice.concurrency``), call the model (always streamed,
+within ``splice.connectTimeout``, ``splice.firstTokenTimeout`` of silence and the overall ``splice.timeout``) with
+retries only for retryable problems, record usage, restore the secrets. An answer is cached only once the feature
+has used it (``keep``): an empty, cut, oversized or unusable answer is never stored, and ``reject`` drops one a
+feature could not use (also when it came from the cache). Errors are ``LLMError`` subclasses with a message and a
+fix; cancellation propagates to the HTTP request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
 from splice.config import Settings
 from splice.llm import client, errors
-from splice.llm.cache import AnswerCache, answer_from, cache_key
+from splice.llm.cache import AnswerCache, CachedAnswer, answer_from, cache_key
 from splice.llm.model import Completion, Message, Progress, Request, TokenUsage
 from splice.llm.redact import Redactor, dotenv_secrets, env_secrets
 from splice.llm.retry import RetryPolicy
@@ -26,6 +31,10 @@ from splice.llm.usage import Estimate, UsageLog, UsageRecord, check_budget, esti
 ProgressFn = Callable[[Progress], None]
 Sleep = Callable[[float], Awaitable[None]]
 _SECRET_RESCAN = 5.0
+_UNCONFIRMED = 64
+"""Fresh answers waiting for their feature's verdict (``keep``/``reject``); older ones are simply not cached."""
+CHARS_PER_TOKEN_MAX = 32
+"""An answer longer than ``max_tokens`` × this (plus a margin) cannot be what the model was asked for."""
 
 
 def splice_dir(workspace: Path) -> Path:
@@ -63,6 +72,7 @@ class Gateway:
         self._semaphore: asyncio.Semaphore | None = None
         self._semaphore_loop: asyncio.AbstractEventLoop | None = None
         self._secrets: tuple[float, frozenset[str]] = (0.0, frozenset())
+        self._unconfirmed: OrderedDict[str, CachedAnswer] = OrderedDict()
 
     # -- public API ------------------------------------------------------------------------------------------
 
@@ -142,12 +152,20 @@ class Gateway:
                     progress(Progress(1, hit.completion_tokens, text))
                 self._log(record(model, feature, started=started, cache_hit=True, note="cache hit"))
                 usage = TokenUsage(hit.prompt_tokens, hit.completion_tokens)
-                return self._completion(text, model, feature, usage, 0.0, True, started, hit.finish_reason, redactor)
+                done = self._completion(text, model, feature, usage, 0.0, True, started, hit.finish_reason, redactor)
+                return dataclasses.replace(done, cache_key=ckey)
             # litellm is imported only for a call, after the cache: a cached answer pays no import (seconds in a CLI)
             await client.ensure_imported()
             key = client.api_key(model, self.settings.api_base, self.settings.api_key_env, self.env)
             self._check_limits(model, messages, request)
-            raw = await self._call_with_retries(model, messages, key, params, self._restoring(progress, redactor))
+            raw = await self._call_with_retries(
+                model, messages, key, params, self._restoring(progress, redactor), started=time.monotonic()
+            )
+            if not raw.text.strip():
+                raise errors.UnusableAnswer(
+                    f"model '{model}' answered with nothing (finish_reason {raw.finish_reason!r})",
+                    "try again; if it keeps happening, the model or its server is misconfigured",
+                )
         except errors.LLMError as exc:
             self._log(record(model, feature, started=started, outcome=exc.kind, note=exc.problem.message[:200]))
             raise
@@ -173,9 +191,13 @@ class Gateway:
                 f"the answer was cut off at {params['max_tokens']} tokens before the model finished",
                 "raise splice.maxTokens, or ask for a smaller change; the partial answer was not applied",
             )
+        pending: str | None = None
         if use_cache and self.cache is not None:
             answer = answer_from(raw.text, raw.finish_reason, raw.prompt_tokens, raw.completion_tokens, model)
-            await self.cache.put(ckey, answer)
+            self._unconfirmed[ckey] = answer
+            while len(self._unconfirmed) > _UNCONFIRMED:
+                self._unconfirmed.popitem(last=False)
+            pending = ckey
         self._log(
             record(
                 model,
@@ -189,7 +211,24 @@ class Gateway:
         )
         usage = TokenUsage(raw.prompt_tokens, raw.completion_tokens)
         text = redactor.restore(raw.text)
-        return self._completion(text, model, feature, usage, cost, False, started, raw.finish_reason, redactor, note)
+        done = self._completion(text, model, feature, usage, cost, False, started, raw.finish_reason, redactor, note)
+        return dataclasses.replace(done, cache_key=pending)
+
+    async def keep(self, completion: Completion) -> None:
+        """The feature used this answer: cache it (a no-op for cache hits and uncacheable answers)."""
+        if completion.cache_key is None or self.cache is None:
+            return
+        answer = self._unconfirmed.pop(completion.cache_key, None)
+        if answer is not None:
+            await self.cache.put(completion.cache_key, answer)
+
+    async def reject(self, completion: Completion) -> None:
+        """The feature could not use this answer: never cache it, and drop it if it came from the cache."""
+        if completion.cache_key is None:
+            return
+        self._unconfirmed.pop(completion.cache_key, None)
+        if completion.cached and self.cache is not None:
+            await self.cache.delete(completion.cache_key)
 
     async def batch(
         self, requests: Sequence[Request], *, on_done: Callable[[int, int], None] | None = None
@@ -245,29 +284,51 @@ class Gateway:
         key: str | None,
         params: dict[str, float | int],
         progress: ProgressFn | None,
+        *,
+        started: float,
     ) -> client.RawAnswer:
+        """Attempts until an answer, a problem that must not be retried, or the overall deadline
+        (``splice.timeout``); progress says what is being waited for."""
+        settings = self.settings
+        deadline = started + settings.timeout if settings.timeout > 0 else None
+        limits = client.Limits(
+            connect=settings.connect_timeout,
+            silence=settings.first_token_timeout,
+            deadline=deadline,
+            max_chars=int(params["max_tokens"]) * CHARS_PER_TOKEN_MAX + 4096,
+        )
+        where = settings.api_base or model.partition("/")[0]
         attempt = 0
         while True:
             attempt += 1
             try:
                 async with self._limit():
                     self.attempts += 1
+                    if progress is not None:
+                        waiting = f"waiting for {model} at {where} (up to {settings.first_token_timeout:g} s)"
+                        if attempt > 1:
+                            waiting = f"attempt {attempt}: {waiting}"
+                        progress(Progress(0, 0, "", waiting))
                     return await client.complete(
                         model,
                         messages,
-                        api_base=self.settings.api_base,
+                        api_base=settings.api_base,
                         api_key=key,
                         temperature=float(params["temperature"]),
                         max_tokens=int(params["max_tokens"]),
-                        timeout=self.settings.timeout,
+                        limits=limits,
                         progress=progress,
                     )
             except errors.LLMError as exc:
                 delay = self.retry.delay(attempt, exc)
+                if delay is not None and delay >= limits.left():
+                    delay = None  # waiting would pass the deadline: report now
                 if delay is None:
                     if exc.retryable and attempt > 1:
                         raise errors.GiveUp(attempt, exc) from exc
                     raise
+                if progress is not None:
+                    progress(Progress(0, 0, "", f"retrying in {delay:.1f} s: {exc.problem.message}"))
                 # The slot is released while waiting, so other requests are not held up by this one's backoff.
                 await self.sleep(delay)
 

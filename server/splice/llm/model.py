@@ -59,6 +59,8 @@ class Completion:
     """How many distinct secrets were replaced by placeholders before sending."""
     notes: tuple[str, ...] = ()
     """Things the user may want to know: unpriced model, cache unavailable, …"""
+    cache_key: str | None = None
+    """Set when the answer can be cached: it is, once the feature calls ``Gateway.keep`` (a usable result)."""
 
 
 @dataclass(frozen=True)
@@ -68,3 +70,10 @@ class Progress:
     chunks: int
     tokens: int
     text: str
+    waiting: str = ""
+    """What the gateway is waiting for before any chunk ("connecting to …", "retrying in 2 s …"); empty while
+    the answer streams in."""
+
+    def describe(self) -> str:
+        """One line for a progress bar."""
+        return self.waiting or f"receiving the answer: {self.tokens} tokens"

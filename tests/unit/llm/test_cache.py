@@ -16,7 +16,7 @@ from tests.fake_llm import FakeLLM, Reply
 
 from splice.llm.cache import AnswerCache, DiskCache, MemoryCache, answer_from, cache_key
 from splice.llm.gateway import Gateway
-from splice.llm.model import Message, Request
+from splice.llm.model import Completion, Message, Request
 
 MakeGateway = Callable[..., Gateway]
 
@@ -45,10 +45,32 @@ def test_memory_lru_evicts_least_recent() -> None:
     assert lru.get("b") is None and lru.get("a") == a and lru.get("c") == c
 
 
+async def kept(gateway: Gateway, request: Request) -> Completion:
+    """An answer its feature used: only those are cached."""
+    completion = await gateway.complete(request)
+    await gateway.keep(completion)
+    return completion
+
+
+async def test_an_answer_is_cached_only_once_its_feature_keeps_it(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    fake.script(Reply(text="unusable"), Reply(text="usable"), Reply(text="never asked"))
+    gateway = make_gateway()
+    first = await gateway.complete(ask())
+    await gateway.reject(first)  # e.g. its edit was refused: a retry asks the model again
+    second = await gateway.complete(ask())
+    assert second.text == "usable" and not second.cached
+    await gateway.keep(second)
+    third = await gateway.complete(ask())
+    assert third.cached and third.text == "usable"
+    await gateway.reject(third)  # a cached answer found unusable later is dropped from every layer
+    assert (await gateway.complete(ask())).text == "never asked"
+    assert len(fake.requests) == 3
+
+
 async def test_hit_skips_the_model_and_changed_context_misses(fake: FakeLLM, make_gateway: MakeGateway) -> None:
     fake.script(Reply(text="first"), Reply(text="second"))
     gateway = make_gateway()
-    assert (await gateway.complete(ask())).text == "first"
+    assert (await kept(gateway, ask())).text == "first"
     hit = await gateway.complete(ask())
     assert hit.cached and hit.text == "first" and hit.cost == 0
     assert len(fake.requests) == 1
@@ -58,7 +80,7 @@ async def test_hit_skips_the_model_and_changed_context_misses(fake: FakeLLM, mak
 
 async def test_disk_cache_survives_a_restart(fake: FakeLLM, make_gateway: MakeGateway, workspace: Path) -> None:
     fake.script(Reply(text="persisted"))
-    await make_gateway().complete(ask())
+    await kept(make_gateway(), ask())
     again = await make_gateway().complete(ask())  # a new gateway: empty memory, same workspace
     assert again.cached and again.text == "persisted"
     assert len(fake.requests) == 1
@@ -79,7 +101,7 @@ async def test_unwritable_cache_folder_warns_and_continues(
     (workspace / ".splice").mkdir()
     (workspace / ".splice" / "cache").write_text("not a folder")
     gateway = make_gateway()
-    result = await gateway.complete(ask())
+    result = await kept(gateway, ask())
     assert result.text == "ok"
     assert any("disk cache" in note for note in result.notes)
     assert (workspace / ".splice" / "cache").read_text() == "not a folder"  # untouched
@@ -114,10 +136,10 @@ async def test_corrupt_entry_is_a_miss_and_is_rewritten(
     fake: FakeLLM, make_gateway: MakeGateway, workspace: Path
 ) -> None:
     fake.script(Reply(text="v1"), Reply(text="v2"))
-    await make_gateway().complete(ask())
+    await kept(make_gateway(), ask())
     [entry] = list((workspace / ".splice" / "cache").rglob("*.json"))
     entry.write_text('{"v": 1, "key": "trunc')
-    result = await make_gateway().complete(ask())
+    result = await kept(make_gateway(), ask())
     assert not result.cached and result.text == "v2"
     assert '"v2"' in entry.read_text()
     assert (await make_gateway().complete(ask())).cached
@@ -125,9 +147,9 @@ async def test_corrupt_entry_is_a_miss_and_is_rewritten(
 
 async def test_stats_and_clear(fake: FakeLLM, make_gateway: MakeGateway) -> None:
     gateway = make_gateway()
-    await gateway.complete(ask("one"))
-    await gateway.complete(ask("two"))
-    await gateway.complete(ask("one"))
+    await kept(gateway, ask("one"))
+    await kept(gateway, ask("two"))
+    await kept(gateway, ask("one"))
     assert gateway.cache is not None
     stats = await gateway.cache.stats()
     assert (stats.memory_entries, stats.disk_entries, stats.hits, stats.misses) == (2, 2, 1, 2)
@@ -141,7 +163,7 @@ async def test_cached_answers_hold_placeholders_not_secrets(
 ) -> None:
     token = "ghp_" + "A1b2C3d4E5" * 4
     fake.responder = lambda path, body: Reply(text=body["messages"][-1]["content"])  # echo
-    result = await make_gateway().complete(ask(f'TOKEN = "{token}"'))
+    result = await kept(make_gateway(), ask(f'TOKEN = "{token}"'))
     assert result.text == f'TOKEN = "{token}"'  # restored for the edit
     stored = "".join(p.read_text() for p in (workspace / ".splice" / "cache").rglob("*.json"))
     assert token not in stored and "SPLICE_SECRET_1_GITHUB_TOKEN" in stored
@@ -199,7 +221,7 @@ async def test_redis_layer_shares_answers_between_workspaces(
 ) -> None:
     fake.script(Reply(text="shared"))
     first = make_gateway(cache_redis_url=redis_url)
-    await first.complete(ask())
+    await kept(first, ask())
     await first.close()
     other = AnswerCache(disk_root=tmp_path / "elsewhere", redis_url=redis_url)
     gateway = make_gateway(cache_redis_url=redis_url)

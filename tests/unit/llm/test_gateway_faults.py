@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -141,18 +142,31 @@ async def test_server_errors_are_retried(fake: FakeLLM, make_gateway: MakeGatewa
     assert result.text == "recovered" and len(fake.requests) == 3
 
 
-async def test_timeouts_are_retried_then_reported(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+async def test_a_silent_model_is_reported_after_the_first_token_timeout(
+    fake: FakeLLM, make_gateway: MakeGateway
+) -> None:
+    # Issue 15: a model that never answers held the user 4 × 120 s. Silence is reported once, without a retry.
     fake.script(Reply(fault="hang", delay=10), Reply(fault="hang", delay=10))
-    with pytest.raises(errors.GiveUp) as info:
-        await make_gateway(timeout=0.3, max_retries=1).complete(ask())
-    assert isinstance(info.value.last, errors.RequestTimedOut)
-    assert "splice.timeout" in info.value.problem.fix
-    assert len(fake.requests) == 2
-    for _ in range(100):  # the server notices each abandoned connection
-        if fake.disconnects >= 2:
+    with pytest.raises(errors.ModelSilent) as info:
+        await make_gateway(first_token_timeout=0.3, max_retries=3).complete(ask())
+    assert "splice.firstTokenTimeout" in info.value.problem.fix and "0.3 s" in info.value.problem.message
+    assert len(fake.requests) == 1
+    for _ in range(100):  # the server notices the abandoned connection
+        if fake.disconnects >= 1:
             break
         await asyncio.sleep(0.02)
-    assert fake.disconnects >= 2
+    assert fake.disconnects >= 1
+
+
+async def test_the_overall_deadline_bounds_retries(fake: FakeLLM, make_gateway: MakeGateway) -> None:
+    await make_gateway(cache_enabled=False).complete(ask("warm up litellm's first-call imports"))
+    gateway = make_gateway(timeout=3.0, first_token_timeout=0.6, max_retries=10, cache_enabled=False)
+    fake.script(*[Reply(text="abcdefghijkl", chunk_delay=1.0)] * 20)  # every attempt stalls after its first chunk
+    started = time.monotonic()
+    with pytest.raises((errors.DeadlineExceeded, errors.GiveUp)):  # out of time, or a backoff would pass it
+        await gateway.complete(ask())
+    assert time.monotonic() - started < 3.0 + 1.0
+    assert 2 <= len(fake.requests) <= 6
 
 
 async def test_truncated_stream_is_an_error_and_not_cached(fake: FakeLLM, make_gateway: MakeGateway) -> None:
@@ -261,10 +275,12 @@ async def test_batch_keeps_order_and_puts_errors_in_place(fake: FakeLLM, make_ga
 async def test_stalled_stream_times_out_and_is_retried(fake: FakeLLM, make_gateway: MakeGateway) -> None:
     fake.script(Reply(text="abcdefghijkl", chunk_delay=5), Reply(text="whole answer"))
     seen: list[Progress] = []
-    result = await make_gateway(timeout=0.3).complete(ask(), progress=seen.append)
+    result = await make_gateway(first_token_timeout=0.3).complete(ask(), progress=seen.append)
     assert result.text == "whole answer"
     assert len(fake.requests) == 2
-    assert seen[0].text == "abcd"  # the stalled attempt reported progress before it stalled
+    received = [p for p in seen if not p.waiting]
+    assert received[0].text == "abcd"  # the stalled attempt reported progress before it stalled
+    assert seen[0].waiting.startswith("waiting for openai/fake") and any("retrying" in p.waiting for p in seen)
 
 
 async def test_cancel_mid_stream_closes_the_connection(fake: FakeLLM, make_gateway: MakeGateway) -> None:
@@ -272,10 +288,10 @@ async def test_cancel_mid_stream_closes_the_connection(fake: FakeLLM, make_gatew
     seen: list[Progress] = []
     task = asyncio.create_task(make_gateway(timeout=30).complete(ask(), progress=seen.append))
     for _ in range(500):
-        if seen:
+        if any(not p.waiting for p in seen):  # a chunk arrived (the first reports say what is awaited)
             break
         await asyncio.sleep(0.01)
-    assert seen, "no chunk arrived"
+    assert any(not p.waiting for p in seen), "no chunk arrived"
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

@@ -189,7 +189,8 @@ async def test_canaries_never_reach_the_provider(
     gateway = make_gateway(env={"DEPLOY_SECRET": env_canary})
     request = Request("fix", (Message("system", "system"), Message("user", prompt)))
     result = await gateway.complete(request)
-    await gateway.complete(request, progress=lambda p: None)  # the streamed path too (a cache hit here)
+    await gateway.keep(result)
+    await gateway.complete(request, progress=lambda p: None)  # the progress path too (a cache hit here)
     await gateway.complete(Request("fix", (Message("user", prompt + " again"),)), progress=lambda p: None)
     sent = fake.all_bodies_text()
     assert len(fake.chat_requests()) == 2

@@ -28,7 +28,7 @@ from splice.features.explain.model import ParseError
 from splice.features.explain.resolve import Resolution, resolve_text
 from splice.features.workspace import SpliceWorkspace
 from splice.llm import prompts
-from splice.llm.errors import LLMError
+from splice.llm.errors import LLMError, UnusableAnswer
 from splice.llm.gateway import Gateway
 from splice.llm.model import Completion, Progress, Request, TokenUsage
 
@@ -236,6 +236,14 @@ class ExplainError:
             completion = Completion(cached_answer, model, "explain", TokenUsage(), 0.0, True, 0.0, "stop")
         else:
             completion = await self.gateway.complete(request, progress=progress)
+        problem = unusable_explanation(completion.text)
+        if problem is not None:
+            await self.gateway.reject(completion)
+            self._forget(cache_path)
+            raise UnusableAnswer(
+                f"the model's answer is not an explanation ({problem}); nothing was written",
+                "try again; if it keeps happening, check the model (splice.model / splice.models.explain)",
+            )
         proposal: Proposal | None = None
         fix_note = ""
         if fix:
@@ -253,9 +261,13 @@ class ExplainError:
                 )
             except EditRefused as exc:
                 fix_note = f"No usable fix in the answer: {exc}"
-        if not completion.cached and not (fix and proposal is None):
-            # An answer whose fix was refused is not kept: asking again asks the model again.
-            self._remember(cache_path, completion.text, model)
+        if fix and proposal is None:  # a retry must ask the model again, not replay the answer whose fix was refused
+            await self.gateway.reject(completion)
+            self._forget(cache_path)
+        else:
+            await self.gateway.keep(completion)
+            if not completion.cached:
+                self._remember(cache_path, completion.text, model)
         tokens = completion.usage.prompt_tokens + completion.usage.completion_tokens
         markdown = self.document(prepared, completion.text, fix_note, completion.model, completion.cost, tokens)
         path = self._write(prepared.signature, markdown)
@@ -312,9 +324,36 @@ class ExplainError:
             return None
         return answer if isinstance(answer, str) else None
 
+    def _forget(self, path: Path) -> None:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
     def _remember(self, path: Path, answer: str, model: str) -> None:
         with contextlib.suppress(OSError):  # the cache is an optimisation; the explanation was already shown
             state.write_text(path, json.dumps({"answer": answer, "model": model, "at": time.time()}))
+
+
+def unusable_explanation(answer: str) -> str | None:
+    """Why an answer cannot be shown as an explanation (None: it can): empty, too short to say anything, or not
+    prose (a JSON value, or mostly symbols)."""
+    text = answer.strip()
+    if not text:
+        return "it is empty"
+    if text.lower() in ("null", "none", "undefined", "{}", "[]", '""'):
+        return f"it is just {text!r}"
+    words = re.findall(r"[^\W\d_]{2,}", text)
+    if len(words) < 3:
+        return "it has fewer than three words"
+    if text[0] in "{[" and text[-1] in "}]":
+        try:
+            json.loads(text)
+            return "it is a JSON value, not prose"
+        except ValueError:
+            pass
+    letters = sum(ch.isalpha() or ch.isspace() for ch in text)
+    if letters < len(text) * 0.4:
+        return "it is mostly symbols"
+    return None
 
 
 def _error_text(resolved: Resolution) -> str:

@@ -349,10 +349,13 @@ class Generate:
         """Model → proposal; with ``verify``, the sandboxed check and up to ``verify.maxRounds`` feedback rounds."""
         settings = self.ws.settings
         if not verify or not settings.verify_command:
+            completion = await self.ask(task, progress=progress)
             try:
-                proposal = self.to_proposal(task, await self.ask(task, progress=progress), reader)
+                proposal = self.to_proposal(task, completion, reader)
             except EditRefused as exc:
+                await self.ws.gateway().reject(completion)  # a retry asks the model again
                 return Result(None, f"No usable code in the answer: {exc}")
+            await self.ws.gateway().keep(completion)
             return Result(await self._finish(task, proposal, None), "not verified")
         loop = asyncio.get_running_loop()
         cancel = threading.Event()
@@ -365,10 +368,13 @@ class Generate:
                 history.extend([Message("assistant", answers[-1] or "(previous answer)"), Message("user", feedback)])
             future = asyncio.run_coroutine_threadsafe(self.ask(task, tuple(history), progress), loop)
             completion = future.result()
+            gateway = self.ws.gateway()
             try:
                 proposal = self.to_proposal(task, completion, reader)
             except EditRefused:
+                asyncio.run_coroutine_threadsafe(gateway.reject(completion), loop).result()
                 return None
+            asyncio.run_coroutine_threadsafe(gateway.keep(completion), loop).result()
             latest.append(proposal)
             answers.append(completion.text)
             return {c.new_path or c.path: c.new_text for c in proposal.changes}
@@ -409,6 +415,7 @@ class Generate:
                 review = await self.ws.gateway().complete(
                     prompts.request("review", task.items, diff=proposal.diff(), intent=task.instruction)
                 )
+                await self.ws.gateway().keep(review)
                 checks += (f"review agent: {review.text.strip()}",)
             except LLMError as exc:
                 checks += (f"review agent unavailable: {exc.problem.message}",)

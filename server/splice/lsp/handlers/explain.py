@@ -116,7 +116,7 @@ def register(server: SpliceServer) -> None:
                 progress.report(f"{len(prepared.items)} context items; asking the model")
 
                 def on_progress(p: Progress) -> None:
-                    progress.report(f"receiving the answer: {p.tokens} tokens")
+                    progress.report(p.describe())
 
                 explanation = await service.run(prepared, fix=fix, reader=review.reader_for(ls), progress=on_progress)
         except LLMError as exc:

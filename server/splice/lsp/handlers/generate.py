@@ -123,7 +123,7 @@ def register(server: SpliceServer) -> None:
             async with WorkProgress(ls, f"Splice: {tasks[0].title if len(tasks) == 1 else f'{len(tasks)} stubs'}") as p:
 
                 def on_progress(prog: Progress) -> None:
-                    p.report(f"receiving code: {prog.tokens} tokens")
+                    p.report(prog.waiting or f"receiving code: {prog.tokens} tokens")
 
                 def on_round(number: int, result: VerifyResult) -> None:
                     p.report(f"verify round {number}: {result.status.value}")

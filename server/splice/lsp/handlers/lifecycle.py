@@ -66,7 +66,10 @@ def register(server: SpliceServer) -> None:
         if ls.ws is None:
             ls.notify_index_status("error", message="No workspace folder open")
             return
-        ls.spawn(_register_watchers(ls))  # not awaited: indexing must not wait for the client's answer
+        watchers = ls.spawn(_register_watchers(ls))
+        # Editors answer at once; one that does not must not hold indexing up for more than a moment (the request
+        # itself times out in SpliceProtocol and is logged).
+        await asyncio.wait({watchers}, timeout=2.0)
         ls.spawn(run_index(ls))
         ls.spawn(agent_proposals.watch(ls))  # proposals from `splice mcp` come to this editor's review
         if ls.ws.settings.model:  # load litellm (~4 s) in the background, before the first request needs it
