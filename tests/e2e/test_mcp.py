@@ -132,6 +132,15 @@ def test_files_an_agent_changed_on_disk_are_read_again(mcp: McpDriver, ws: Path)
         reports.write_text(before)
     time.sleep(1.1)
     assert mcp.ok("search_symbols", query="weekly_digest").startswith("no symbols match")
+    # a new file is found by the background walk (at most every 10 s, started by a call)
+    (ws / "inventory" / "exports.py").write_text("def export_csv(rows: list[str]) -> str:\n    return ''\n")
+    try:
+        deadline = time.monotonic() + 30
+        while "inventory/exports.py::export_csv" not in mcp.ok("search_symbols", query="export_csv"):
+            assert time.monotonic() < deadline, "the new file was never indexed"
+            time.sleep(0.5)
+    finally:
+        (ws / "inventory" / "exports.py").unlink()
 
 
 def test_an_ambiguous_or_unknown_name_says_what_to_do(mcp: McpDriver) -> None:

@@ -13,10 +13,13 @@ from pathlib import Path
 from splice.config import LoadedSettings
 from splice.features.navigate import Navigator
 from splice.features.workspace import SpliceWorkspace
+from splice.index.walker import walk
 
 log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 1.0
+WALK_SECONDS = 10.0
+"""New files: the workspace is walked again (in the background) at most this often, when tools are being called."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class SpliceSession:
         self._thread: threading.Thread | None = None
         self._refreshing = threading.Lock()
         self._refreshed = 0.0
+        self._walked = 0.0
+        self._walking = threading.Lock()
         self._seen: dict[str, tuple[float, int]] = {}
         """(mtime, size) of files re-read since the initial index (whose records hold the walk's values)."""
 
@@ -98,7 +103,7 @@ class SpliceSession:
     def refresh(self) -> None:
         """Re-index files changed or deleted on disk since they were read: agents edit files directly and this
         server has no watcher. At most once a second, and never two at once; a stat per indexed file. New files
-        are indexed at the next start."""
+        are found by a walk in the background (``WALK_SECONDS``): a call right after creating one may miss it."""
         if self._state.state != "ready" or time.monotonic() - self._refreshed < REFRESH_SECONDS:
             return
         if not self._refreshing.acquire(blocking=False):
@@ -119,6 +124,22 @@ class SpliceSession:
             self._refreshed = time.monotonic()
         finally:
             self._refreshing.release()
+        if time.monotonic() - self._walked >= WALK_SECONDS and self._walking.acquire(blocking=False):
+            self._walked = time.monotonic()
+            threading.Thread(target=self._index_new_files, name="splice-mcp-walk", daemon=True).start()
+
+    def _index_new_files(self) -> None:
+        try:
+            indexer = self.ws.indexer
+            found = walk(self.ws.root, self.ws.settings, indexer.rules)
+            with self.ws.graph.lock:
+                new = [f.path for f in found.files if f.path not in self.ws.graph.files]
+            for path in new:
+                indexer.update_from_disk(path)
+        except Exception:
+            log.exception("looking for new files failed")
+        finally:
+            self._walking.release()
 
     def navigator(self) -> Navigator:
         return Navigator(self.ws)
