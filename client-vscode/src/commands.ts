@@ -10,7 +10,7 @@ import type { Middleware } from "vscode-languageclient/node";
 import type { ServerManager } from "./client";
 import { ServerCommands } from "./protocol";
 import type { ExplainErrorArgs, GenerateArgs, ProposeEditArgs, ShowContextArgs } from "./protocol";
-import { errorText, isOutcome, isUsageReport, resultMarkdown, resultMessage, usageMarkdown } from "./render";
+import { errorText, formatDollars, isOutcome, isUsageReport, resultMarkdown, resultMessage, usageMarkdown } from "./render";
 import type { InlineReview } from "./review";
 import { ReviewCommands } from "./review";
 import { isValidEnvName, missingKeys, requiredKeys, type ApiKeyStore } from "./secrets";
@@ -28,13 +28,27 @@ export namespace ClientCommands {
 }
 
 /**
- * Titles for the client's cancellable progress notification. Only for commands the server does not report
- * progress for itself: generate and explainError have the server's cancellable work-done progress, and undo /
- * proposeEdit may wait on the user's review answer, which a spinner would misrepresent.
+ * Titles for the client's cancellable progress notification for quick server work. Model calls have their own
+ * (MODEL_WAITS, below); undo / proposeEdit may wait on the user's review answer, which a spinner would misrepresent.
  */
 const PROGRESS_TITLES: Readonly<Record<string, string>> = {
     [ServerCommands.SHOW_CONTEXT]: "Splice: gathering context",
 };
+
+/**
+ * Model calls get a notification with a Cancel button where the user is looking, saying what it waits for and
+ * for how long. (The server's own work-done progress shows only as status-bar text, whose cancel is hidden.)
+ */
+const MODEL_WAITS: Readonly<Record<string, string>> = {
+    [ServerCommands.GENERATE]: "Splice: generating",
+    [ServerCommands.EXPLAIN_ERROR]: "Splice: explaining the error",
+};
+
+/** The notification's line while a model call runs: what it waits for and for how long. */
+export function waitMessage(model: string | null | undefined, seconds: number): string {
+    const who = model ? model : "the model";
+    return seconds < 1 ? `waiting for ${who}…` : `waiting for ${who} — ${Math.floor(seconds)} s (Cancel stops the request)`;
+}
 
 export interface Services {
     server: ServerManager;
@@ -76,6 +90,19 @@ export function serverCommandMiddleware(services: () => Services | undefined): M
             const bound = services();
             return bound ? runServerCommand(bound, command, args) : Promise.resolve(next(command, args) as unknown);
         },
+        window: {
+            showDocument: async (params, token, next) => {
+                if (!isSplicePage(params.uri)) {
+                    return next(params, token);
+                }
+                try {
+                    await vscode.commands.executeCommand("markdown.showPreview", vscode.Uri.parse(params.uri));
+                    return { success: true };
+                } catch {
+                    return next(params, token); // the Markdown extension is disabled: the source is readable too
+                }
+            },
+        },
     };
 }
 
@@ -91,14 +118,32 @@ async function runServerCommand(services: Services, command: string, args: unkno
         return undefined; // the user cancelled an input
     }
     const title = PROGRESS_TITLES[command];
+    const modelWait = MODEL_WAITS[command];
     let result: unknown;
     try {
-        result = title
-            ? await vscode.window.withProgress(
-                  { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-                  (_progress, token) => services.server.executeCommand(command, commandArgs, token),
-              )
-            : await services.server.executeCommand(command, commandArgs);
+        if (modelWait) {
+            result = await vscode.window.withProgress(
+                { location: vscode.ProgressLocation.Notification, title: modelWait, cancellable: true },
+                async (progress, token) => {
+                    const started = Date.now();
+                    const model = services.status().model;
+                    progress.report({ message: waitMessage(model, 0) });
+                    const timer = setInterval(() => progress.report({ message: waitMessage(model, (Date.now() - started) / 1000) }), 1000);
+                    try {
+                        return await services.server.executeCommand(command, commandArgs, token);
+                    } finally {
+                        clearInterval(timer);
+                    }
+                },
+            );
+        } else {
+            result = title
+                ? await vscode.window.withProgress(
+                      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+                      (_progress, token) => services.server.executeCommand(command, commandArgs, token),
+                  )
+                : await services.server.executeCommand(command, commandArgs);
+        }
     } catch (error) {
         if (isCancellation(error)) {
             services.log.info(`${command} cancelled`);
@@ -114,6 +159,9 @@ async function runServerCommand(services: Services, command: string, args: unkno
         }
     }
     await showResult(services, command, result);
+    if (command === ServerCommands.EXPLAIN_ERROR) {
+        offerFix(services, commandArgs, result);
+    }
     return result;
 }
 
@@ -132,6 +180,26 @@ async function pickBlock(result: unknown): Promise<number | undefined> {
         title: "Splice: the answer offers several code blocks — which one should be applied?",
     });
     return picked?.block;
+}
+
+/** After an explanation without a fix: one click asks for the fix, which arrives as a reviewed proposal. */
+function offerFix(services: Services, commandArgs: unknown, result: unknown): void {
+    if (!isRecord(commandArgs) || commandArgs.fix || !isRecord(result) || typeof result.document !== "string") {
+        return;
+    }
+    const cost = typeof result.cost === "number" ? ` (${formatDollars(result.cost)}${result.cached ? ", from the cache" : ""})` : "";
+    void vscode.window.showInformationMessage(`Splice explained the error${cost}.`, FIX_ACTION).then((choice) => {
+        if (choice === FIX_ACTION) {
+            void runServerCommand(services, ServerCommands.EXPLAIN_ERROR, [{ ...commandArgs, fix: true }]);
+        }
+    });
+}
+
+export const FIX_ACTION = "Fix";
+
+/** Markdown pages the server writes under `.splice/` (explanations, context) open rendered, not as source. */
+export function isSplicePage(uri: string): boolean {
+    return /^file:.*\/\.splice\/.+\.md$/.test(uri);
 }
 
 function isCancellation(error: unknown): boolean {

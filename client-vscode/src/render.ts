@@ -6,17 +6,43 @@
 import { formatCost } from "./status";
 import type { Outcome, UsageReport } from "./protocol";
 
-function cell(value: unknown): string {
+/** Column headings people read, for the usage fields the server sends; unknown fields keep their names. */
+export const USAGE_LABELS: Readonly<Record<string, string>> = {
+    day: "Day",
+    feature: "Feature",
+    model: "Model",
+    requests: "Requests",
+    cache_hits: "From cache",
+    errors: "Errors",
+    prompt_tokens: "Prompt tokens",
+    completion_tokens: "Answer tokens",
+    cost: "Cost",
+    latency_ms_p50: "Typical wait",
+};
+
+function cell(value: unknown, column = ""): string {
     if (value === null || value === undefined) {
         return "";
     }
     let text: string;
-    if (typeof value === "number") {
-        text = Number.isInteger(value) ? String(value) : value.toFixed(4);
+    if (typeof value === "number" && column === "cost") {
+        text = formatDollars(value);
+    } else if (typeof value === "number" && column.startsWith("latency_ms")) {
+        text = value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
+    } else if (typeof value === "number") {
+        text = Number.isInteger(value) ? value.toLocaleString("en-US") : value.toFixed(2);
     } else {
         text = typeof value === "string" ? value : JSON.stringify(value);
     }
     return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+/** Dollars with the precision small model bills need: $0.0042, $1.25. */
+export function formatDollars(dollars: number): string {
+    if (dollars === 0) {
+        return "$0";
+    }
+    return dollars < 0.01 ? `$${dollars.toFixed(4)}` : `$${dollars.toFixed(2)}`;
 }
 
 export function isUsageReport(value: unknown): value is UsageReport {
@@ -48,9 +74,16 @@ export function usageMarkdown(report: UsageReport): string {
             }
         }
     }
-    lines.push(`| ${columns.join(" | ")} |`, `| ${columns.map(() => "---").join(" | ")} |`);
+    const numeric = (c: string): boolean => rows.some((r) => typeof r[c] === "number");
+    lines.push(
+        `| ${columns.map((c) => USAGE_LABELS[c] ?? c).join(" | ")} |`,
+        `| ${columns.map((c) => (numeric(c) ? "---:" : "---")).join(" | ")} |`,
+    );
     for (const row of rows) {
-        lines.push(`| ${columns.map((c) => cell(row[c])).join(" | ")} |`);
+        lines.push(`| ${columns.map((c) => cell(row[c], c)).join(" | ")} |`);
+    }
+    if (columns.includes("latency_ms_p50")) {
+        lines.push("", "_Typical wait: the median time a model call took (answers from the cache not counted)._");
     }
     return lines.join("\n") + "\n";
 }
@@ -84,7 +117,22 @@ export function resultMessage(result: unknown): string | undefined {
 
 /** The message of an error of any kind (ResponseError, Error, string). */
 export function errorText(error: unknown): string {
-    return error instanceof Error ? error.message : String(error);
+    if (error instanceof Error) {
+        return error.message;
+    }
+    if (typeof error === "object" && error !== null) {
+        // A JSON-RPC error object or anything else: its message, else its JSON — never "[object Object]".
+        const message = (error as { message?: unknown }).message;
+        if (typeof message === "string" && message) {
+            return message;
+        }
+        try {
+            return JSON.stringify(error);
+        } catch {
+            return Object.prototype.toString.call(error);
+        }
+    }
+    return String(error);
 }
 
 /** A proposal outcome (apply / reject / undo / propose), which the server announces itself. */

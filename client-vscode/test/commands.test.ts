@@ -2,7 +2,8 @@
 import "./setup";
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
-import { serverCommandMiddleware, type Services } from "../src/commands";
+import { FIX_ACTION, isSplicePage, serverCommandMiddleware, waitMessage, type Services } from "../src/commands";
+import { errorText } from "../src/render";
 import { commands, ui, Uri, window } from "./vscode-stub";
 
 const sent: { command: string; args: unknown }[] = [];
@@ -18,6 +19,7 @@ const services = {
     reports: { show: (name: string, markdown: string) => Promise.resolve(void reports.push({ name, markdown })) },
     review: { open: () => Promise.resolve() },
     log: { info: () => undefined },
+    status: () => ({ model: "openai/gpt-4o-mini" }),
 } as unknown as Services;
 
 const middleware = serverCommandMiddleware(() => services);
@@ -118,5 +120,63 @@ describe("server commands", () => {
         await run("splice.applyProposal");
         assert.deepEqual(sent, []);
         assert.match(String(ui.called("showWarningMessage")[0].args[0]), /needs a proposal id/);
+    });
+});
+
+describe("model calls, explanations and server pages", () => {
+    beforeEach(() => {
+        ui.reset();
+        sent.length = 0;
+        window.activeTextEditor = undefined;
+    });
+
+    it("a model call runs in a cancellable notification that says what it waits for", async () => {
+        editor("x", undefined);
+        ui.answers.push("add a helper");
+        await run("splice.generate");
+        const [progress] = ui.called("withProgress");
+        assert.deepEqual(progress?.args[0], { location: 15, title: "Splice: generating", cancellable: true });
+        assert.equal(sent.length, 1);
+        assert.equal(waitMessage("openai/gpt-4o-mini", 0.2), "waiting for openai/gpt-4o-mini…");
+        assert.equal(waitMessage(null, 12.7), "waiting for the model — 12 s (Cancel stops the request)");
+    });
+
+    it("an explanation offers Fix, which asks again with fix: true and gets a proposal", async () => {
+        const server = services.server as unknown as { executeCommand: (command: string, args: unknown) => Promise<unknown> };
+        const original = server.executeCommand;
+        server.executeCommand = (command: string, args: unknown) => {
+            sent.push({ command, args });
+            return Promise.resolve({ document: "file:///w/.splice/explanations/1e9f.md", cost: 0.0031, cached: false });
+        };
+        try {
+            ui.answers.push(FIX_ACTION);
+            await run("splice.explainError", { text: "Traceback (most recent call last):\nValueError: x" });
+            await new Promise((resolve) => setTimeout(resolve, 10));
+            const [offer] = ui.called("showInformationMessage");
+            assert.deepEqual(offer?.args, ["Splice explained the error ($0.0031).", FIX_ACTION]);
+            assert.deepEqual(
+                sent.map((s) => s.args),
+                [{ text: "Traceback (most recent call last):\nValueError: x" }, { text: "Traceback (most recent call last):\nValueError: x", fix: true }],
+            );
+        } finally {
+            server.executeCommand = original;
+        }
+    });
+
+    it("server pages under .splice open in the Markdown preview, other documents as usual", async () => {
+        const showDocument = middleware.window?.showDocument as unknown as (p: { uri: string }, t: unknown, n: (p: unknown) => unknown) => Promise<unknown>;
+        const passed: unknown[] = [];
+        const page = "file:///w/.splice/context/context-20261207.md";
+        assert.deepEqual(await showDocument({ uri: page }, undefined, (p) => passed.push(p)), { success: true });
+        assert.equal(ui.called("command:markdown.showPreview").length, 1);
+        await showDocument({ uri: "file:///w/app.py" }, undefined, (p) => passed.push(p));
+        assert.deepEqual(passed, [{ uri: "file:///w/app.py" }]);
+        assert.ok(isSplicePage("file:///w/.splice/explanations/1e9fc5bc.md") && !isSplicePage("file:///w/README.md"));
+    });
+
+    it("error objects read as their message, never [object Object]", () => {
+        assert.equal(errorText({ code: -32603, message: "dictionary changed size" }), "dictionary changed size");
+        assert.equal(errorText({ code: 1 }), '{"code":1}');
+        assert.equal(errorText(new Error("boom")), "boom");
     });
 });

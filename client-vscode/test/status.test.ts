@@ -95,9 +95,17 @@ describe("render", () => {
         assert.ok(isUsageReport(report));
         assert.equal(
             usageMarkdown(report),
-            "# Splice usage\n\nToday: **$0.50** over 3 requests.\n\n| day | model | cost | requests | feature |\n| --- | --- | --- | --- | --- |\n" +
-                "| 2026-11-23 | a\\|b | 0.2500 | 2 |  |\n| 2026-11-22 |  |  |  | explain |\n",
+            "# Splice usage\n\nToday: **$0.50** over 3 requests.\n\n| Day | Model | Cost | Requests | Feature |\n| --- | --- | ---: | ---: | --- |\n" +
+                "| 2026-11-23 | a\\|b | $0.25 | 2 |  |\n| 2026-11-22 |  |  |  | explain |\n",
         );
+        // the server's real row: human headings, dollars, a readable wait; no raw field names
+        const real = usageMarkdown({
+            today: { cost: 0.0042, requests: 7 },
+            rows: [{ day: "2026-12-07", feature: "generate", model: "openai/gpt-4o-mini", requests: 7, cache_hits: 2, errors: 0, prompt_tokens: 12840, completion_tokens: 911, cost: 0.0042, latency_ms_p50: 25.34 }],
+        });
+        assert.match(real, /\| Day \| Feature \| Model \| Requests \| From cache \| Errors \| Prompt tokens \| Answer tokens \| Cost \| Typical wait \|/);
+        assert.match(real, /\| 2026-12-07 \| generate \| openai\/gpt-4o-mini \| 7 \| 2 \| 0 \| 12,840 \| 911 \| \$0\.0042 \| 25 ms \|/);
+        assert.doesNotMatch(real, /cache_hits|latency_ms_p50|25\.3400/);
         assert.match(usageMarkdown({ today: { cost: 0, requests: 1 }, rows: [] }), /over 1 request\.\n\nNo model calls recorded yet/);
         assert.equal(isUsageReport({ today: {} }), false);
     });

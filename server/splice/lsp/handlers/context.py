@@ -5,32 +5,47 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 
 from splice import state
 from splice.context.model import ContextRequest, ContextResult, PositionTarget
+from splice.features.explain.service import md_escape
+from splice.index.languages import language_for_path
 from splice.lsp.protocol import Commands
 from splice.lsp.server import SpliceServer
 
 
-def markdown(result: ContextResult, where: str) -> str:
-    lines = [f"# Splice context for {where}", ""]
+def markdown(result: ContextResult, where: str, root: Path | None = None) -> str:
+    """A page to read in the Markdown preview: a summary table (what, where — a link, why, tokens), then each item's
+    code. Scores are the ranking's internals and are left out; the target has none anyway."""
+    lines = [f"# Context Splice would send for {md_escape(where)}", ""]
     if result.error:
-        lines += [f"**Not available:** {result.error}", ""]
-    lines.append(f"{len(result.items)} items, {result.used} of {result.budget} tokens, {result.candidates} candidates.")
-    lines += [f"- note: {n}" for n in result.notes]
+        lines += [f"**Not available:** {md_escape(result.error)}", ""]
+    lines.append(f"{len(result.items)} items, {result.used:,} of {result.budget:,} tokens.")
+    lines += [f"- note: {md_escape(n)}" for n in result.notes]
+    if result.items:
+        lines += ["", "| # | what | where | why | tokens |", "| ---: | --- | --- | --- | ---: |"]
+    for i, item in enumerate(result.items, 1):
+        name = (item.symbol or item.path).split("::", 1)[-1] or item.path
+        place = f"{item.path}:{item.range.start.line + 1}"
+        link = f"[{md_escape(place)}]({(root / item.path).as_uri()}#L{item.range.start.line + 1})" if root else place
+        why = md_escape(item.reason).replace("|", "\\|")
+        what = f"`{name}`" + (" (the code at the cursor)" if item.kind == "target" else "")
+        lines.append(f"| {i} | {what} | {link} | {why} | {item.tokens} |")
     for i, item in enumerate(result.items, 1):
         r = item.range
+        lang = language_for_path(item.path) or ""
         lines += [
             "",
-            f"## {i}. `{item.symbol or item.path}` — {item.kind}, {item.tokens} tokens",
-            f"{item.path}:{r.start.line + 1}-{r.end.line + 1} · score {item.score:.3f} · **why:** {item.reason}",
+            f"## {i}. `{(item.symbol or item.path).split('::', 1)[-1] or item.path}` — {item.kind}",
+            f"{md_escape(item.path)}:{r.start.line + 1}-{r.end.line + 1}, {item.tokens} tokens",
             "",
-            "```",
+            f"````{lang}",
             item.text.rstrip("\n"),
-            "```",
+            "````",
         ]
     return "\n".join(lines) + "\n"
 
@@ -65,7 +80,7 @@ def register(server: SpliceServer) -> None:
         window = ls.client_capabilities.window
         if arg.get("show", True) and window is not None and window.show_document and window.show_document.support:
             doc_path = ws.root / ".splice" / "context" / f"context-{time.strftime('%Y%m%d-%H%M%S')}.md"
-            state.write_text(doc_path, markdown(result, f"{rel}:{point.line + 1}"))
+            state.write_text(doc_path, markdown(result, f"{rel}:{point.line + 1}", ws.root))
             await ls.window_show_document_async(types.ShowDocumentParams(uri=doc_path.as_uri(), take_focus=True))
             out["document"] = doc_path.as_uri()
         return out
