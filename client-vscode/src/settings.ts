@@ -37,6 +37,8 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
     temperature: { type: "number", default: 0.2, minimum: 0, maximum: 2 },
     maxTokens: { type: "integer", default: 4096, minimum: 1 },
     timeout: { type: "number", default: 120, minimum: 1 },
+    connectTimeout: { type: "number", default: 5, minimum: 0.1 },
+    firstTokenTimeout: { type: "number", default: 10, minimum: 0.1 },
     concurrency: { type: "integer", default: 8, minimum: 1 },
     maxRetries: { type: "integer", default: 3, minimum: 0 },
     exclude: { type: "stringArray", default: [] },
