@@ -26,13 +26,16 @@ _KEYWORDS = re.compile(
 # remaining code as-is", "other methods and functions unchanged", "no changes below", "existing imports".
 _PHRASES = re.compile(
     r"\b(?:existing code|rest of (?:the )?(?:code|file|function|method|class|body|module)|"
-    r"(?:remains?|stays?) (?:the )?(?:same|unchanged)|(?:is|are) unchanged|unchanged|as[- ]is|"
+    r"(?:remains?|stays?) (?:the )?(?:same|unchanged)|(?:is|are) unchanged|"
     r"no (?:other )?changes?|(?:same|as) (?:as )?before|omitted|elided|left out|"
     r"(?:existing|previous|original|other) (?:code|implementation|imports?|methods?|functions?|fields?|tests?|"
     r"cases?|members?|properties|definitions?)|(?:rest|remainder|remaining) (?:of|code|methods?|functions?|"
     r"fields?|file|body|implementation))\b",
     re.IGNORECASE,
 )
+# "unchanged" / "as-is" alone mean an elision at the start or the end of the comment ("(unchanged)", "rest
+# unchanged", "unchanged below"), not inside a sentence ("those unchanged as errors").
+_EDGE_WORDS = re.compile(r"^[\s(\[.…-]*unchanged\b|\b(?:unchanged|as[- ]is)[\s.…)\]!-]*$", re.IGNORECASE)
 _MAX_MARKER = 60
 _BARE_DOTS = re.compile(r"^\s*(?:\.\.\.|…)\s*$")
 
@@ -50,7 +53,7 @@ def is_marker(line: str, lang: str | None) -> bool:
             if not _DOTS.sub("", body).strip(" ()[]"):
                 return True
             return bool(_KEYWORDS.search(body))
-        return bool(_PHRASES.search(body))
+        return bool(_PHRASES.search(body) or _EDGE_WORDS.search(body))
     return lang != "python" and bool(_BARE_DOTS.match(line))
 
 

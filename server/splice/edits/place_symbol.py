@@ -124,10 +124,11 @@ def body_only(code_lines: list[str], lang: str, block: EditBlock) -> list[str] |
     code = join_lines(code_lines)
     if any(d.name == short for d in [*symbols.definitions(lang, code), *_top_level(code, lang)]):
         return None
-    if re.search(rf"\b{re.escape(short)}\s*[(<]", written[0]) and written[0].rstrip().endswith(("{", ":")):
-        return None  # the definition's own header, even if this snippet does not parse as one
-    if _top_level(join_lines(code_lines), lang) and written[0][0] not in " \t":
-        return None  # top-level definitions of other names: not a body
+    if re.search(rf"\b{re.escape(short)}\s*[(<]", written[0]) or _HEADER_START.match(written[0]):
+        return None  # a definition's header, even if this snippet does not parse as one
+    dedented = join_lines(reindent(code_lines, common_indent(code_lines), "", "the body"))
+    if _top_level(dedented, lang):
+        return None  # a definition (of another name: a renamed or hallucinated symbol) is not a body
     if lang == "python" and written[0][0] not in " \t" and _starts_definition(written[0]):
         return None
     while code_lines and not code_lines[-1].strip():
@@ -135,6 +136,12 @@ def body_only(code_lines: list[str], lang: str, block: EditBlock) -> list[str] |
     while code_lines and not code_lines[0].strip():
         code_lines = code_lines[1:]
     return code_lines
+
+
+_HEADER_START = re.compile(
+    r"^\s*(?:@\w|(?:export|default|public|private|protected|static|async|pub(?:\([\w:]+\))?|unsafe|final|"
+    r"abstract|override)\s+)*(?:def|class|function\*?|func|fn|impl|interface|struct|enum|trait)\b"
+)
 
 
 def _starts_definition(line: str) -> bool:

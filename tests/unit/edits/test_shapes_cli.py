@@ -59,3 +59,26 @@ def test_body_only_keeps_the_header(tmp_path: Path) -> None:
     assert code == 0, err
     assert "def restock(levels, sku, n):\n    levels[sku] = levels.get(sku, 0) + n\n" in after
     assert PY.path.endswith("stock.py")
+
+
+def test_a_renamed_definition_is_not_a_body(tmp_path: Path) -> None:
+    """An indented `def restockV2(...)` answered for --symbol restock is a hallucinated symbol, never its body."""
+    case = _case("py-body-only-stub")
+    renamed = Shape(
+        "renamed",
+        case.path,
+        case.original,
+        "```python\n    def restockV2(levels, sku, n):\n        return n\n```\n",
+        case.args,
+        None,
+    )
+    code, _, err, after = _run(tmp_path, renamed, "--apply")
+    assert code == 2, err
+    assert after == case.original
+
+
+def test_a_sentence_saying_unchanged_is_a_comment_not_an_elision() -> None:
+    from splice.edits.elision import is_marker
+
+    assert not is_marker("        # those unchanged as errors", "python")
+    assert is_marker("    # (unchanged)", "python") and is_marker("// rest unchanged", "go")
