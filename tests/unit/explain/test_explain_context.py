@@ -86,3 +86,24 @@ def test_the_budget_covers_the_whole_prompt(redirect: tuple[ExplainError, str]) 
     assert sent < 3000  # a five-frame trace needs far less than a roomy budget allows: nothing pads it
     tight = prepare(redirect, 1200)
     assert any(i.kind in ("target", "excerpt", "body") and "method.upper()" in i.text for i in tight.items)
+
+
+def test_a_diagnostic_gets_what_its_line_uses_and_what_produced_it(redirect: tuple[ExplainError, str]) -> None:
+    service, _ = redirect
+    text = (service.ws.root / "minihttp/_client.py").read_text()
+    line = next(i for i, s in enumerate(text.splitlines()) if "return Request(method=method" in s)
+    prepared = service.prepare_diagnostic(
+        "minihttp/_client.py",
+        line,
+        23,
+        line,
+        'Argument of type "str | None" cannot be assigned to parameter "method" of type "str"',
+        source="pyright",
+    )
+    by_symbol = {i.symbol: i for i in prepared.items if i.symbol}
+    assert by_symbol["minihttp/_client.py::Client._build_redirect_request"].kind == "target"
+    stub = by_symbol["minihttp/_client.py::Client._redirect_method"]
+    assert stub.kind == "body" and "produces method" in stub.reason
+    assert "minihttp/_models.py::Request" in by_symbol  # what the line calls
+    count = service.ws.context_engine().count
+    assert sum(count(m.content) for m in prepared.request(fix=True).messages) <= service.ws.settings.context_budget
