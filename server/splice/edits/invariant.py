@@ -175,8 +175,10 @@ def check(
         if not unshown:
             continue
         substitutes = sum(1 for j in range(j1, j2) if new_lines[j].strip() and _norm(new_lines[j]) not in cands)
+        # A docstring rewritten in place (the new side of the same run starts a docstring) is shown, not dropped.
+        new_docstring = any(_DOCSTRING_START.match(new_lines[j]) for j in range(j1, j2))
         for n, i in enumerate(unshown):
-            if n < substitutes and i not in docstrings:
+            if n < substitutes and (i not in docstrings or new_docstring):
                 continue
             if i in docstrings:
                 bad.append(i)

@@ -290,7 +290,7 @@ class Generate:
         cursor_line: int | None = None
         if task.edit_format in ("symbol", "search_replace"):
             try:
-                return propose(
+                proposal = propose(
                     completion.text,
                     Workspace.of(self.ws.root),
                     reader=reader,
@@ -301,6 +301,9 @@ class Generate:
                     context=context,
                     cost=cost,
                 )
+                if not proposal.verification.parses:  # e.g. a body in another language placed as the body
+                    raise EditRefused("the generated code does not parse")
+                return proposal
             except EditRefused:
                 # An instruction at a bare cursor answered with a plain fenced definition (no SEARCH/REPLACE):
                 # a new definition goes in at the cursor; anything else keeps the refusal.
