@@ -116,10 +116,11 @@ def build(session: SpliceSession) -> MCPServer[Any]:
             Field(description="the file's current text, if you changed it and have not saved it", max_length=2_000_000),
         ] = None,
     ) -> str:
-        """The code a place or symbol needs, ranked and cut to a token budget: the enclosing definition, what it
-        calls and uses, its callers, bases, module constants, outlines of modules it picks names from — each item
-        with the reason it is included. Give `file`+`line` (a place; its own code is not repeated), or `symbol`, or
-        only `task` (free text). Cheaper and more precise than grep plus whole-file reads."""
+        """The code a place or symbol needs from elsewhere in the workspace, ranked and cut to a token budget: what
+        it calls and uses, its callers, bases, module constants, outlines of modules it picks names from — each item
+        with the reason it is included. Give `file`+`line` (a place; the code there is not repeated), or `symbol`
+        (its own definition comes first), or only `task` (free text). Cheaper and more precise than grep plus
+        whole-file reads."""
         session.refresh()
         target: Target
         if file and line:
