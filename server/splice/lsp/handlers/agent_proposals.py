@@ -41,6 +41,9 @@ async def watch(ls: SpliceServer) -> None:
                         type=types.MessageType.Info, message=f"Splice: an agent proposes “{proposal.title}”"
                     )
                 )
-                ls.spawn(review.present(ls, proposal))
+                try:  # one at a time: an agent cannot stack up dialogs faster than the user answers them
+                    await review.present(ls, proposal)
+                except Exception:
+                    log.exception("reviewing the agent's proposal %s failed", pid)
     finally:
         presence.release()
