@@ -85,6 +85,8 @@ const EVERY_SETTING: Record<string, unknown> = {
     temperature: 0.5,
     maxTokens: 1000,
     timeout: 30,
+    connectTimeout: 3,
+    firstTokenTimeout: 20,
     concurrency: 2,
     maxRetries: 1,
     exclude: ["*.log"],
