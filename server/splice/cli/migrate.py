@@ -248,7 +248,7 @@ async def _run_steps(migrator: Migrator, args: argparse.Namespace) -> int:
         if not proposal.verification.parses:
             migrator.reject(prepared.migration, prepared.step, "the proposal does not parse")
             _say("refused: the proposal does not parse; the step stays pending")
-            continue
+            return REFUSED
         verdict = _verify(migrator, proposal)
         if verdict is not None:
             m = migrator.reject(prepared.migration, prepared.step.with_state(attempts=step.attempts + 1), verdict)

@@ -82,3 +82,15 @@ def test_shipped_packs_load_and_rewrite() -> None:
     new, _ = apply_matches(src, [m for r in rules for m in run_rule(r, src)])
     # an assert method used as a value is not a statement: the rule leaves it for the model
     assert "        assert f(1) == 2\n" in new and "ok = self.assertTrue(x)" in new
+
+
+def test_a_rewrite_that_would_not_parse_is_left_for_the_model() -> None:
+    from splice.features.migrate.model import Scope
+    from splice.features.migrate.service import rewrite
+
+    (rule,) = [r for r in parse_pack(shipped_packs()["unittest-to-pytest"].read_text(), "p") if r.id == "assert-equal"]
+    src = "def t(self):\n    self.assertEqual(f(), 1)\n    self.assertEqual(g(), not h)\n"
+    new, unsafe = rewrite(rule, Scope(), "t.py", "python", src)
+    # `assert g() == not h` is a syntax error: that one match stays as it was, the other is rewritten
+    assert new == "def t(self):\n    assert f() == 1\n    self.assertEqual(g(), not h)\n"
+    assert [m.text for m in unsafe] == ["self.assertEqual(g(), not h)"]

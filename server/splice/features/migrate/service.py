@@ -28,7 +28,16 @@ from splice.edits.validate import new_parse_errors
 from splice.features.migrate.checks import added_lines, touches_rule_lines, weakened_tests
 from splice.features.migrate.model import Migration, Scope, Site, Step
 from splice.features.migrate.plan import build_steps
-from splice.features.migrate.rules import Rule, RuleError, apply_matches, parse_pack, rules_for, run_rule, shipped_packs
+from splice.features.migrate.rules import (
+    Match,
+    Rule,
+    RuleError,
+    apply_matches,
+    parse_pack,
+    rules_for,
+    run_rule,
+    shipped_packs,
+)
 from splice.features.migrate.sites import Assessment, assess, scan_file
 from splice.features.migrate.store import MigrationError, MigrationStore, new_id, now
 from splice.features.session import Session, SessionError
@@ -392,14 +401,15 @@ class Migrator:
         if rule is None:
             raise EditRefused(f"rule {step.rule} is not in the migration's packs")
         drafts = []
+        skipped: list[str] = []
         for path in step.paths:
             state = self.reader(str(self.ws.root), path)
             text = self.read(path) if self.read_file is not None else state.text
             lang = language_for_path(path)
             if text is None or lang is None or not rules_for([rule], lang):
                 continue
-            matches = [x for x in run_rule(rule, text) if m.scope.covers(path, x.start_line)]
-            new_text, _ = apply_matches(text, matches)
+            new_text, unsafe = rewrite(rule, m.scope, path, lang, text)
+            skipped.extend(f"{path}:{x.start_line + 1} `{x.text.splitlines()[0][:60]}`" for x in unsafe)
             if new_text != text:
                 drafts.append(
                     Draft(
@@ -416,11 +426,16 @@ class Migrator:
                 )
         if not drafts:
             raise EditRefused(f"rule {rule.id} has nothing left to rewrite")
+        notes = [f"origin: rule:{rule.id}"]
+        if skipped:
+            notes.append(
+                f"left for a model step ({len(skipped)}): the rewrite would not parse at " + "; ".join(skipped[:5])
+            )
         return build_proposal(
             f"Migrate ({m.id} {step.id}): rule {rule.id}",
             drafts,
             rationale=f"rule:{rule.id} — {rule.message}".rstrip(" —"),
-            notes=(f"origin: rule:{rule.id}",),
+            notes=tuple(notes),
         )
 
     def _memory(self, m: Migration) -> str:
@@ -635,9 +650,9 @@ class Migrator:
                 after = self.read(c.new_path or c.path)
                 if after is not None and new_parse_errors(c.lang, c.old_text, after):
                     problems.append(f"{c.new_path or c.path} does not parse")
-        left = [s for s in self.sites(m, [p for p in step.paths if p in step.after]) if self._owned(step, s)]
+        left = self._left(m, step)
         if left:
-            problems.append(f"{len(left)} site(s) left: " + "; ".join(s.label() for s in left[:3]))
+            problems.append(f"{len(left)} site(s) left: " + "; ".join(left[:3]))
         lines = sum(
             len(h.old_text.splitlines()) + len(h.new_text.splitlines())
             for c in (proposal.changes if proposal else ())
@@ -666,11 +681,22 @@ class Migrator:
         self.store.save(m, residue=len(self.sites(m)))
         return m, step
 
-    @staticmethod
-    def _owned(step: Step, site: Site) -> bool:
-        if step.kind == "rule":
-            return site.rule == step.rule and site.fixable
-        return step.kind == "model"
+    def _left(self, m: Migration, step: Step) -> list[str]:
+        """What the step should have migrated and is still there: for a rule step, rewrites it could still make
+        (ones that would not parse belong to the model); for a model step, every site left in its file."""
+        paths = [p for p in step.paths if p in step.after]
+        if step.kind == "model":
+            return [s.label() for s in self.sites(m, paths)]
+        rule = next((r for r in self.rules(m) if r.id == step.rule), None)
+        left: list[str] = []
+        for path in paths if rule is not None else ():
+            text, lang = self.read(path), language_for_path(path)
+            if text is None or lang is None or rule is None or not rules_for([rule], lang):
+                continue
+            new_text, _ = rewrite(rule, m.scope, path, lang, text)
+            if new_text != text:
+                left.append(f"{path}: rule {rule.id} still rewrites it")
+        return left
 
     # -- abort -------------------------------------------------------------------------------------------------
 
@@ -714,6 +740,20 @@ class Migrator:
 
     def aborted(self, m: Migration) -> Migration:
         return self.store.finish(m, "aborted")
+
+
+def rewrite(rule: Rule, scope: Scope, path: str, lang: str, text: str) -> tuple[str, list[Match]]:
+    """``text`` with the rule's fixes in ``scope`` applied, leaving out each rewrite that would not parse (a fix
+    template does not add the parentheses an operand may need: ``assert a == not b``); those are returned."""
+    matches = [x for x in run_rule(rule, text) if scope.covers(path, x.start_line) and x.replacement is not None]
+    new_text, _ = apply_matches(text, matches)
+    if not new_parse_errors(lang, text, new_text):
+        return new_text, []
+    unsafe = [x for x in matches if new_parse_errors(lang, text, apply_matches(text, [x])[0])]
+    new_text, _ = apply_matches(text, [x for x in matches if x not in unsafe])
+    if new_parse_errors(lang, text, new_text):  # together they still break it: rewrite nothing in this file
+        return text, matches
+    return new_text, unsafe
 
 
 def _sides(f: object) -> list[tuple[str, str | None, str | None]]:
