@@ -17,7 +17,7 @@ import {
     type StaticFeature,
 } from "vscode-languageclient/node";
 import { EXPERIMENTAL_CAPABILITIES, Methods, PROPOSAL_SCHEME } from "./protocol";
-import type { IndexStatusParams, ProposalReadyParams, ServerSettingsPayload, UsageParams } from "./protocol";
+import type { IndexStatusParams, MigrationStatus, ProposalReadyParams, ServerSettingsPayload, UsageParams } from "./protocol";
 import { choosePython, describeProblem, extensionInterpreter, homeDir, probe, type PythonChoice, type ProbeResult } from "./python";
 import { errorText } from "./render";
 import { DEFAULT_LIMITS, RestartPolicy, type RestartLimits } from "./restart";
@@ -36,6 +36,8 @@ export interface ServerHooks {
     onIndexStatus(params: IndexStatusParams): void;
     onUsage(params: UsageParams): void;
     onProposalReady(params: ProposalReadyParams): void;
+    /** A migration's steps or remaining sites changed (`splice/migrationStatus`). */
+    onMigrationStatus?(params: MigrationStatus): void;
     /** The interpreter cannot run Splice; the user gets the fix from here. */
     onProbeFailure(result: ProbeResult & { ok: false }, python: PythonChoice): void;
 }
@@ -196,6 +198,7 @@ export class ServerManager implements vscode.Disposable {
         client.onNotification(Methods.INDEX_STATUS, (p: IndexStatusParams) => hooks.onIndexStatus(p));
         client.onNotification(Methods.USAGE, (p: UsageParams) => hooks.onUsage(p));
         client.onNotification(Methods.PROPOSAL_READY, (p: ProposalReadyParams) => hooks.onProposalReady(p));
+        client.onNotification(Methods.MIGRATION_STATUS, (p: MigrationStatus) => hooks.onMigrationStatus?.(p));
         this.client = client;
         try {
             await client.start();

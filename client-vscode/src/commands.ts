@@ -217,6 +217,9 @@ async function gatherArgs(command: string, args: unknown[]): Promise<unknown> {
             return passedArgs(args, ["uri", "position"]) ?? showContextArgs();
         case ServerCommands.PROPOSE_EDIT:
             return passedArgs(args, ["answer"]) ?? (await proposeEditArgs());
+        case ServerCommands.MIGRATE:
+            // "Migrate selection to…" passes {uri, range}; the palette passes nothing: both still need a target
+            return passedArgs(args, ["target"]) ?? (await migrateArgs(args));
         case ServerCommands.APPLY_PROPOSAL:
         case ServerCommands.REJECT_PROPOSAL:
             if (!passedArgs(args, ["id"])) {
@@ -226,6 +229,48 @@ async function gatherArgs(command: string, args: unknown[]): Promise<unknown> {
         default:
             return passedArgs(args, []) ?? {};
     }
+}
+
+async function migrateArgs(args: unknown[]): Promise<Record<string, unknown> | undefined> {
+    const given = isRecord(args[0]) ? args[0] : {};
+    const target = await vscode.window.showInputBox({
+        title: "Splice: Migrate",
+        prompt: "Migrate to what? Say from what to what.",
+        placeHolder: "e.g. requests to httpx; unittest to pytest; six to python 3",
+        ignoreFocusOut: true,
+        validateInput: (value) => (value.trim() ? undefined : "Say what to migrate to"),
+    });
+    if (target === undefined) {
+        return undefined;
+    }
+    if (given.uri !== undefined) {
+        return { ...given, target };
+    }
+    const editor = vscode.window.activeTextEditor;
+    const scopes = [{ label: "Whole workspace", value: {} as Record<string, unknown> }];
+    if (editor && editor.document.uri.scheme === "file") {
+        const uri = editor.document.uri.toString();
+        scopes.unshift({ label: "This file", value: { uri } });
+        if (!editor.selection.isEmpty) {
+            const { start, end } = editor.selection;
+            const range = { start: { line: start.line, character: start.character }, end: { line: end.line, character: end.character } };
+            scopes.unshift({ label: "The selection", value: { uri, range } });
+        }
+    }
+    const scope = scopes.length > 1 ? await vscode.window.showQuickPick(scopes, { title: "Splice: Migrate — scope" }) : scopes[0];
+    if (scope === undefined) {
+        return undefined;
+    }
+    const rules = await vscode.window.showInputBox({
+        title: "Splice: Migrate — rule packs (optional)",
+        prompt: "Rule pack files (ast-grep YAML) or shipped packs, separated by spaces; leave empty for none",
+        placeHolder: "e.g. requests-to-httpx  or  rules/my-migration.yml",
+        ignoreFocusOut: true,
+    });
+    if (rules === undefined) {
+        return undefined;
+    }
+    return { ...scope.value, target, rules: rules.split(/\s+/).filter((r) => r) };
 }
 
 function activeFileEditor(purpose: string): vscode.TextEditor {

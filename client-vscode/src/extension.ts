@@ -16,6 +16,7 @@ import { Reports } from "./reports";
 import { InlineReview } from "./review";
 import { ApiKeyStore } from "./secrets";
 import { needsRestart, readSettings, SECTION } from "./settings";
+import { MigrationView } from "./migration";
 import { StatusBar } from "./status";
 
 let manager: ServerManager | undefined;
@@ -23,6 +24,7 @@ let manager: ServerManager | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
     const log = vscode.window.createOutputChannel("Splice", { log: true });
     const status = new StatusBar(vscode.workspace.isTrusted);
+    const migration = new MigrationView(() => vscode.workspace.workspaceFolders?.[0]?.uri);
     const keys = new ApiKeyStore(context.secrets);
     const reports = new Reports();
     const installer = new Installer(context.globalStorageUri, log);
@@ -47,6 +49,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
             onIndexStatus: (index) => status.update({ index }),
             onUsage: (usage) => status.update({ model: usage.model, todayCost: usage.todayCost }),
             onProposalReady: (params) => review.announce(params),
+            onMigrationStatus: (params) => migration.update(params),
             onProbeFailure: (result, python) => void installer.offerFix(describeProblem(result, python.command), result.problem, python),
         },
     });
@@ -58,7 +61,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     warnAboutSettings(settings().problems, log);
     status.update({ model: modelOf(settings().values) });
     context.subscriptions.push(
-        log, status, reports, review, server,
+        log, status, reports, review, server, migration,
+        vscode.window.registerTreeDataProvider("splice.migration", migration),
         ...registerClientCommands(services),
         vscode.commands.registerCommand(INSTALL_COMMAND, () => installer.installInVenv(server.interpreter?.command)),
         vscode.workspace.onDidChangeConfiguration(async (event) => {

@@ -195,7 +195,7 @@ export const window = {
         return task({ report: () => undefined }, { isCancellationRequested: false, onCancellationRequested: () => new Disposable() });
     },
     createStatusBarItem: () => {
-        const item = { text: "", tooltip: "", show: () => undefined, dispose: () => undefined };
+        const item = { text: "", tooltip: "", show: () => undefined, hide: () => undefined, dispose: () => undefined };
         statusItems.push(item);
         return item;
     },
@@ -213,6 +213,10 @@ export const window = {
         return channel;
     },
     onDidChangeActiveTextEditor: () => new Disposable(),
+    registerTreeDataProvider: (...args: unknown[]) => {
+        ui.calls.push({ api: "registerTreeDataProvider", args });
+        return new Disposable();
+    },
     tabGroups: {
         get all() {
             return [{ tabs: [...tabs] }];

@@ -204,6 +204,7 @@ def _run(args: argparse.Namespace) -> int:
 async def _run_steps(migrator: Migrator, args: argparse.Namespace) -> int:
     limit = args.steps if args.steps is not None else 10_000
     ran = 0
+    failed = False
     while ran < limit:
         m, warnings = migrator.open(args.id)
         args.id = m.id
@@ -211,7 +212,7 @@ async def _run_steps(migrator: Migrator, args: argparse.Namespace) -> int:
             _say(f"warning: {w}")
         step = m.next_step()
         if step is None:
-            return _finished(migrator, m)
+            return _finished(migrator, m) or (REFUSED if failed else 0)
         ran += 1
         if step.kind == "ask" and step.answer is None and args.answer is not None:
             step = step.with_state(answer=args.answer)
@@ -228,7 +229,10 @@ async def _run_steps(migrator: Migrator, args: argparse.Namespace) -> int:
                 _say(f"{step.id}: {prepared.note}")
                 continue
             _say(f"{step.id} {step.title}: not proposed — {prepared.note}")
-            return 1 if prepared.note.startswith("paused") else REFUSED
+            if prepared.note.startswith("paused") or step.kind == "ask":
+                return 1 if prepared.note.startswith("paused") else REFUSED
+            failed = True  # retried (the reason goes back to the model) until it fails; then the run goes on
+            continue
         proposal = prepared.proposal
         _say(f"== {step.id} {step.kind}: {step.title} (proposal {proposal.id})")
         sys.stdout.write(proposal.diff())
@@ -259,7 +263,7 @@ async def _run_steps(migrator: Migrator, args: argparse.Namespace) -> int:
         code = _apply(migrator, prepared.migration, prepared.step, proposal, args.allow_protected)
         if code:
             return code
-    return 0
+    return REFUSED if failed else 0
 
 
 def _verify(migrator: Migrator, proposal: Any) -> str | None:

@@ -368,7 +368,9 @@ class Migrator:
                 return Prepared(m, step, None, "a command step runs, it does not propose")
         except EditRefused as exc:
             step = exc.step if isinstance(exc, _Unplaced) else step
-            step = step.with_state(status="pending", attempts=step.attempts + 1, reason=str(exc))
+            # the refusal goes back to the model on the next attempt; after verify.maxRounds the step fails
+            status = "failed" if step.attempts + 1 >= max(1, self.ws.settings.verify_max_rounds) else "pending"
+            step = step.with_state(status=status, attempts=step.attempts + 1, reason=str(exc))
             return Prepared(self.save_step(m, step), step, None, str(exc))
         except LLMError as exc:
             reason = f"paused: {exc.problem.message}" + (f" ({exc.problem.fix})" if exc.problem.fix else "")
