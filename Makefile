@@ -9,7 +9,7 @@ WORKSPACE ?= tests/fixtures/example
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
 .PHONY: help install install-python install-node install-system run test lint typecheck unit e2e client nvim-e2e faults e2e-vscode \
-        bench bench-index bench-extract bench-retrieval bench-explain bench-edits bench-llm bench-generate bench-cli bench-stubs bench-mcp clean
+        bench bench-index bench-extract bench-retrieval bench-explain bench-edits bench-llm bench-generate bench-cli bench-stubs bench-mcp bench-migrate clean
 
 help:
 	@echo "make run   — install, then index WORKSPACE (default: $(WORKSPACE)) and print a summary"
@@ -123,6 +123,12 @@ bench-mcp: install-python
 
 bench-stubs: install-python
 	$(BIN)/python bench/stub_offers.py
+
+# Real migrations with before and after from PyPI (isodate 0.6.1→0.7.0 unittest→pytest, patsy 0.5.6→1.0.0 six
+# removal): sites recall/precision, rules vs model, residue, tokens and dollars with a model replaying the real
+# after-state, plan time on SQLAlchemy against its index time, resume equality after kill -9 at random moments.
+bench-migrate: install-python
+	$(BIN)/python bench/migrate.py
 
 # Process wall time of CLI commands (symbols, refs, context, generate on a cache hit) against `python -c pass`.
 bench-cli: install-python
