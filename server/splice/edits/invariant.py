@@ -7,8 +7,9 @@ model quotes). An unshown removed line is accepted only when
 
 - it was *substituted*: it sits in a changed run whose new side has at least as many written lines that are not
   elision candidates (a rewritten line, not a dropped one), and it is not part of a docstring; or
-- the innermost definition holding it is *restated whole* by the answer: the answer's code parses and defines
-  that name completely, with no elision candidate inside or trailing it. Top-level lines outside definitions
+- the innermost definition holding it is a function *restated whole* by the answer: the answer's code parses and
+  defines that name completely, with no elision candidate inside or trailing it. A line directly in a class,
+  struct or impl body (a field, a member) is never dropped this way. Top-level lines outside definitions
   (imports, constants) and docstrings are never dropped this way: a whole-file answer that leaves them out is
   partial, whatever it says.
 
@@ -187,14 +188,19 @@ def check(
             if restated is None:
                 restated = _restated_whole(blocks, lang, old_lines)
             inner = _innermost(old_defs, i)
-            if inner is not None and (
-                inner.qualname in restated or (inner.name in restated and _unique(old_defs, inner))
+            if (
+                inner is not None
+                and not inner.is_type  # a field or member left out of a restated class is an omission
+                and (inner.qualname in restated or (inner.name in restated and _unique(old_defs, inner)))
             ):
                 continue
             bad.append(i)
             if not why:
-                what = f"inside {inner.qualname!r}" if inner is not None else "at the top level of the file"
-                why = f"it is {what}, which the answer does not restate whole"
+                if inner is not None and inner.is_type:
+                    why = f"it is a field or member of {inner.qualname!r} that the answer leaves out"
+                else:
+                    what = f"inside {inner.qualname!r}" if inner is not None else "at the top level of the file"
+                    why = f"it is {what}, which the answer does not restate whole"
                 if cands:
                     why += f"; the answer's {sorted(cands)[0]!r} may stand for code it left out"
     if not bad:

@@ -33,6 +33,17 @@ _DEFINITIONS = {
     "impl_item",
 }
 _CONTAINERS = {"impl_item"}
+_TYPES = {
+    "class_definition",
+    "class_declaration",
+    "abstract_class_declaration",
+    "interface_declaration",
+    "enum_declaration",
+    "struct_item",
+    "enum_item",
+    "trait_item",
+    "impl_item",
+}
 """Name a scope (a Rust ``impl Cart`` makes ``Cart.total``) without being a definition one replaces by name."""
 _FUNCTION_VALUES = {"arrow_function", "function_expression", "function", "generator_function"}
 _WRAPPERS = {"decorated_definition", "export_statement"}
@@ -59,6 +70,8 @@ class Definition:
     """Last line of the header (``class A(B):`` / ``class A<T> extends B {``), before the body's own lines."""
     container: bool = False
     """A Rust ``impl`` block: it scopes its methods' names but is not itself a definition to replace."""
+    is_type: bool = False
+    """A class, struct, interface, enum, trait or impl: its body holds members and fields, not statements."""
 
     @property
     def wrapped(self) -> bool:
@@ -118,6 +131,7 @@ def _definition(node: Node, name: str, qualname: str) -> Definition:
         top_level=outer.parent is not None and outer.parent.parent is None,
         header_end_line=_header_end(node),
         container=node.type in _CONTAINERS,
+        is_type=node.type in _TYPES,
     )
 
 

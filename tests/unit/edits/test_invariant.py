@@ -17,6 +17,7 @@ import pytest
 from splice.cli.edit import run
 from splice.edits import invariant
 from splice.edits.errors import EditRefused
+from splice.edits.invariant import is_comment_only
 from splice.edits.paths import Workspace
 from splice.edits.propose import propose
 
@@ -387,3 +388,69 @@ def test_random_elisions_inside_a_restated_definition(tmp_path: Path) -> None:
         removed = [line for line in text.splitlines() if line.strip() and line not in (change.new_text or "")]
         shown = {re.sub(r"\s+", " ", x).strip() for x in answer.splitlines()}
         assert all(re.sub(r"\s+", " ", line).strip() in shown for line in removed), (n, answer, change.new_text)
+
+
+def test_random_drops_and_elisions_in_five_languages(tmp_path: Path) -> None:
+    """The same campaign over the benchmark's Python, TypeScript, Go, Rust and Java files (top-level chunks for
+    the four, members for Java): every outcome is a refusal or exactly the intended file."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
+    from edit_shapes import LANGS
+
+    rng = random.Random(2026)
+    outcomes = {"applied": 0, "refused": 0}
+    for n in range(100):
+        lang = rng.choice(LANGS)
+        text = lang.original
+        lines = text.splitlines(keepends=True)
+        indent = "    " if lang.key == "java" else ""
+        starts = [
+            i
+            for i, line in enumerate(lines)
+            if line.strip() and line.startswith(indent) and not line[len(indent)].isspace() and line.strip() != "}"
+        ]
+        # A doc comment belongs to the definition under it.
+        starts = [i for i in starts if not (is_comment_only(lines[i]) and i + 1 in starts and i > 0)] or starts
+        end = len(lines) - 1 if lang.key == "java" else len(lines)  # Java: the class's closing brace stays
+        units = list(zip(starts, [*starts[1:], end], strict=True))
+        if lang.key == "java":  # the package, imports and class header stay; members are dropped or elided
+            units = [(0, starts[0]), *units]
+        if rng.random() < 0.3:  # a change outside any definition: only a whole file can carry it
+            changed, new_line = 0, lines[0].rstrip("\n") + f" {lang.comment} checked\n"
+        else:
+            changed = next(i for i, line in enumerate(lines) if line == lang.func_change[0])
+            new_line = lang.func_change[1]
+        expected = "".join(new_line if i == changed else line for i, line in enumerate(lines))
+        out: list[str] = []
+        for s, e in units:
+            if s <= changed < e or (lang.key == "java" and s == units[0][0]) or (changed == 0 and s < starts[1]):
+                out += [new_line if i == changed else lines[i] for i in range(s, e)]
+                continue
+            roll = rng.random()
+            if roll < 0.4:
+                out += lines[s:e]
+            elif roll < 0.6:
+                continue
+            else:
+                out += [
+                    indent
+                    + lang.comment
+                    + rng.choice([" ... existing code ...", " rest unchanged", " (snip)", " ~~~"])
+                    + "\n",
+                    "\n",
+                ]
+        if lang.key == "java":
+            out.append("}\n")
+        ws = _ws(tmp_path / str(n), {lang.path: text})
+        answer = f"{lang.path}\n```{lang.fence}\n{''.join(out)}```\n"
+        try:
+            proposal = propose(answer, Workspace.of(ws))
+        except EditRefused:
+            outcomes["refused"] += 1
+            continue
+        (change,) = proposal.changes
+        assert proposal.verification.parses, f"case {n} ({lang.key}) does not parse:\n{answer}"
+        assert change.new_text == expected, f"case {n} ({lang.key}):\n{answer}\n---\n{change.new_text}"
+        outcomes["applied"] += 1
+    assert outcomes["applied"] > 10 and outcomes["refused"] > 5, outcomes
