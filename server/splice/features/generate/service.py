@@ -137,6 +137,25 @@ class Generate:
     # -- preparing ---------------------------------------------------------------------------------------------
 
     def task(self, offer: Offer, instruction: str | None = None) -> Task:
+        """The generation an offer stands for, its prompt within the context budget."""
+        return self._within_budget(self._task(offer, instruction))
+
+    def _within_budget(self, task: Task) -> Task:
+        """The budget is for the whole prompt: the instruction, the current code, the callers and the answer format
+        come first, and the context items the engine ranked last are dropped until everything fits."""
+        count = self.ws.context_engine(read_file=self.read_file).count
+        budget = self.ws.settings.context_budget
+        items = list(task.items)
+        while items:
+            trial = dataclasses.replace(task, items=tuple(items))
+            excess = sum(count(m.content) for m in trial.request().messages) - budget
+            if excess <= 0:
+                break
+            while items and excess > 0:  # an item's tokens include its heading: one render per round, not per item
+                excess -= items.pop().tokens
+        return task if len(items) == len(task.items) else dataclasses.replace(task, items=tuple(items))
+
+    def _task(self, offer: Offer, instruction: str | None = None) -> Task:
         lang = language_for_path(offer.path)
         source = self.read(offer.path)
         if lang is None or source is None:
@@ -238,7 +257,7 @@ class Generate:
         else:
             current = _lines(text, start.line, end.line)
         where = f"line {start.line + 1}" if start == end else f"lines {start.line + 1}-{end.line + 1} (selected)"
-        return Task(
+        task = Task(
             "free",
             path,
             lang,
@@ -252,6 +271,7 @@ class Generate:
             cursor=where,
             cursor_line=start.line if start == end else None,
         )
+        return self._within_budget(task)
 
     def _context(self, path: str, at: Point, text: str) -> tuple[ContextItem, ...]:
         engine = self.ws.context_engine(read_file=self.read_file)
