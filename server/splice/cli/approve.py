@@ -35,7 +35,7 @@ def apply_approved(
     confirmed += [FlagKind.INVISIBLE] if allow_invisible else []
     try:
         plan = plan_apply(proposal, disk_reader, digest=digest, confirmed=confirmed)
-        written = write_plan(workspace, plan)
+        written = write_plan(workspace, plan, record=mark_applied(proposal, plan))
     except EditRefused as exc:
         reason = str(exc)
         if "protected path" in reason:

@@ -59,12 +59,22 @@ def handle(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | No
     err = err or sys.stderr
     try:
         workspace = Workspace.of(workspace_of(args))
+        _settle_interrupted_apply(workspace, err)
         proposal = _undo_proposal(workspace, args.undo) if args.undo else _answer_proposal(workspace, args)
     except (OSError, UnicodeDecodeError) as exc:
         return _refuse(f"cannot read the answer: {exc}", args, out, err)
     except EditRefused as exc:
         return _refuse(str(exc), args, out, err)
     return _review(proposal, workspace, args, out, err)
+
+
+def _settle_interrupted_apply(workspace: Workspace, err: TextIO) -> None:
+    """An ``--apply`` killed mid-way is completed or rolled back first (so ``--undo`` sees what really happened)."""
+    from splice.edits.journal import recover
+
+    recovered = recover(workspace.roots[0].path)
+    if recovered is not None:
+        print(f"note: {recovered.describe()}", file=err)
 
 
 def _answer_proposal(workspace: Workspace, args: argparse.Namespace) -> Proposal:

@@ -4,8 +4,10 @@ Every path is re-checked against the workspace right before writing. Each target
 (``O_NOFOLLOW``) and the descriptor's real path checked to be inside the workspace; from then on every operation
 is relative to that descriptor, so swapping a symlink into the path after the check cannot redirect a write. New
 contents go to an exclusive temp file in the same directory with the original mode, then ``os.replace`` — which
-replaces a link itself rather than following it. If any step fails, files already replaced are restored from the
-bytes read at plan time and created files and directories are removed.
+replaces a link itself rather than following it. If any step fails — an error, or Ctrl-C — files already replaced
+are restored from the bytes read at plan time and created files and directories are removed. Across SIGKILL the
+apply journal (``edits/journal.py``) does the same on the next start, or completes the record when every file had
+been written.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from splice.edits import journal
 from splice.edits.errors import EditRefused
 from splice.edits.paths import Workspace, resolve
-from splice.edits.proposal import ChangeKind
+from splice.edits.proposal import ChangeKind, Proposal
 from splice.edits.review import ApplyPlan, FinalFile
 from splice.edits.text import Decoded, encode_file
 
@@ -35,12 +38,21 @@ class _Step:
     mode: int | None
 
 
-def write_plan(workspace: Workspace, plan: ApplyPlan) -> list[Path]:
-    """Perform ``plan``; returns the paths written or removed. Raises EditRefused (after rolling back) on failure."""
+def write_plan(workspace: Workspace, plan: ApplyPlan, *, record: Proposal | None = None) -> list[Path]:
+    """Perform ``plan``; returns the paths written or removed. Raises EditRefused (after rolling back) on failure.
+
+    ``record`` (the proposal marked applied) is stored before the journal is closed, so a kill after the last write
+    still leaves the apply recorded for undo."""
+    root = workspace.roots[0].path
+    journal.recover(root)  # an earlier apply killed mid-way is settled before this one starts
     try:
         steps = [step for f in plan.files for step in _steps(workspace, f)]
     except OSError as exc:
         raise EditRefused(f"cannot read {exc.filename} before writing ({exc.strerror}); nothing applied") from exc
+    try:
+        journal.begin(root, _journaled(steps), _missing_parents(steps), _record_json(record))
+    except OSError as exc:
+        raise EditRefused(f"cannot write the apply journal ({exc}); nothing applied") from exc
     done: list[_Step] = []
     created_dirs: list[Path] = []
     current = steps[0].path if steps else None
@@ -55,11 +67,48 @@ def write_plan(workspace: Workspace, plan: ApplyPlan) -> list[Path]:
                 else:
                     folder.unlink(step.path.name)
             done.append(step)
-    except (OSError, EditRefused) as exc:
+    except BaseException as exc:  # Ctrl-C too: roll back, then let it propagate
         _roll_back(workspace, done, created_dirs)
+        journal.finish(root)
+        if not isinstance(exc, OSError | EditRefused):
+            raise
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise EditRefused(f"writing {current} failed ({reason}); every change was rolled back") from exc
+    if record is not None:
+        _store(root, record)
+    journal.finish(root)
     return [s.path for s in steps]
+
+
+def _journaled(steps: list[_Step]) -> list[journal.Step]:
+    return [journal.Step(s.path, s.previous, journal.digest(s.data), s.mode) for s in steps]
+
+
+def _missing_parents(steps: list[_Step]) -> list[Path]:
+    missing: list[Path] = []
+    for step in steps:
+        parent = step.path.parent
+        chain: list[Path] = []
+        while not os.path.lexists(parent) and parent not in missing:
+            chain.insert(0, parent)
+            parent = parent.parent
+        missing += chain
+    return missing
+
+
+def _record_json(record: Proposal | None) -> str | None:
+    if record is None:
+        return None
+    from splice.edits.store import to_json
+
+    return to_json(record)
+
+
+def _store(root: Path, record: Proposal) -> None:
+    from splice.edits.store import ProposalStore
+
+    with contextlib.suppress(OSError, EditRefused):  # the caller records again and reports a failure
+        ProposalStore.for_workspace(root).put(record)
 
 
 class _Dir:

@@ -120,7 +120,7 @@ def apply_reviewed(root: Path, proposal: Proposal, *, digest: str, confirm_flags
     the files moved on in a conflicting way, the proposal is no longer pending, or warnings were not confirmed."""
     confirmed = [FlagKind.PROTECTED, FlagKind.INVISIBLE] if confirm_flags else []
     plan = plan_apply(proposal, disk_reader, digest=digest, confirmed=confirmed)
-    written = write_plan(Workspace.of(root), plan)
+    written = write_plan(Workspace.of(root), plan, record=mark_applied(proposal, plan))
     try:
         ProposalStore.for_workspace(root).put(mark_applied(proposal, plan))
     except (OSError, EditRefused) as exc:

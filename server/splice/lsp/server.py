@@ -20,6 +20,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from splice import __version__
 from splice.config import LoadedSettings, load_settings
+from splice.edits.journal import recover as recover_apply
 from splice.features.collector import Collector
 from splice.features.generate.sandbox import Sandbox
 from splice.features.workspace import SpliceWorkspace
@@ -88,6 +89,9 @@ class SpliceServer(LanguageServer):
         self.editor_settings = editor
         self.loaded = load_settings(root, editor=editor, trusted=self.client_trust)
         self.ws = SpliceWorkspace(root, self.loaded.settings)
+        recovered = recover_apply(root)  # a `splice edit --apply` killed mid-way: completed or rolled back
+        if recovered is not None:
+            log.warning("%s", recovered.describe())
         return self.loaded.problems
 
     def open_workspace_settings(self, editor: dict[str, Any]) -> list[str]:
