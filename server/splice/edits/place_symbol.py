@@ -55,7 +55,7 @@ def apply_symbol(text: str, block: EditBlock, lang: str | None) -> str:
     code_lines, kept = _keep_docstring(code_lines, new_def, file_lines, old, lang)
     new_def = dataclasses.replace(new_def, end_line=new_def.end_line + kept)
     new_lines = code_lines[new_start : new_def.end_line + 1]
-    new_comments = _comments_above(code_lines, new_start)
+    new_comments = _comments_above(code_lines, new_start, same_indent=True)
     if new_comments and start_col == len(indent_of(file_lines[start_line]).encode("utf-8")):
         start_line -= len(_comments_above(file_lines, start_line))
         new_lines = new_comments + new_lines
@@ -244,7 +244,7 @@ def _unwrap_elided_class(code_lines: list[str], lang: str, name: str) -> list[st
         return code_lines
     method = found[0]
     start = method.outer_start_line
-    while start > 0 and code_lines[start - 1].strip().startswith(_COMMENT_STARTS):
+    while start > 0 and _doc_line(code_lines[start - 1], code_lines[method.outer_start_line]):
         if elision.looks_elided(code_lines[start - 1]):
             break
         start -= 1
@@ -366,25 +366,40 @@ def split_definitions(code: str, lang: str, old_text: str) -> list[tuple[str, st
     top = [m for d in top for m in _members_if_partial(d, defs, old_text, lang)]
     old_defs = [d for d in symbols.definitions(lang, old_text) if not d.container]
     present = {" ".join(line.split()) for line in split_lines(old_text)}
+    old_lines = split_lines(old_text)
     pieces: list[tuple[str, str]] = []
     covered: set[int] = set()
     for d in top:
         same = [o for o in old_defs if o.qualname == d.qualname] or [o for o in old_defs if o.name == d.name]
         if len(same) != 1:
             return None
+        o = same[0]
+        body = lines[d.outer_start_line : d.end_line + 1]
+        unchanged = _norm_lines(body) == _norm_lines(old_lines[o.outer_start_line : o.end_line + 1])
+        old_doc = _norm_lines(_comments_above(old_lines, o.outer_start_line))
         start = d.outer_start_line
-        while start > 0 and lines[start - 1].strip().startswith(_COMMENT_STARTS):
-            if elision.looks_elided(lines[start - 1]):
+        # Comment lines right above: the definition's doc comment when the file's has the same lines, or a new
+        # doc comment of a definition the answer changes. Other comments there ("// (snip)" above an unchanged
+        # definition) stand for code left out and are not written into the file.
+        while start > 0 and _doc_line(lines[start - 1], lines[d.outer_start_line]):
+            line = " ".join(lines[start - 1].split())
+            if elision.looks_elided(lines[start - 1]) or (line not in old_doc and (unchanged or old_doc)):
                 break
             start -= 1
         covered.update(range(start, d.end_line + 1))
-        pieces.append((same[0].qualname, join_lines(lines[start : d.end_line + 1])))
+        if unchanged and start == d.outer_start_line:
+            continue  # nothing to change in this definition
+        pieces.append((o.qualname, join_lines(lines[start : d.end_line + 1])))
     for i, line in enumerate(lines):
         if i in covered or not line.strip() or line.strip().startswith(_COMMENT_STARTS):
             continue
         if " ".join(line.split()) not in present:
             return None  # new code outside the definitions: it has no place Splice could be sure of
     return pieces
+
+
+def _norm_lines(lines: list[str]) -> list[str]:
+    return [" ".join(line.split()) for line in lines if line.strip()]
 
 
 def _members_if_partial(
@@ -420,10 +435,17 @@ def _cut_prose(lines: list[str], symbol: str | None, label: str, block: EditBloc
     )
 
 
-def _comments_above(lines: list[str], line: int) -> list[str]:
+def _doc_line(line: str, definition: str) -> bool:
+    """A comment line at the definition's own indentation (a comment further left is not its doc comment)."""
+    return line.strip().startswith(_COMMENT_STARTS) and indent_of(line) == indent_of(definition)
+
+
+def _comments_above(lines: list[str], line: int, *, same_indent: bool = False) -> list[str]:
     out: list[str] = []
     i = line - 1
-    while i >= 0 and lines[i].strip().startswith(_COMMENT_STARTS):
+    while i >= 0 and (
+        _doc_line(lines[i], lines[line]) if same_indent else lines[i].strip().startswith(_COMMENT_STARTS)
+    ):
         out.insert(0, lines[i])
         i -= 1
     return out

@@ -454,3 +454,17 @@ def test_random_drops_and_elisions_in_five_languages(tmp_path: Path) -> None:
         assert change.new_text == expected, f"case {n} ({lang.key}):\n{answer}\n---\n{change.new_text}"
         outcomes["applied"] += 1
     assert outcomes["applied"] > 10 and outcomes["refused"] > 5, outcomes
+
+
+def test_a_comment_above_an_unchanged_or_deeper_definition_is_not_its_doc(tmp_path: Path) -> None:
+    """Found by a longer campaign: in a re-planned answer, '// (snip)' above an unchanged function, or at column 0
+    above an indented method, is not written into the file (nor shifts the method)."""
+    ws = _ws(tmp_path, {"cart/cart.go": CART_GO})
+    answer = (
+        "cart/cart.go\n```go\npackage cart\n\n// (snip)\nfunc Describe(c *Cart) string {\n"
+        '\treturn fmt.Sprintf("%d items", len(c.Items))\n}\n\n// (snip)\n// Total sums the items.\n'
+        "func (c *Cart) Total() int {\n\tt := 0\n\tfor _, i := range c.Items {\n\t\tt += 2 * i\n\t}\n\treturn t\n}\n```\n"
+    )
+    code, _, err = _edit(ws, answer)
+    assert code == 0, err
+    assert (ws / "cart/cart.go").read_text() == CART_GO.replace("t += i", "t += 2 * i")
