@@ -463,7 +463,8 @@ def test_a_comment_above_an_unchanged_or_deeper_definition_is_not_its_doc(tmp_pa
     answer = (
         "cart/cart.go\n```go\npackage cart\n\n// (snip)\nfunc Describe(c *Cart) string {\n"
         '\treturn fmt.Sprintf("%d items", len(c.Items))\n}\n\n// (snip)\n// Total sums the items.\n'
-        "func (c *Cart) Total() int {\n\tt := 0\n\tfor _, i := range c.Items {\n\t\tt += 2 * i\n\t}\n\treturn t\n}\n```\n"
+        "func (c *Cart) Total() int {\n\tt := 0\n\tfor _, i := range c.Items {\n\t\tt += 2 * i\n\t}\n"
+        "\treturn t\n}\n```\n"
     )
     code, _, err = _edit(ws, answer)
     assert code == 0, err
