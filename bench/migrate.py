@@ -255,6 +255,7 @@ def run_case(
     hit = {g for g in gold if g in found}
     correct = {f for f in found_lines if any((f[0], n) in gold for n in range(f[1], f[1] + 1))}
     rule_steps = sum(1 for s in m.steps if s.kind == "rule")
+    run_started = time.perf_counter()
     asked = len(llm.chat_requests())
     replayer.answers.clear()
     out = splice(root, env, "run", m.id, "--apply", "--allow-test-changes", "--steps", str(rule_steps))
@@ -262,6 +263,7 @@ def run_case(
     status = json.loads(splice(root, env, "status", m.id, "--json").stdout)
     residue = len(status["sites"])
     out = splice(root, env, "run", m.id, "--apply", "--allow-test-changes")
+    run_s = time.perf_counter() - run_started
     status = json.loads(splice(root, env, "status", m.id, "--json").stdout)
     steps = status["steps"]
     prompts = [r.body["messages"] for r in llm.chat_requests()[asked:]]
@@ -290,6 +292,7 @@ def run_case(
         "final": state_of(root),
         "id": m.id,
         "run_rc": out.returncode,
+        "run_s": run_s,
     }
 
 
@@ -301,6 +304,7 @@ def resume_trials(
     reference: dict[str, str],
     n: int,
     rng: random.Random,
+    run_s: float,
 ) -> list[dict[str, Any]]:
     before = fetch(case.package, case.before)
     results = []
@@ -309,7 +313,7 @@ def resume_trials(
         replayer.root = root
         planned = splice(root, env, "plan", "--to", case.target, "--scope", case.scope, "--rules", case.pack, "--json")
         mid = json.loads(planned.stdout)["id"]
-        delay = rng.uniform(0.5, 9.0)
+        delay = rng.uniform(0.1, 1.0) * run_s  # anywhere in an uninterrupted run's duration
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -415,7 +419,8 @@ def main() -> int:
                 row = run_case(case, llm, replayer, tmp, env, args.price_model)
                 rows.append(row)
                 print(f"{row['case']}: {json.dumps({k: v for k, v in row.items() if k != 'final'})}", flush=True)
-                trials += resume_trials(case, replayer, tmp, env, row["final"], args.trials // len(cases), rng)
+                n = args.trials // len(cases)
+                trials += resume_trials(case, replayer, tmp, env, row["final"], n, rng, row["run_s"])
         big = None if args.no_sqlalchemy else sqlalchemy_plan(tmp)
     print(
         f"\nmachine load (1/5/15 min) at start: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}, {os.cpu_count()} cores"

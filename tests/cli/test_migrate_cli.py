@@ -216,3 +216,23 @@ def test_a_user_edit_after_the_proposal_is_kept(shop: Path, capsys: pytest.Captu
     assert code == 0, err
     text = path.read_text()
     assert "DEFAULT_TIMEOUT = 30" in text and "import httpx" in text
+
+
+def test_a_hanging_verify_command_is_stopped_and_the_step_stays_pending(
+    shop: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from splice.trust import trust
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    trust(shop)  # a workspace's own verify command runs only once the user trusted it
+    (shop / ".splice").mkdir(exist_ok=True)
+    (shop / ".splice/config.toml").write_text('[verify]\ncommand = "sleep 600"\ntimeout = 2\nmaxRounds = 1\n')
+    mid = plan(capsys)
+    before = (shop / "shop/transport.py").read_text()
+    code, _, err = run(capsys, "run", mid, "--apply", "--steps", "1")
+    if "verify did not run" in err:
+        pytest.skip(f"no working sandbox here: {err.splitlines()[-1]}")
+    assert code == 2 and "`sleep 600` timeout" in err, err
+    assert (shop / "shop/transport.py").read_text() == before  # nothing written
+    steps = json.loads(run(capsys, "status", mid, "--json")[1])["steps"]
+    assert steps[0]["status"] == "pending" and "timeout" in steps[0]["reason"]
