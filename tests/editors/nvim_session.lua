@@ -1,7 +1,8 @@
 -- Drives a real Neovim 0.11 (headless) against `python -m splice serve`.
 -- Usage: nvim --headless --clean -l nvim_session.lua PYTHON WORKDIR OUT_JSON SCENARIO [MODEL_URL]
 -- Scenarios: "navigate" (index, workspace symbols, definition); "fix" (a Splice code action on a diagnostic,
--- the fake model's fix, the Apply / Show diff / Discard review, the buffer checked).
+-- the fake model's fix, the Apply / Show diff / Discard review, the buffer checked); "migrate" (plan a migration
+-- with a shipped rule pack, its sites as diagnostics, two rule steps approved with Apply, the count going down).
 -- Writes what it observed as JSON; the pytest side asserts on it.
 local python, workdir, out, scenario, model_url = arg[1], arg[2], arg[3], arg[4], arg[5]
 local log = { scenario = scenario, index_status = {}, message_requests = {}, shown_documents = {}, errors = {} }
@@ -14,7 +15,7 @@ end
 
 local ok, err = pcall(function()
   -- The user's answers to the fallback review, in order ("Show diff", then "Apply").
-  local answers = { 'Show diff', 'Apply' }
+  local answers = scenario == 'migrate' and { 'Apply', 'Apply', 'Apply' } or { 'Show diff', 'Apply' }
   vim.lsp.handlers['window/showMessageRequest'] = function(_, params)
     table.insert(log.message_requests, params.message)
     local wanted = table.remove(answers, 1)
@@ -33,7 +34,7 @@ local ok, err = pcall(function()
     table.insert(log.index_status, params.state)
   end
 
-  local file = scenario == 'fix' and '/inventory/pricing.py' or '/inventory/service.py'
+  local file = ({ fix = '/inventory/pricing.py', migrate = '/shop/transport.py' })[scenario] or '/inventory/service.py'
   vim.cmd.edit(workdir .. file)
   local buf = vim.api.nvim_get_current_buf()
   local init_options = model_url and { model = 'openai/fake-model', apiBase = model_url } or vim.empty_dict()
@@ -50,6 +51,36 @@ local ok, err = pcall(function()
     return log.index_status[#log.index_status] == 'ready'
   end, 50), 'indexing did not finish')
   log.offset_encoding = client.offset_encoding
+
+  if scenario == 'migrate' then
+    local function sites()
+      local n = 0
+      for _, d in ipairs(vim.diagnostic.get(buf)) do
+        if d.source == 'splice-migrate' then n = n + 1 end
+      end
+      return n
+    end
+    local planned = assert(client:request_sync('workspace/executeCommand', {
+      command = 'splice.migrate', arguments = { { target = 'requests to httpx', rules = { 'requests-to-httpx' } } },
+    }, 60000, buf)).result
+    log.migration = planned.id
+    vim.wait(10000, function() return sites() > 0 end, 50)
+    log.site_counts = { sites() }
+    for _ = 1, 2 do
+      local before = sites()
+      local res = assert(client:request_sync('workspace/executeCommand', {
+        command = 'splice.migrateContinue', arguments = { { id = planned.id } },
+      }, 60000, buf)).result
+      log.outcomes = log.outcomes or {}
+      table.insert(log.outcomes, res.outcomes[1].message)
+      vim.wait(10000, function() return sites() < before end, 50)
+      table.insert(log.site_counts, sites())
+    end
+    log.buffer = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+    client:stop()
+    vim.wait(5000, function() return client:is_stopped() end)
+    return
+  end
 
   if scenario == 'fix' then
     -- a diagnostic from another tool on the dict lookup; Splice offers Explain / Fix without calling the model

