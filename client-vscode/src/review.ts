@@ -20,6 +20,7 @@ import {
     ReviewSession,
     staleFiles,
     type Decision,
+    type HunkRef,
     type Outcome,
 } from "./proposal";
 import { errorText, isOutcome, resultMessage } from "./render";
@@ -32,6 +33,39 @@ export namespace ReviewCommands {
     export const ACCEPT_ALL = "splice.review.acceptAll";
     export const REJECT_ALL = "splice.review.rejectAll";
     export const CHOOSE_HUNKS = "splice.review.chooseHunks";
+    /** Editor-title buttons: work without `diffEditor.codeLens` (off by default, which hides the hunk lenses). */
+    export const ACCEPT_HERE = "splice.review.acceptHunkHere";
+    export const REJECT_HERE = "splice.review.rejectHunkHere";
+}
+
+/** The final look before the last decided hunk applies: what goes in, what stays out. */
+export function finalSummary(session: ReviewSession): { title: string; detail: string } {
+    const accepted = session.hunks.filter((h) => session.decision(h.hunk.id) === "accepted");
+    const rejected = session.hunks.length - accepted.length;
+    const files = [...new Set(accepted.map((h) => h.file.path))];
+    return {
+        title: `Apply ${accepted.length} of ${session.hunks.length} hunks of “${session.proposal.title}”?`,
+        detail:
+            `Changes ${files.join(", ")}` +
+            (rejected ? `; ${rejected} rejected hunk${rejected === 1 ? " stays" : "s stay"} out.` : ".") +
+            " Review Again reopens the last hunk.",
+    };
+}
+
+/**
+ * The hunk a title button means: the undecided hunk of `relPath` at `line` (0-based, in the proposed text), else
+ * the next undecided one below it, else the file's first undecided one, else the proposal's first undecided one.
+ */
+export function hunkFor(session: ReviewSession, relPath: string | undefined, line: number): HunkRef | undefined {
+    const open = session.hunks.filter((h) => session.decision(h.hunk.id) === undefined);
+    const inFile = open.filter((h) => h.file.path === relPath);
+    const start = (h: HunkRef) => hunkLine(h.hunk);
+    return (
+        inFile.find((h) => start(h) <= line && line < start(h) + Math.max(h.hunk.newLines, 1)) ??
+        inFile.find((h) => start(h) >= line) ??
+        inFile[0] ??
+        open[0]
+    );
 }
 
 /** Context key true while a Splice diff is the active editor (editor-title actions). */
@@ -80,7 +114,57 @@ export class InlineReview implements vscode.Disposable {
             vscode.commands.registerCommand(ReviewCommands.ACCEPT_ALL, (arg?: unknown) => this.decideAll(arg, "accepted")),
             vscode.commands.registerCommand(ReviewCommands.REJECT_ALL, (arg?: unknown) => this.decideAll(arg, "rejected")),
             vscode.commands.registerCommand(ReviewCommands.CHOOSE_HUNKS, (arg?: unknown) => this.chooseHunks(arg)),
+            vscode.commands.registerCommand(ReviewCommands.ACCEPT_HERE, () => this.decideHere("accepted")),
+            vscode.commands.registerCommand(ReviewCommands.REJECT_HERE, () => this.decideHere("rejected")),
+            this.rejectedStyle,
+            this.lensesChanged.event(() => this.decorate()),
+            vscode.window.onDidChangeVisibleTextEditors(() => this.decorate()),
         );
+    }
+
+    /** A rejected hunk's proposed lines, struck through and dimmed: the diff still shows them green otherwise. */
+    private readonly rejectedStyle = vscode.window.createTextEditorDecorationType({
+        isWholeLine: true,
+        textDecoration: "line-through",
+        opacity: "0.5",
+        after: { contentText: "  ✗ rejected", color: new vscode.ThemeColor("errorForeground") },
+    });
+
+    private decorate(): void {
+        for (const editor of vscode.window.visibleTextEditors) {
+            const parsed = parseProposalUri(editor.document.uri);
+            const session = parsed && this.registry.get(parsed.id);
+            if (!parsed || !session) {
+                continue;
+            }
+            const ranges = session.hunks
+                .filter((h) => h.file.path === parsed.relPath && session.decision(h.hunk.id) === "rejected" && h.hunk.newLines > 0)
+                .map((h) => new vscode.Range(hunkLine(h.hunk), 0, hunkLine(h.hunk) + h.hunk.newLines - 1, 0));
+            editor.setDecorations(this.rejectedStyle, ranges);
+        }
+    }
+
+    /** A title button: decide the hunk at the cursor (or the next undecided one), then show the next. */
+    private async decideHere(decision: Decision): Promise<void> {
+        const editor = vscode.window.activeTextEditor;
+        const parsed = editor ? parseProposalUri(editor.document.uri) : undefined;
+        const session = this.sessionFor(parsed?.id);
+        if (!session) {
+            void vscode.window.showWarningMessage("No Splice review is active here.");
+            return;
+        }
+        const line = parsed && editor ? editor.selection.active.line : 0;
+        const ref = hunkFor(session, parsed?.relPath, line);
+        if (!ref) {
+            return;
+        }
+        await this.decide(session.id, ref.hunk.id, decision);
+        const next = this.registry.get(session.id) && hunkFor(session, ref.file.path, hunkLine(ref.hunk));
+        if (next && editor && parsed && next.file.path === parsed.relPath) {
+            const at = new vscode.Range(hunkLine(next.hunk), 0, hunkLine(next.hunk), 0);
+            editor.selection = new vscode.Selection(at.start, at.start);
+            editor.revealRange(at, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+        }
     }
 
     /** `splice/proposalReady`: the server wants this proposal reviewed inline. */
@@ -232,8 +316,25 @@ export class InlineReview implements vscode.Disposable {
         session.decide(hunkId, decision);
         this.lensesChanged.fire();
         if (session.pending === 0) {
+            if (decision !== undefined && !(await this.confirmLast(session))) {
+                session.decide(hunkId, undefined); // "Review Again": the last hunk is open again, nothing is sent
+                this.lensesChanged.fire();
+                return;
+            }
             await this.finish(session);
         }
+    }
+
+    /** One look at the whole before the last per-hunk decision applies anything: how many hunks go in. */
+    private async confirmLast(session: ReviewSession): Promise<boolean> {
+        const outcome = session.outcome();
+        if (outcome.kind !== "apply") {
+            return true; // everything rejected: nothing is written, no need to ask
+        }
+        const message = finalSummary(session);
+        const apply = "Apply";
+        const choice = await vscode.window.showInformationMessage(message.title, { modal: true, detail: message.detail }, apply, "Review Again");
+        return choice === apply;
     }
 
     private async decideAll(arg: unknown, decision: Decision): Promise<void> {

@@ -5,8 +5,9 @@ import { beforeEach, describe, it } from "node:test";
 import type * as vscode from "vscode";
 import type { ServerManager } from "../src/client";
 import type { Proposal } from "../src/protocol";
-import { InlineReview, ReviewCommands } from "../src/review";
-import { closeAllTabs, commands, files, openDocuments, ui, Uri } from "./vscode-stub";
+import { hunkFor, InlineReview, ReviewCommands } from "../src/review";
+import { ReviewSession } from "../src/proposal";
+import { closeAllTabs, commands, files, openDocuments, Position, Selection, ui, Uri, window } from "./vscode-stub";
 import { file, hunk, proposal } from "./fixtures";
 
 class FakeServer {
@@ -106,11 +107,13 @@ describe("inline review", () => {
         await commands.executeCommand(ReviewCommands.REJECT_HUNK, "p1", "h2");
         assert.equal(server.executed.length, 0, "nothing is sent while a hunk is undecided");
         assert.equal(lenses("splice-proposal:/a.py?id=p1")[3][0], "$(check) Accepted hunk 1/3 — undo");
+        ui.answers.push("Apply"); // the final summary before anything is written
         await commands.executeCommand(ReviewCommands.ACCEPT_HUNK, "p1", "h3");
+        assert.deepEqual(ui.called("showInformationMessage")[0]?.args.slice(0, 1), ["Apply 2 of 3 hunks of “Add docstrings”?"]);
         assert.deepEqual(server.executed, [{ command: "splice.applyProposal", args: { id: "p1", hunks: ["h1", "h3"] } }]);
         assert.equal(review.registry.get("p1"), undefined);
         assert.deepEqual(ui.called("closeTabs").map((c) => c.args[0]), [2]);
-        assert.deepEqual(ui.called("showInformationMessage"), [], "the server announces the outcome; the client does not repeat it");
+        assert.equal(ui.called("showInformationMessage").length, 1, "the server announces the outcome; the client does not repeat it");
     });
 
     it("keeps a proposal the editor did not apply, and offers to review it again", async () => {
@@ -205,5 +208,54 @@ describe("inline review", () => {
         await review.open("p3");
         const [left, right] = ui.called("command:vscode.diff")[0].args.map(String);
         assert.deepEqual([left, right], ["splice-base:/new.py?id=p3", "splice-proposal:/new.py?id=p3"]);
+    });
+});
+
+describe("review without diffEditor.codeLens (a fresh profile)", () => {
+    beforeEach(() => {
+        ui.reset();
+        window.visibleTextEditors = [];
+        window.activeTextEditor = undefined;
+    });
+
+    it("title buttons decide the hunk at the cursor, then the next undecided one", async () => {
+        const { review, server } = setup(twoFiles());
+        await review.open("p1");
+        const decorations: unknown[][] = [];
+        const editor = {
+            document: { uri: Uri.parse("splice-proposal:/a.py?id=p1"), lineCount: 50 },
+            selection: new Selection(new Position(9, 0), new Position(9, 0)),
+            setDecorations: (_type: unknown, ranges: unknown[]) => decorations.push(ranges),
+            revealRange: () => undefined,
+        };
+        window.activeTextEditor = editor;
+        window.visibleTextEditors = [editor];
+        await commands.executeCommand(ReviewCommands.REJECT_HERE); // the cursor is on hunk h2 (line 9)
+        assert.equal(review.registry.get("p1")?.decision("h2"), "rejected");
+        // the rejected hunk now looks rejected: its proposed line is decorated (struck through, "✗ rejected")
+        const struck = (decorations.at(-1) ?? []) as { start: { line: number }; end: { line: number } }[];
+        assert.deepEqual(struck.map((r) => [r.start.line, r.end.line]), [[9, 9]]);
+        assert.equal(editor.selection.active.line, 2, "the cursor moves on to the next undecided hunk of the file");
+        await commands.executeCommand(ReviewCommands.ACCEPT_HERE);
+        assert.equal(review.registry.get("p1")?.decision("h1"), "accepted");
+        ui.answers.push("Review Again"); // the final summary: not yet — the last hunk opens again, nothing is sent
+        await commands.executeCommand(ReviewCommands.ACCEPT_HERE); // nothing left in a.py: b.py's hunk
+        assert.deepEqual(server.executed, []);
+        assert.equal(review.registry.get("p1")?.decision("h3"), undefined);
+        assert.match(String((ui.called("showInformationMessage")[0]?.args[1] as { detail: string }).detail), /Changes a\.py, b\.py; 1 rejected hunk stays out/);
+        ui.answers.push("Apply");
+        await commands.executeCommand(ReviewCommands.ACCEPT_HERE);
+        assert.deepEqual(server.executed, [{ command: "splice.applyProposal", args: { id: "p1", hunks: ["h1", "h3"] } }]);
+    });
+
+    it("hunkFor prefers the hunk at the line, then the next one, then the first undecided", () => {
+        const session = new ReviewSession(twoFiles());
+        assert.equal(hunkFor(session, "a.py", 9)?.hunk.id, "h2");
+        assert.equal(hunkFor(session, "a.py", 5)?.hunk.id, "h2");
+        assert.equal(hunkFor(session, "a.py", 30)?.hunk.id, "h1");
+        session.decide("h1", "accepted");
+        session.decide("h2", "rejected");
+        assert.equal(hunkFor(session, "a.py", 0)?.hunk.id, "h3");
+        assert.equal(hunkFor(session, undefined, 0)?.hunk.id, "h3");
     });
 });

@@ -88,6 +88,21 @@ export class Range {
     }
 }
 
+export class Selection extends Range {
+    readonly active: Position;
+    constructor(anchor: Position, active: Position) {
+        super(anchor.line, anchor.character, active.line, active.character);
+        this.active = active;
+    }
+}
+
+export enum TextEditorRevealType {
+    Default = 0,
+    InCenter = 1,
+    InCenterIfOutsideViewport = 2,
+    AtTop = 3,
+}
+
 export class CodeLens {
     constructor(
         readonly range: Range,
@@ -217,6 +232,10 @@ export const window = {
         ui.calls.push({ api: "registerTreeDataProvider", args });
         return new Disposable();
     },
+    onDidChangeVisibleTextEditors: () => new Disposable(),
+    /** Editors the tests make visible; `setDecorations` calls are recorded as "setDecorations". */
+    visibleTextEditors: [] as unknown[],
+    createTextEditorDecorationType: (options: unknown) => ({ options, dispose: () => undefined }),
     tabGroups: {
         get all() {
             return [{ tabs: [...tabs] }];

@@ -195,6 +195,9 @@ async function main() {
             throw new Error(`${FILE} changed on disk before anything was accepted`);
         }
         await shot(page, "inline-review");
+        // The per-hunk title buttons work without diffEditor.codeLens (a fresh profile has it off).
+        await page.locator('.editor-actions .action-label[aria-label*="Accept This Hunk"]').first().waitFor({ timeout: 30_000 });
+        await page.locator('.editor-actions .action-label[aria-label*="Reject This Hunk"]').first().waitFor({ timeout: 30_000 });
 
         log("rejecting hunk 1/2");
         await acceptFirst.first().locator("a", { hasText: "Reject" }).click();
@@ -203,6 +206,12 @@ async function main() {
 
         log("accepting hunk 2/2");
         await acceptSecond.first().locator("a", { hasText: "Accept hunk 2/2" }).click();
+
+        log("final summary before anything is written: Apply");
+        const dialog = page.locator(".monaco-dialog-box", { hasText: "Apply 1 of 2 hunks" });
+        await waitOrError(page, dialog, 30_000);
+        await shot(page, "final-summary");
+        await dialog.locator(".monaco-button", { hasText: /^Apply$/ }).first().click();
 
         // The server applies the accepted hunk through workspace/applyEdit into the open document; the review closes.
         await page.locator(".tab", { hasText: "Splice:" }).waitFor({ state: "detached", timeout: 60_000 });
