@@ -23,8 +23,9 @@ EXCLUSIVE = {
 }
 
 # splice package -> splice packages it may import (besides itself)
-# config, trust (is a workspace trusted?) and state (safe writes under .splice) are leaves every layer may use.
-_BASE = {"config", "trust", "state"}
+# Leaves every layer may use: config, trust (is a workspace trusted?), state (safe writes under .splice), redaction
+# (the one secret detector) and invisible (hidden and look-alike characters).
+_BASE = {"config", "trust", "state", "redaction", "invisible"}
 ALLOWED = {
     "index": _BASE,
     "context": _BASE | {"index"},

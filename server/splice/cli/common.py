@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from splice.config import LoadedSettings, load_settings
 
@@ -51,6 +51,10 @@ def log_to_stderr(level: str) -> None:
     logging.basicConfig(
         stream=sys.stderr, level=getattr(logging, level), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    from splice.redaction import LogFilter
+
+    for handler in logging.getLogger().handlers:  # trace messages and model errors end up in logs: masked
+        handler.addFilter(LogFilter())
 
 
 def leave(code: int) -> NoReturn:
@@ -63,3 +67,19 @@ def leave(code: int) -> NoReturn:
         with contextlib.suppress(ValueError, OSError):  # pygls closes stdout on exit
             stream.flush()
     os._exit(code)
+
+
+ASK_EACH = "?"
+"""``--allow-protected`` without a file: ask about each protected file on the terminal."""
+
+
+def add_allow_protected(parser: Any) -> None:
+    parser.add_argument(
+        "--allow-protected",
+        action="append",
+        nargs="?",
+        const=ASK_EACH,
+        default=[],
+        metavar="FILE",
+        help="confirm the edit to this protected file (repeat per file); without FILE, ask about each one",
+    )

@@ -10,12 +10,13 @@ makes sure context assembly itself cannot leak.
 from __future__ import annotations
 
 import bisect
-import math
 import re
 from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
 
 import pathspec
+
+from splice import redaction
 
 SECRET_FILE_PATTERNS = (
     ".env",
@@ -38,91 +39,37 @@ SECRET_FILE_PATTERNS = (
 
 MASK = "«redacted: possible secret»"
 
-_SECRET_NAME = (
-    r"[A-Za-z0-9_.\-]*(?:api[_\-]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|private[_\-]?key|"
-    r"access[_\-]?key|auth[_\-]?key|client[_\-]?secret|credential)s?[A-Za-z0-9_\-]*"
-)
-# NAME = "value" / NAME: "value" / "name": "value" with a non-trivial literal value.
-_ASSIGNED_SECRET = re.compile(
-    rf"""(?ix)(?P<lhs>["']?{_SECRET_NAME}["']?\s*(?::\s*[A-Za-z_\[\]. |]+)?\s*(?:=|:|=>|:=)\s*)
-        (?P<q>["'`])(?P<value>[^"'`\s]{{4,}})(?P=q)"""
-)
-# NAME=value in env/shell style (upper-case name, unquoted literal value; not code such as ``x = f(y)``).
-_ENV_SECRET = re.compile(
-    r"^(?P<lhs>\s*(?:export\s+)?[A-Z0-9_]*(?:API_?KEY|SECRET|TOKEN|PASSW(?:OR)?D|PWD|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)"
-    r"[A-Z0-9_]*\s*=\s*)(?P<value>[^\s\"'`()\[\]{}.,]{4,})\s*$"
-)
-_TOKEN_FORMATS = re.compile(
-    r"""(?x)
-    AKIA[0-9A-Z]{16}                              # AWS access key id
-  | ASIA[0-9A-Z]{16}
-  | gh[pousr]_[A-Za-z0-9]{30,}                    # GitHub tokens
-  | github_pat_[A-Za-z0-9_]{30,}
-  | xox[abposr]-[A-Za-z0-9-]{10,}                 # Slack
-  | sk-(?:proj-|ant-)?[A-Za-z0-9_\-]{20,}          # OpenAI / Anthropic style
-  | AIza[0-9A-Za-z_\-]{35}                        # Google API key
-  | eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}   # JWT
-  | -----BEGIN[A-Z ]*PRIVATE\ KEY-----
-  | (?:postgres|mysql|mongodb(?:\+srv)?|redis|amqp)://[^\s:/@]+:[^\s@/]{3,}@   # credentials in a URL
-    """
-)
-_ASSIGNED_LITERAL = re.compile(
-    r"""(?x)[A-Za-z_][\w.]*\s*(?::[^=]*)?=\s*(?P<q>["'])(?P<value>[A-Za-z0-9+/=_\-]{24,})(?P=q)"""
-)
-# One pass over the whole text: every secret pattern above needs one of these, so most texts skip the per-line work.
-_MAYBE_SECRET = re.compile(
-    r"(?i:(?:key|secret|token|passw|pwd|credential)[\w\-]*[\"']?\s*(?::|=))"
-    r"|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|sk-|AIza|eyJ|BEGIN|://[^\s/@:]+:[^\s@/]+@"
-    r"""|=\s*["'][A-Za-z0-9+/=_\-]{24,}"""
-)
 _BEGIN_KEY = re.compile(r"-----BEGIN[A-Z ]*PRIVATE KEY-----")
 _END_KEY = re.compile(r"-----END[A-Z ]*PRIVATE KEY-----")
-# Values that are obviously not secrets even though the name says so (placeholders, env look-ups).
-_PLACEHOLDER = re.compile(
-    r"(?i)^(?:x+|\*+|\.+|<[^>]*>|\$\{?[A-Z_]+\}?|none|null|true|false|changeme|example|dummy|test|"
-    r"your[_\-]?\w*|placeholder|redacted|token|password|secret)$"
-)
 
 
 def shannon_entropy(text: str) -> float:
     """Bits per character; random base64 is ~6, English words ~3–4."""
-    if not text:
-        return 0.0
-    counts: dict[str, int] = {}
-    for ch in text:
-        counts[ch] = counts.get(ch, 0) + 1
-    n = len(text)
-    return -sum(c / n * math.log2(c / n) for c in counts.values())
+    return redaction.entropy(text)
 
 
 def line_has_secret(line: str) -> bool:
-    """True when a line looks like it carries a credential."""
-    if _TOKEN_FORMATS.search(line):
-        return True
-    for pattern in (_ASSIGNED_SECRET, _ENV_SECRET):
-        m = pattern.search(line)
-        if m and not _PLACEHOLDER.match(m.group("value")):
-            return True
-    m = _ASSIGNED_LITERAL.search(line)
-    return bool(m and _looks_random(m.group("value")))
-
-
-def _looks_random(value: str) -> bool:
-    has_digit = any(c.isdigit() for c in value)
-    has_alpha = any(c.isalpha() for c in value)
-    return has_digit and has_alpha and shannon_entropy(value) >= 4.0
+    """True when a line carries a credential — by the same detector the model gateway redacts with."""
+    return redaction.has_secret(line)
 
 
 def mask_secrets(text: str) -> tuple[str, int]:
-    """Replace secret-bearing lines (and whole private-key blocks) by a marker; returns (text, lines masked)."""
-    hits = [m.start() for m in _MAYBE_SECRET.finditer(text)]
-    if not hits:
+    """Replace secret-bearing lines (and whole private-key blocks) by a marker; returns (text, lines masked).
+
+    The spans come from ``splice.redaction`` (the gateway's detector), so a preview never shows what the gateway
+    would have hidden; the whole line goes, so nothing around a secret (a URL's user, a key's name) leaks either."""
+    findings = redaction.find_secrets(text)
+    if not findings:
         return text, 0
     lines = text.splitlines(keepends=True)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
-    suspicious = {bisect.bisect_right(starts, pos) - 1 for pos in hits}
+    suspicious: set[int] = set()
+    for f in findings:
+        first = bisect.bisect_right(starts, f.start) - 1
+        last = bisect.bisect_right(starts, max(f.start, f.end - 1)) - 1
+        suspicious.update(range(first, last + 1))
     out: list[str] = []
     masked = 0
     in_key = False
@@ -133,20 +80,13 @@ def mask_secrets(text: str) -> tuple[str, int]:
         newline = line[len(line.rstrip("\r\n")) :]
         body = line[: len(line) - len(newline)]
         indent = body[: len(body) - len(body.lstrip())]
+        masked += 1
         if in_key:
-            masked += 1
-            if _END_KEY.search(body):
-                in_key = False
+            in_key = not _END_KEY.search(body)
             continue
         if _BEGIN_KEY.search(body):
-            masked += 1
             in_key = not _END_KEY.search(body)
-            out.append(f"{indent}{MASK}{newline}")
-        elif line_has_secret(body):
-            masked += 1
-            out.append(f"{indent}{MASK}{newline}")
-        else:
-            out.append(line)
+        out.append(f"{indent}{MASK}{newline}")
     return "".join(out), masked
 
 

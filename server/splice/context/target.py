@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from splice import redaction
 from splice.context.exclusion import PathFilter
 from splice.context.model import (
     DiagnosticTarget,
@@ -119,19 +120,21 @@ class FocusBuilder:
         if isinstance(target, PositionTarget):
             focus = self._position(target.path, target.line, target.col, target.text)
             if target.instruction.strip():
-                words_of(target.instruction, 2.0, focus.words)
-                focus.text = f"{target.instruction}\n{focus.text}"
+                instruction = redaction.masked(target.instruction)  # a secret never becomes a search word or a reason
+                words_of(instruction, 2.0, focus.words)
+                focus.text = f"{instruction}\n{focus.text}"
                 focus.natural = True
             return focus
         if isinstance(target, DiagnosticTarget):
             focus = self._position(target.path, target.line, target.col, target.text)
-            for m in _QUOTED.finditer(target.message):
+            message = redaction.masked(target.message)  # a secret never becomes a search word or a reason
+            for m in _QUOTED.finditer(message):
                 for part in m.group(1).split("."):
                     if len(part) >= 2:
                         focus.words[part] = 3.0
-            words_of(target.message, 1.0, focus.words)
-            focus.text = f"{target.message}\n{focus.text}"
-            focus.natural = bool(target.message.strip())
+            words_of(message, 1.0, focus.words)
+            focus.text = f"{message}\n{focus.text}"
+            focus.natural = bool(message.strip())
             return focus
         if isinstance(target, SymbolTarget):
             sym = self.graph.symbol(target.symbol_id)
@@ -141,9 +144,10 @@ class FocusBuilder:
         if isinstance(target, FramesTarget):
             return self._frames(target)
         if isinstance(target, TextTarget):
-            focus = Focus(text=target.text, natural=True)
-            words_of(target.text, 1.0, focus.words)
-            for m in _QUOTED.finditer(target.text):
+            text = redaction.masked(target.text)
+            focus = Focus(text=text, natural=True)
+            words_of(text, 1.0, focus.words)
+            for m in _QUOTED.finditer(text):
                 focus.words[m.group(1).split(".")[-1]] = 3.0
             if not target.text.strip():
                 raise TargetError("empty text target")
@@ -174,11 +178,12 @@ class FocusBuilder:
             sym = self.graph.symbol_at(p, Point(ln, 0))
             if sym is not None:
                 focus.seeds[sym.id] = max(focus.seeds.get(sym.id, 0.0), 1.0 / (depth + 2))
-        words_of(target.message, 1.0, focus.words)
-        for m in _QUOTED.finditer(target.message):
+        message = redaction.masked(target.message)
+        words_of(message, 1.0, focus.words)
+        for m in _QUOTED.finditer(message):
             focus.words[m.group(1).split(".")[-1]] = 3.0
-        focus.text = target.message
-        focus.natural = bool(target.message.strip())
+        focus.text = message
+        focus.natural = bool(message.strip())
         return focus
 
     def _position(self, raw_path: str, line: int, col: int, text: str | None) -> Focus:

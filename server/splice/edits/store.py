@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from splice import state
+from splice import redaction, state
 from splice.edits.diff import Hunk
 from splice.edits.errors import EditRefused
 from splice.edits.proposal import (
@@ -75,6 +75,15 @@ class ProposalStore:
 
     def put(self, proposal: Proposal) -> Path:
         """Save (or update) a proposal; returns the path of its ``.diff`` file."""
+        # Titles, rationales, notes and context reasons quote trace messages: stored masked (the digest covers only
+        # the changes, which must stay exact to be applied).
+        proposal = dataclasses.replace(
+            proposal,
+            title=redaction.masked(proposal.title),
+            rationale=redaction.masked(proposal.rationale),
+            context=tuple(redaction.masked(c) for c in proposal.context),
+            notes=tuple(redaction.masked(n) for n in proposal.notes),
+        )
         diff_path = self.folder / f"{_safe_id(proposal.id)}.diff"
         _atomic_write(diff_path, _diff_document(proposal))
         _atomic_write(self.folder / f"{_safe_id(proposal.id)}.json", to_json(proposal))

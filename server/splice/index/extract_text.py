@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from splice import redaction
 from splice.index.model import Point, Span
 from splice.index.parser import Node
 
@@ -37,7 +38,7 @@ def signature(source: bytes, start: int, end: int) -> str:
         line = line[:-1].rstrip()
     if len(line) > SIGNATURE_MAX or end > start + SIGNATURE_MAX * 4:
         line = line[: SIGNATURE_MAX - 1].rstrip() + "…"
-    return line
+    return redaction.masked_header(line)  # a constant's header is its value: keys are masked at the source
 
 
 def bounded(text: str) -> str:

@@ -31,7 +31,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from splice import state
+from splice import redaction, state
 from splice.config import Settings
 from splice.index import codec
 from splice.index.model import Edge, FileExtract, FileRecord
@@ -40,12 +40,14 @@ log = logging.getLogger("splice.index.store")
 
 SCHEMA_VERSION = f"1.{codec.FORMAT}"
 _TABLES = ("files", "symbols", "edges")
-_SECRETISH = re.compile(
-    r"(api[_-]?key|secret|token|passw(or)?d)\s*[:=]\s*['\"]?[A-Za-z0-9_\-/+]{12,}|AKIA[0-9A-Z]{16}|"
-    r"-----BEGIN [A-Z ]*PRIVATE KEY|gh[pousr]_[A-Za-z0-9]{30,}|sk-[A-Za-z0-9_-]{20,}",
-    re.IGNORECASE,
-)
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def _without_secrets(lines: list[str]) -> list[str]:
+    """Doc lines that carry no secret (one detector pass over the whole doc first: most docs have none)."""
+    if not lines or not redaction.has_secret("\n".join(lines)):
+        return lines
+    return [line for line in lines if not redaction.has_secret(line)]
 
 
 class StoreError(Exception):
@@ -107,7 +109,7 @@ def path_predicate(paths: Iterable[str]) -> str:
 def search_text(name: str, qualname: str, doc: str) -> str:
     """What the FTS index sees: the name, its words (snake and camel case split), the qualname and the doc."""
     words = " ".join(w.lower() for part in name.split("_") for w in _CAMEL.findall(part))
-    clean_doc = "\n".join(line for line in doc.splitlines()[:40] if not _SECRETISH.search(line))
+    clean_doc = "\n".join(_without_secrets(doc.splitlines()[:40]))
     return f"{name} {words} {qualname.replace('.', ' ')} {clean_doc}".strip()
 
 
@@ -496,8 +498,8 @@ def _rows(batch: Sequence[FileWrite]) -> tuple[dict[str, list[Any]], dict[str, l
             sym["kind"].append(s.kind.value)
             sym["lang"].append(s.lang)
             sym["parent"].append(s.parent)
-            sym["signature"].append(s.signature[:500])
-            sym["doc"].append("\n".join(line for line in s.doc.splitlines() if not _SECRETISH.search(line))[:2000])
+            sym["signature"].append(redaction.masked_header(s.signature)[:500])  # a constant's value may be a key
+            sym["doc"].append("\n".join(_without_secrets(s.doc.splitlines()))[:2000])
             sym["text"].append(search_text(s.name, s.qualname, s.doc))
             sym["span"].append(codec.span_list(s.span))
             sym["selection"].append(codec.span_list(s.selection))

@@ -13,7 +13,7 @@ from tests.fake_llm import FakeLLM, Reply
 
 from splice.llm.gateway import Gateway
 from splice.llm.model import Message, Request
-from splice.llm.redact import Redactor, dotenv_secrets, env_secrets, find_secrets
+from splice.redaction import Redactor, dotenv_secrets, env_secrets, find_secrets
 
 CORPORA = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpora"
 ALNUM = string.ascii_letters + string.digits

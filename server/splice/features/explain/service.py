@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from splice import state
+from splice import redaction, state
 from splice.context.model import ContextItem, ContextRequest, ContextResult, DiagnosticTarget, Frame, FramesTarget
 from splice.edits.errors import EditRefused
 from splice.edits.paths import Workspace
@@ -134,7 +134,7 @@ class ExplainError:
         message = f"{root.trace.exception_type}: {root.trace.message}".strip(": ")
         innermost = next((f for f in reversed(frames)), None)
         shell = Prepared(
-            title=f"{trace.exception_type}: {trace.message}"[:120],
+            title=redaction.masked(f"{trace.exception_type}: {trace.message}")[:120],
             error=_error_text(resolved),
             location=f"{innermost.path}:{innermost.line + 1}" if innermost else None,
             frames=_frame_lines(resolved),
@@ -185,7 +185,7 @@ class ExplainError:
         target = DiagnosticTarget(path, line, col, end_line, message, buffer_text)
         key = hashlib.sha256(f"{path}\0{label}\0{message}".encode()).hexdigest()[:16]
         shell = Prepared(
-            title=error.splitlines()[0][:120],
+            title=redaction.masked(error.splitlines()[0])[:120],
             error=error,
             location=f"{path}:{line + 1}:{col + 1}",
             frames=(),
@@ -308,7 +308,7 @@ class ExplainError:
 
     def _write(self, signature: str, markdown: str) -> Path:
         path = self.folder / f"{signature[:24]}.md"
-        state.write_text(path, markdown)  # never through a link planted in .splice
+        state.write_text(path, redaction.masked(markdown))  # secrets never stored; never through a planted link
         return path
 
     # -- the explanation cache: one answer per error signature and code hashes -------------------------------
@@ -329,6 +329,8 @@ class ExplainError:
             path.unlink()
 
     def _remember(self, path: Path, answer: str, model: str) -> None:
+        if redaction.has_secret(answer):
+            return  # never stored with a secret, and a masked answer would make a wrong fix on the next hit
         with contextlib.suppress(OSError):  # the cache is an optimisation; the explanation was already shown
             state.write_text(path, json.dumps({"answer": answer, "model": model, "at": time.time()}))
 
