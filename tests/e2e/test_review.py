@@ -140,7 +140,7 @@ async def test_protected_path_hidden_among_harmless_edits(client: LanguageClient
     rec.message_requests.clear()
     # Neovim reviews the whole proposal first (Apply), then every client confirms protected paths separately
     neovim = lsp.profile == "neovim"  # type: ignore[attr-defined]
-    rec.message_answers[:] = ["Apply", "Leave them out"] if neovim else ["Leave them out"]
+    rec.message_answers[:] = ["Apply", "Leave it out"] if neovim else ["Leave it out"]
     out = await execute(lsp, "splice.proposeEdit", {"answer": HIDDEN_SETTINGS})
     assert out["applied"] is True, out
     (warning,) = [m for m in rec.message_requests if m.type == types.MessageType.Warning]

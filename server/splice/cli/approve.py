@@ -7,10 +7,12 @@ and all-or-nothing, and the applied proposal is stored under ``.splice/proposals
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from splice.cli.common import ASK_EACH
 from splice.edits.errors import EditRefused
 from splice.edits.paths import Workspace
 from splice.edits.proposal import FlagKind, Proposal
@@ -27,11 +29,40 @@ class Applied:
     """Set when the files were written but the proposal could not be recorded for undo."""
 
 
+def protected_confirmations(
+    proposal: Proposal, allowed: Sequence[str], ask: Callable[[str], bool] | None = None
+) -> list[tuple[FlagKind, str]]:
+    """One confirmation per protected file: named with ``--allow-protected FILE``, or answered yes when asked."""
+    named = {PurePosixPath(a.removeprefix("./")).as_posix().casefold() for a in allowed if a != ASK_EACH}
+    interactive = ASK_EACH in allowed
+    out: list[tuple[FlagKind, str]] = []
+    for flag in proposal.needs_confirmation():
+        if flag.kind is not FlagKind.PROTECTED or flag.path is None:
+            continue
+        if flag.path.casefold() in named or (interactive and (ask or ask_terminal)(f"{flag.message}. Apply it?")):
+            out.append((FlagKind.PROTECTED, flag.path))
+    return out
+
+
+def ask_terminal(question: str) -> bool:
+    """y/N on the terminal; never yes without one (a pipe or CI answers no)."""
+    if not sys.stdin.isatty():
+        return False
+    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
 def apply_approved(
-    proposal: Proposal, workspace: Workspace, *, digest: str, allow_protected: bool, allow_invisible: bool = False
+    proposal: Proposal,
+    workspace: Workspace,
+    *,
+    digest: str,
+    allow_protected: Sequence[str] = (),
+    allow_invisible: bool = False,
+    ask: Callable[[str], bool] | None = None,
 ) -> Applied:
     """Write the proposal as approved (``digest`` = what was shown); EditRefused, with the flag to pass, otherwise."""
-    confirmed = [FlagKind.PROTECTED] if allow_protected else []
+    confirmed: list[FlagKind | tuple[FlagKind, str]] = [*protected_confirmations(proposal, allow_protected, ask)]
     confirmed += [FlagKind.INVISIBLE] if allow_invisible else []
     try:
         plan = plan_apply(proposal, disk_reader, digest=digest, confirmed=confirmed)
@@ -39,7 +70,13 @@ def apply_approved(
     except EditRefused as exc:
         reason = str(exc)
         if "protected path" in reason:
-            reason += " — re-run with --allow-protected to confirm"
+            pending = [
+                f.path
+                for f in proposal.needs_confirmation()
+                if f.kind is FlagKind.PROTECTED and f.path and (FlagKind.PROTECTED, f.path) not in confirmed
+            ]
+            named = " ".join(f"--allow-protected {p}" for p in pending)
+            reason += f" — re-run with {named} to confirm each file" if pending else ""
         elif "invisible characters" in reason:
             reason += " — re-run with --allow-invisible to confirm"
         raise EditRefused(reason) from exc
@@ -50,7 +87,7 @@ def apply_approved(
     return Applied(len(written))
 
 
-def apply_from_cli(proposal: Proposal, root: Path, allow_protected: bool, say: Callable[[str], None]) -> int:
+def apply_from_cli(proposal: Proposal, root: Path, allow_protected: Sequence[str], say: Callable[[str], None]) -> int:
     """``--apply`` for explain and generate, after their diff was printed: 0 written, 2 refused."""
     if not proposal.verification.parses:
         say("the change does not parse (new syntax errors); not applied")

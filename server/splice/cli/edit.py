@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from splice.cli.common import add_common, workspace_of
+from splice.cli.common import add_allow_protected, add_common, workspace_of
 
 if TYPE_CHECKING:
     from splice.edits.paths import Workspace
@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--block", type=int, metavar="N", help="apply only the answer's block N (when it offers several)"
     )
     parser.add_argument("--apply", action="store_true", help="write the changes (approves the diff shown)")
-    parser.add_argument("--allow-protected", action="store_true", help="confirm edits to protected paths")
+    add_allow_protected(parser)
     parser.add_argument("--allow-invisible", action="store_true", help="confirm new invisible/bidi characters")
     parser.add_argument("--allow-parse-errors", action="store_true", help="apply even if the result does not parse")
     parser.set_defaults(handler=handle)

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from splice.cli.common import add_common, settings_from, workspace_of
+from splice.cli.common import add_allow_protected, add_common, settings_from, workspace_of
 from splice.cli.progress import ModelWait
 
 
@@ -30,7 +30,7 @@ def register(sub: Any) -> None:
     p.add_argument("--traceback", required=True, metavar="FILE", help="file holding the trace ('-' for stdin)")
     p.add_argument("--fix", action="store_true", help="also propose a fix and print its diff")
     p.add_argument("--apply", action="store_true", help="write the fix (approves the diff printed)")
-    p.add_argument("--allow-protected", action="store_true", help="confirm a fix that edits protected paths")
+    add_allow_protected(p)
     p.add_argument("--budget", type=int, default=None, help="context token budget (default: context.budget)")
     p.set_defaults(handler=run)
 

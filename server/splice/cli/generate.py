@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from splice.cli.common import add_common, settings_from, workspace_of
+from splice.cli.common import add_allow_protected, add_common, settings_from, workspace_of
 from splice.cli.progress import ModelWait
 
 
@@ -32,7 +32,7 @@ def register(sub: Any) -> None:
     p.add_argument("--all", action="store_true", help="generate every stub in FILE")
     p.add_argument("--verify", action="store_true", help="run verify.command in the sandbox first")
     p.add_argument("--apply", action="store_true", help="write the result (approves the diff printed)")
-    p.add_argument("--allow-protected", action="store_true", help="confirm edits to protected paths")
+    add_allow_protected(p)
     p.set_defaults(handler=run)
 
 

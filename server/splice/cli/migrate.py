@@ -22,7 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from splice.cli.common import add_common, settings_from, workspace_of
+from splice.cli.common import add_allow_protected, add_common, settings_from, workspace_of
 
 if TYPE_CHECKING:
     from splice.features.migrate.model import Migration, Step
@@ -53,7 +53,7 @@ def register(sub: Any) -> None:
         run.add_argument("id", nargs="?" if name == "run" else None, help="migration id (default: the active one)")
         run.add_argument("--steps", type=int, default=None, help="at most N steps (default: until done or stopped)")
         run.add_argument("--apply", action="store_true", help="write each step after printing its diff")
-        run.add_argument("--allow-protected", action="store_true", help="confirm edits to protected paths")
+        add_allow_protected(run)
         run.add_argument("--allow-test-changes", action="store_true", help="confirm steps that weaken tests")
         run.add_argument("--answer", help="the answer to the current `ask` step")
         run.set_defaults(handler=_run)
@@ -65,7 +65,7 @@ def register(sub: Any) -> None:
     add_common(abort, json_output=False)
     abort.add_argument("id", help="migration id")
     abort.add_argument("--apply", action="store_true", help="write the inverse after printing it")
-    abort.add_argument("--allow-protected", action="store_true", help="confirm edits to protected paths")
+    add_allow_protected(abort)
     abort.set_defaults(handler=_abort)
 
 
@@ -282,7 +282,7 @@ def _verify(migrator: Migrator, proposal: Any) -> str | None:
     return f"`{result.command}` {result.status.value} ({result.reason}); its output ends:\n{result.output[-1200:]}"
 
 
-def _apply(migrator: Migrator, m: Migration, step: Step, proposal: Any, allow_protected: bool) -> int:
+def _apply(migrator: Migrator, m: Migration, step: Step, proposal: Any, allow_protected: list[str]) -> int:
     from splice.cli.approve import apply_approved
     from splice.edits.errors import EditRefused
     from splice.edits.paths import Workspace

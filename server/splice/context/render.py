@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
+from splice import invisible
 from splice.context.budget import Rendering, TokenCounter
 from splice.context.candidates import CallSite
 from splice.context.cards import (
@@ -108,6 +109,7 @@ class Renderer:
 
     def render(self, kind: str, text: str) -> Rendering:
         masked, _ = mask_secrets(text)
+        masked, _ = invisible.for_model(masked)  # the preview shows what the gateway sends: hidden text revealed
         return Rendering(kind, masked, max(0, int(self.count(masked))))
 
     def _cached(self, kind: str, sym: Symbol, make: Callable[[], str | None], variant: str = "") -> Rendering | None:

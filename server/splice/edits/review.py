@@ -88,12 +88,13 @@ def plan_apply(
     *,
     accepted: Iterable[str] | None = None,
     digest: str | None = None,
-    confirmed: Iterable[FlagKind] = (),
+    confirmed: Iterable[FlagKind | tuple[FlagKind, str]] = (),
     now: float | None = None,
 ) -> ApplyPlan:
     """The final texts for the accepted review ids, or EditRefused. ``digest`` must equal
-    ``proposal.digest(accepted)`` as computed when the diff was shown; ``confirmed`` lists the flag kinds the user
-    confirmed separately (PROTECTED, INVISIBLE)."""
+    ``proposal.digest(accepted)`` as computed when the diff was shown; ``confirmed`` lists what the user confirmed
+    separately: ``(FlagKind.PROTECTED, path)`` per protected file (a bare PROTECTED approves none), INVISIBLE as a
+    kind or per path."""
     if proposal.status is not Status.PENDING:
         raise EditRefused(f"proposal {proposal.id} is {proposal.status.value}; only pending proposals can be applied")
     if proposal.expires_at is not None and (now if now is not None else time.time()) > proposal.expires_at:
@@ -113,11 +114,21 @@ def plan_apply(
     return ApplyPlan(proposal.id, expected, tuple(_final(c, chosen, reader) for c in changes))
 
 
-def _check_confirmations(proposal: Proposal, changes: list[FileChange], confirmed: set[FlagKind]) -> None:
+def _check_confirmations(
+    proposal: Proposal, changes: list[FileChange], confirmed: set[FlagKind | tuple[FlagKind, str]]
+) -> None:
+    """Every flagged file needs its own confirmation: one "yes" never covers a protected file it did not name."""
     paths = {p for c in changes for p in (c.path, c.new_path) if p}
-    for flag in proposal.needs_confirmation():
-        if flag.path in paths and flag.kind not in confirmed:
-            raise EditRefused(f"{flag.message}; confirm it explicitly to apply (nothing applied)", path=flag.path)
+    missing = [
+        flag
+        for flag in proposal.needs_confirmation()
+        if flag.path in paths
+        and (flag.kind, flag.path) not in confirmed
+        and (flag.kind is FlagKind.PROTECTED or flag.kind not in confirmed)
+    ]
+    if missing:
+        listed = "; ".join(f.message for f in missing)
+        raise EditRefused(f"{listed}; confirm each explicitly to apply (nothing applied)", path=missing[0].path)
 
 
 def _final(change: FileChange, chosen: set[str], reader: Reader) -> FinalFile:

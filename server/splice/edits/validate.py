@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from splice import invisible
 from splice.index.parser import error_count
 
-# Bidi controls (Trojan Source), zero-width characters, word joiners, the BOM mid-text and the Tag block
-# (hidden instructions in rules files).
-_INVISIBLE = re.compile("[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
+# Bidi controls (Trojan Source), zero-width characters, fillers (U+3164), the BOM mid-text and the Tag block
+# (hidden instructions in rules files): one definition, ``splice.invisible``.
+_INVISIBLE = invisible.INVISIBLE
 
 
 # Control characters other than tab and newline: C0 (ESC starts terminal escape sequences, CR rewrites a line),
@@ -28,14 +29,13 @@ def new_parse_errors(lang: str | None, before: str | None, after: str) -> int:
 
 
 def invisible_characters(text: str) -> list[str]:
-    """Descriptions (``U+202E RIGHT-TO-LEFT OVERRIDE on line 3``) of invisible/bidi characters in ``text``."""
-    found: list[str] = []
+    """Descriptions (``U+202E RIGHT-TO-LEFT OVERRIDE on line 3``) of invisible, bidi and control characters in
+    ``text``, then of look-alike identifiers (mixed scripts, fillers)."""
+    found = invisible.describe(text)
     for lineno, line in enumerate(text.split("\n"), 1):
-        for m in _HIDDEN.finditer(line):
-            ch = m.group()
-            kind = "CONTROL CHARACTER" if _CONTROL.match(ch) else "TAG CHARACTER"
-            found.append(f"U+{ord(ch):04X} {unicodedata.name(ch, kind)} on line {lineno}")
-    return found
+        for m in _CONTROL.finditer(line):
+            found.append(f"U+{ord(m.group()):04X} {unicodedata.name(m.group(), 'CONTROL CHARACTER')} on line {lineno}")
+    return [*found, *invisible.lookalike_identifiers(text)]
 
 
 def escape_invisible(text: str) -> str:

@@ -20,13 +20,14 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
+from splice import invisible
 from splice.config import Settings
 from splice.llm import client, errors
 from splice.llm.cache import AnswerCache, CachedAnswer, answer_from, cache_key
 from splice.llm.model import Completion, Message, Progress, Request, TokenUsage
-from splice.llm.redact import Redactor, dotenv_secrets, env_secrets
 from splice.llm.retry import RetryPolicy
 from splice.llm.usage import Estimate, UsageLog, UsageRecord, check_budget, estimate, record, today
+from splice.redaction import Redactor, dotenv_secrets, env_secrets
 
 ProgressFn = Callable[[Progress], None]
 Sleep = Callable[[float], Awaitable[None]]
@@ -340,7 +341,9 @@ class Gateway:
         return self._semaphore
 
     def _redacted(self, request: Request, redactor: Redactor) -> list[dict[str, str]]:
-        return [Message(m.role, redactor.redact(m.content)).as_dict() for m in request.messages]
+        # Hidden text (Tag characters, bidi controls, fillers) never reaches the model: removed or shown escaped.
+        texts = redactor.redact_all([invisible.for_model(m.content)[0] for m in request.messages])
+        return [Message(m.role, text).as_dict() for m, text in zip(request.messages, texts, strict=True)]
 
     def _known_secrets(self) -> frozenset[str]:
         scanned, secrets = self._secrets

@@ -35,7 +35,7 @@ from splice.lsp.server import SpliceServer
 log = logging.getLogger(__name__)
 
 APPLY, SHOW_DIFF, DISCARD = "Apply", "Show diff", "Discard"
-INCLUDE, LEAVE_OUT, CANCEL = "Include them", "Leave them out", "Cancel"
+INCLUDE, LEAVE_OUT, CANCEL = "Apply this file", "Leave it out", "Cancel"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -221,26 +221,27 @@ async def ask(ls: SpliceServer, kind: types.MessageType, message: str, actions: 
 
 async def confirm_protected(
     ls: SpliceServer, proposal: Proposal, accepted: list[str]
-) -> tuple[list[str], set[FlagKind]]:
-    """Protected paths and invisible characters need their own confirmation; returns the hunk ids still to apply
-    and the confirmed flag kinds (empty ids = cancelled)."""
-    flags = proposal.needs_confirmation()
-    flagged_paths = {f.path for f in flags}
-    flagged_ids = {i for c in proposal.changes if {c.path, c.new_path} & flagged_paths for i in c.review_ids()}
-    if not flags or not flagged_ids & set(accepted):
-        return accepted, set()
-    lines = "; ".join(f.message for f in flags)
-    answer = await ask(
-        ls,
-        types.MessageType.Warning,
-        f"Splice: this proposal touches files that can run code or hide text — {lines}. Apply those changes too?",
-        [INCLUDE, LEAVE_OUT, CANCEL],
-    )
-    if answer == INCLUDE:
-        return accepted, {f.kind for f in flags}
-    if answer == LEAVE_OUT or answer is None:
-        return [i for i in accepted if i not in flagged_ids], set()
-    return [], set()
+) -> tuple[list[str], set[FlagKind | tuple[FlagKind, str]]]:
+    """Each protected file and each file with invisible characters is asked about on its own, with its reason;
+    returns the hunk ids still to apply and the per-file confirmations (empty ids = cancelled)."""
+    confirmed: set[FlagKind | tuple[FlagKind, str]] = set()
+    for flag in proposal.needs_confirmation():
+        flagged = {i for c in proposal.changes if flag.path in (c.path, c.new_path) for i in c.review_ids()}
+        if not flagged & set(accepted) or flag.path is None:
+            continue
+        answer = await ask(
+            ls,
+            types.MessageType.Warning,
+            f"Splice: {flag.message}. Apply the change to {flag.path}?",
+            [INCLUDE, LEAVE_OUT, CANCEL],
+        )
+        if answer == INCLUDE:
+            confirmed.add((flag.kind, flag.path))
+        elif answer == LEAVE_OUT or answer is None:
+            accepted = [i for i in accepted if i not in flagged]
+        else:
+            return [], set()
+    return accepted, confirmed
 
 
 NO_ANSWER = (ClientRequestFailed, JsonRpcException)

@@ -83,10 +83,13 @@ def test_protected_edit_hidden_among_harmless_ones(tree: tuple[Path, Path], snap
     before = snap(ws)
     code, out, err = edit(ws, HARMLESS + "\nAlso tidy the settings:\n\n" + SETTINGS, "--apply")
     assert code == 2
-    assert "protected path .vscode/settings.json" in err and "--allow-protected" in err
+    assert "protected path .vscode/settings.json" in err and "--allow-protected .vscode/settings.json" in err
     assert "autoApprove" in out  # the diff shows it
     assert snap(ws) == before  # the harmless edit was not applied either
+    # a bare --allow-protected asks about each file; without a terminal the answer is no
     code, _, err = edit(ws, HARMLESS + SETTINGS, "--apply", "--allow-protected")
+    assert code == 2 and snap(ws) == before
+    code, _, err = edit(ws, HARMLESS + SETTINGS, "--apply", "--allow-protected", ".vscode/settings.json")
     assert code == 0, err
     assert "autoApprove" in (ws / ".vscode" / "settings.json").read_text()
 

@@ -168,7 +168,10 @@ def test_protected_and_invisible_need_their_own_confirmation(tree: tuple[Path, P
     assert [f.path for f in p.needs_confirmation()] == [".vscode/settings.json"]
     with pytest.raises(EditRefused, match=r"protected path \.vscode/settings\.json"):
         plan_apply(p, disk_reader)
-    assert len(plan_apply(p, disk_reader, confirmed=[FlagKind.PROTECTED]).files) == 2
+    with pytest.raises(EditRefused, match=r"protected path \.vscode/settings\.json"):
+        plan_apply(p, disk_reader, confirmed=[FlagKind.PROTECTED])  # a blanket yes confirms no protected file
+    confirmed = [(FlagKind.PROTECTED, ".vscode/settings.json")]
+    assert len(plan_apply(p, disk_reader, confirmed=confirmed).files) == 2
     # Accepting only the harmless hunks needs no protected confirmation.
     harmless = list(p.changes[0].review_ids())
     assert len(plan_apply(p, disk_reader, accepted=harmless).files) == 1

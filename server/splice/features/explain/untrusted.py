@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
+from splice.invisible import INVISIBLE as _INVISIBLE
 
 
 def reveal_invisible(text: str) -> tuple[str, int]:
