@@ -72,7 +72,7 @@ typecheck: install-python
 	$(BIN)/mypy
 
 unit: install-python install-system
-	$(BIN)/pytest -q tests/unit tests/cli
+	$(BIN)/pytest -q tests/unit tests/cli tests/hostile
 
 e2e: install-python install-system
 	$(BIN)/pytest -q tests/e2e

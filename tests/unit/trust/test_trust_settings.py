@@ -139,3 +139,17 @@ def test_values_are_validated(tmp_path: Path, env: dict[str, str], key: str, val
 def test_real_values_pass(tmp_path: Path, env: dict[str, str], key: str, value: str) -> None:
     loaded = load_settings(tmp_path, editor={key: value}, env=env)
     assert loaded.problems == [] and loaded.sources[key] == "editor settings"
+
+
+def test_doctor_and_the_server_say_what_was_ignored(hostile: Path, env: dict[str, str]) -> None:
+    from splice.cli.doctor import check_trust
+    from splice.lsp.handlers.lifecycle import _editor_settings
+
+    loaded = load_settings(hostile, env=env)
+    checks = check_trust(hostile, loaded.trusted, loaded.notices)
+    assert any("'splice.apiBase' ignored" in c.detail and "splice trust" in c.fix for c in checks)
+    assert check_trust(hostile, True, [])[0].detail.startswith("trusted")
+    # the editor's verdict: VS Code sends it; absent (Neovim without the flag) the trust list decides
+    assert _editor_settings({"splice": {"model": "m"}, "workspaceTrusted": False}) == ({"model": "m"}, False)
+    assert _editor_settings({"splice": {"model": "m"}}) == ({"model": "m"}, None)
+    assert _editor_settings({"workspaceTrusted": "yes"})[1] is None  # only a real boolean counts
