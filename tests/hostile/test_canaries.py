@@ -108,7 +108,8 @@ def test_no_canary_is_sent_stored_or_shown(tmp_path: Path) -> None:
     target = sent[sent.rindex("def charge(") :]
     assert "upstream refused" in sent and target.count("«redacted") >= len(IN_CODE), target
     assert "def charge(" in shown and shown.count("«redacted") >= len(IN_CODE), shown
-    assert len(llm.chat_requests()) == 1 and all(o.returncode == 0 for o in outs), shown
+    # explain --fix exits 2 when the answer holds no fix (this one explains only)
+    assert len(llm.chat_requests()) == 1 and [o.returncode for o in outs] in ([0, 0], [0, 2]), shown
     rows = []
     for name, canary in canaries.items():
         probe = canary.splitlines()[0] if "\n" in canary else canary
