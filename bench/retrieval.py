@@ -1,13 +1,15 @@
 """Retrieval benchmark: blanked function bodies, recall of the cross-file definitions the body uses.
 
-Protocol (research/perf_anchors.md §4.3): on flask, requests and zod (unpacked from ../shared/corpora into a temp
-dir), sample functions whose bodies use definitions from other files (fixed seed, ≤ --limit per repo); blank the
-body (signature and docstring kept); in *strict* mode also delete the import names only that body used. Gold is
+Protocol (research/perf_anchors.md §4.3): on the development set (flask, requests, zod from ../shared/corpora)
+and the evaluation set (starlette, attrs, @trpc/server, sqlalchemy: real releases fetched from PyPI/npm at run time
+by ``corpora.py``; measured only, never tuned on), each unpacked into a temp dir, sample functions whose bodies
+use definitions from other files (fixed seed, ≤ --limit per repo); blank the body (signature and docstring kept);
+in *strict* mode also delete the import names only that body used. Gold is
 computed independently of Splice (``retrieval_gold*.py``). Splice is asked through its engine API with the blanked
 text as an unsaved buffer — the index holds the original files, so nothing of the real body can leak in — at each
 budget; two baselines run on the same tasks: BM25 over symbol cards and "imports of the file in usage order".
 
-    .venv/bin/python bench/retrieval.py [--repos flask,requests,zod] [--limit 300] [--budgets 1000,2000,4000]
+    .venv/bin/python bench/retrieval.py [--repos dev,eval | flask,sqlalchemy,…] [--limit 300] [--budgets 1000,2000,4000]
                                         [--misses] [--indexed]
 
 Prints a markdown table: recall of gold, recall at 2k without what only module outlines cover (a gold definition
@@ -26,7 +28,6 @@ import os
 import re
 import statistics
 import sys
-import tarfile
 import tempfile
 import time
 from collections import Counter
@@ -39,6 +40,7 @@ os.environ.setdefault("RUST_LOG", "error")  # LanceDB prints a deprecation warni
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "server"))
 
+import corpora  # noqa: E402
 from retrieval_gold import Def, PyRepo, Task  # noqa: E402
 from splice.config import Settings  # noqa: E402
 from splice.context.engine import ContextEngine  # noqa: E402
@@ -46,12 +48,6 @@ from splice.context.model import ContextItem, ContextRequest, PositionTarget  # 
 from splice.features.collector import Collector  # noqa: E402
 from splice.index.indexer import Indexer  # noqa: E402
 
-CORPORA = Path(os.environ.get("SPLICE_CORPORA") or HERE.parent / ".." / "shared" / "corpora")
-REPOS: dict[str, tuple[str, str]] = {
-    "flask": ("python", "src/flask"),
-    "requests": ("python", "src/requests"),
-    "zod": ("typescript", "packages/zod/src"),
-}
 SEED = 20261123
 
 
@@ -275,7 +271,7 @@ def print_misses(engine: ContextEngine, tasks: list[Task], setting: str, budget:
 
 
 def load_repo(name: str, root: Path, limit: int) -> tuple[list[Task], list[Def]]:
-    lang, src = REPOS[name]
+    lang, src = corpora.SPEC[name].lang, corpora.SPEC[name].package
     if lang == "python":
         repo = PyRepo(root, src)
         return repo.tasks(limit, SEED), repo.all_defs()
@@ -309,7 +305,7 @@ def row(repo: str, setting: str, method: str, res: MethodResult, budgets: list[i
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repos", default="flask,requests,zod")
+    parser.add_argument("--repos", default="dev,eval", help="dev, eval, all or names (bench/corpora.py)")
     parser.add_argument("--limit", type=int, default=300)
     parser.add_argument("--budgets", default="1000,2000,4000")
     parser.add_argument("--settings", default="loose,strict")
@@ -321,22 +317,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     budgets = [int(b) for b in args.budgets.split(",")]
     settings_list = args.settings.split(",")
-    if not CORPORA.exists():
-        print(f"corpora not found at {CORPORA.resolve()}; nothing to measure", file=sys.stderr)
-        return 2
     header = ["repo", "setting", "method", "tasks", *(f"R@{b // 1000}k" for b in budgets), "R@2k w/o outlines"]
     header += ["all@2k", "MRR@4k", "tokens@2k", "p50 ms", "p95 ms", "p95 +parse", "p95 wall"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="splice-bench-") as tmp:
-        for name in args.repos.split(","):
-            archive = CORPORA / f"{name}.tar.gz"
-            if not archive.exists():
-                print(f"skipping {name}: {archive} missing", file=sys.stderr)
+        for name in corpora.names(args.repos):
+            unpacked = corpora.unpack(name, Path(tmp))
+            if unpacked is None:
+                print(f"skipping {name}: unavailable", file=sys.stderr)
                 continue
-            with tarfile.open(archive) as tar:
-                tar.extractall(tmp, filter="data")
-            root = Path(tmp) / name
+            root = unpacked
             tasks, defs = load_repo(name, root, args.limit)
             t0 = time.perf_counter()
             indexer = Indexer(root, Settings(), persist=not args.no_store)
@@ -376,7 +367,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     engine, tasks, setting, budgets, collector, indexer
                 )
             for (setting, method), res in sorted(results.items(), key=lambda kv: settings_list.index(kv[0][0])):
-                lines.append(row(name, setting, method, res, budgets, len(tasks)))
+                label = f"{name} ({'eval' if name in corpora.EVAL else 'dev'})"
+                lines.append(row(label, setting, method, res, budgets, len(tasks)))
                 if res.outline_tokens:
                     with_outline = sum(1 for t in res.outline_tokens if t)
                     notes.append(
@@ -387,6 +379,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             collector.restore()
     print("\n".join(lines))
     print("\n".join(["", *notes]))
+    load = os.getloadavg()
+    print(
+        f"\nLoad average (1/5/15 min) at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+        f"on {os.cpu_count()} CPUs."
+    )
     return 0
 
 
