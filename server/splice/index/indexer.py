@@ -424,7 +424,11 @@ class Indexer:
             if moved is None and fresh and old is not None and existing is not None:
                 # Definitions added or removed (typing a new function): only the references they could answer
                 # are resolved again.
-                moved = self.resolver.resolve_changed(rel, old, old_edges)
+                try:
+                    moved = self.resolver.resolve_changed(rel, old, old_edges)
+                except Exception:  # a bug in the partial path must not lose the edit: resolve the file whole
+                    log.warning("partial re-resolution of %s failed; resolving it whole", rel, exc_info=True)
+                    moved = None
             if moved is not None:
                 self.graph.set_edges(rel, moved)
             else:

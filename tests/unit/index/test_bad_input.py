@@ -314,3 +314,23 @@ def test_a_file_whose_resolution_crashes_keeps_its_definitions(tmp_path: Path, m
     assert "KeyError" in summary.skipped[0].detail and "b.py (references not resolved" in summary.describe()
     assert "b.py::b" in {s.id for s in ix.graph.symbols_in("b.py")} and ix.graph.edges_in_file("b.py") == []
     assert [e.dst for e in ix.graph.edges_in_file("c.py") if e.kind.value == "calls"] == ["a.py::helper"]
+
+
+def test_an_edit_whose_partial_resolution_crashes_is_resolved_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from splice.index.resolve import Resolver
+
+    (tmp_path / "a.py").write_text("def helper():\n    pass\n")
+    (tmp_path / "b.py").write_text("from a import helper\n\ndef b():\n    helper()\n")
+    ix = Indexer(tmp_path, Settings(), persist=False, background=False)
+    ix.index_all()
+
+    def broken(self: Resolver, *args: object) -> None:
+        raise AssertionError("a bug in the partial path")
+
+    monkeypatch.setattr(Resolver, "resolve_changed", broken)
+    # A new definition: the partial path would run; the edit still lands, its edges resolved in full.
+    assert ix.update_text("b.py", b"from a import helper\n\ndef b():\n    helper()\n\ndef c():\n    helper()\n") is None
+    calls = sorted((e.src, e.dst) for e in ix.graph.edges_in_file("b.py") if e.kind.value == "calls")
+    assert calls == [("b.py::b", "a.py::helper"), ("b.py::c", "a.py::helper")]
