@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 from splice.config import Settings
-from splice.index import extract_incr
+from splice.index import codec, extract_incr
 from splice.index.extract import extract, supported
 from splice.index.extract_incr import BufferState
 from splice.index.graph import Graph
@@ -98,6 +100,23 @@ def interface(fx: FileExtract) -> tuple[object, ...]:
     )
 
 
+POOL_MIN_FILES = 200
+"""New files from which a run extracts in worker processes (below it, starting them costs more than it saves)."""
+
+
+def _workers() -> int:
+    return min(len(os.sched_getaffinity(0)), 4)
+
+
+def _extract_encoded(job: tuple[str, str, bytes]) -> tuple[str, bytes, str]:
+    """In a worker: the file's extract, encoded compactly (``codec``) — cheaper to ship back than a pickle."""
+    path, lang, data = job
+    try:
+        return path, codec.encode(extract(path, lang, data), []), ""
+    except Exception as exc:  # reported per file by the parent
+        return path, b"", f"{type(exc).__name__}: {exc}"
+
+
 def _extract_failed(path: str, exc: Exception) -> Skip:
     log.warning("extracting %s failed; it is left out of the index", path, exc_info=exc)
     return Skip(path, SkipReason.EXTRACT_FAILED, f"{type(exc).__name__}: {exc}"[:300])
@@ -174,12 +193,12 @@ class Indexer:
         changed: list[str] = []
         reused = syntax_errors = 0
         total = len(found.files)
-        for i, src in enumerate(found.files):
-            if cancel.is_set():
-                break
-            if progress is not None:
-                progress(i, total, src.path)
-            outcome = self._load(src)
+        outcomes = (
+            self._load_parallel(found.files, progress, cancel)
+            if _workers() > 1 and total - len(known) >= POOL_MIN_FILES
+            else self._load_each(found.files, progress, cancel)
+        )
+        for src, outcome in outcomes:
             if isinstance(outcome, Skip):
                 skipped.append(outcome)
                 continue
@@ -244,8 +263,83 @@ class Indexer:
                     self.resolver.restore_deps(path, row.deps)
         return set(self.graph.files)
 
-    def _load(self, src: SourceFile) -> _Loaded | Skip | None:
-        """Read and extract one file; None when its hash matches what the graph already holds."""
+    def _load_each(
+        self, files: list[SourceFile], progress: Progress | None, cancel: threading.Event
+    ) -> Iterator[tuple[SourceFile, _Loaded | Skip | None]]:
+        total = len(files)
+        for i, src in enumerate(files):
+            if cancel.is_set():
+                return
+            if progress is not None:
+                progress(i, total, src.path)
+            yield src, self._load(src)
+
+    def _load_parallel(
+        self, files: list[SourceFile], progress: Progress | None, cancel: threading.Event
+    ) -> Iterator[tuple[SourceFile, _Loaded | Skip | None]]:
+        """A cold start: read every file here, extract in worker processes (every core), decode here in order.
+
+        Workers are started fresh (``forkserver``: never a fork of this threaded process) and end with the run.
+        A pool that cannot start or breaks falls back to extracting here; a file whose extraction raised is
+        skipped with its reason, as in ``_load``.
+        """
+        pending: list[tuple[SourceFile, FileRecord, bytes]] = []
+        for src in files:
+            if cancel.is_set():
+                return
+            read = self._read(src)
+            if isinstance(read, tuple):
+                pending.append((src, *read))
+            else:
+                yield src, read
+        total = len(files)
+        done = total - len(pending)
+        try:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            pool = ProcessPoolExecutor(_workers(), mp_context=multiprocessing.get_context("forkserver"))
+        except Exception:  # no process support here (a sandbox): extract in this process
+            log.warning("extraction workers unavailable; extracting in this process", exc_info=True)
+            pool = None
+        taken = 0
+        try:
+            if pool is not None:
+                jobs = [(src.path, src.lang, data) for src, _, data in pending]
+                for (src, record, _), (_, blob, error) in zip(
+                    pending, pool.map(_extract_encoded, jobs, chunksize=8), strict=True
+                ):
+                    if cancel.is_set():
+                        return
+                    if progress is not None:
+                        progress(done + taken, total, src.path)
+                    taken += 1
+                    yield src, self._decoded(src, record, blob, error)
+        except (BrokenProcessPool, OSError):
+            log.warning("an extraction worker failed; extracting the rest in this process", exc_info=True)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+        for src, record, data in pending[taken:]:
+            if cancel.is_set():
+                return
+            if progress is not None:
+                progress(done + taken, total, src.path)
+            taken += 1
+            yield src, self._extract_loaded(src, record, data)
+
+    @staticmethod
+    def _decoded(src: SourceFile, record: FileRecord, blob: bytes, error: str) -> _Loaded | Skip:
+        if error:
+            log.warning("extracting %s failed in a worker (%s); it is left out of the index", src.path, error)
+            return Skip(src.path, SkipReason.EXTRACT_FAILED, error[:300])
+        try:
+            return _Loaded(record, codec.decode(src.path, blob)[0])
+        except ValueError as exc:
+            return _extract_failed(src.path, exc)
+
+    def _read(self, src: SourceFile) -> tuple[FileRecord, bytes] | Skip | None:
+        """Read and check one file: its record and bytes, a skip, or None when the graph holds this very hash."""
         data = self._overlays.get(src.path)
         if data is None:
             try:
@@ -265,7 +359,14 @@ class Indexer:
             return skip
         if not supported(src.lang):
             return Skip(src.path, SkipReason.NO_GRAMMAR, f"no extraction for {src.lang}")
-        record = FileRecord(src.path, src.lang, digest, len(data), src.mtime, time.time())
+        return FileRecord(src.path, src.lang, digest, len(data), src.mtime, time.time()), data
+
+    def _load(self, src: SourceFile) -> _Loaded | Skip | None:
+        """Read and extract one file; None when its hash matches what the graph already holds."""
+        read = self._read(src)
+        return self._extract_loaded(src, *read) if isinstance(read, tuple) else read
+
+    def _extract_loaded(self, src: SourceFile, record: FileRecord, data: bytes) -> _Loaded | Skip:
         try:
             fx = extract(src.path, src.lang, data)
         except Exception as exc:  # one file never fails the whole index: it is left out, with the reason

@@ -248,3 +248,36 @@ def test_position_only_edits_move_edges_without_resolving(memory: Indexer, monke
     assert any(e.name == "g" and e.src == "pkg/b.py::h" for e in memory.graph.edges_in_file("pkg/b.py"))
     memory.update_text("pkg/b.py", b"import os\n" + b)
     assert calls == [["pkg/b.py"]], "an import changed: the whole file is resolved"
+
+
+def test_extraction_in_worker_processes_builds_the_same_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import splice.index.indexer as indexer_module
+
+    for i in range(12):
+        (tmp_path / "pkg").mkdir(exist_ok=True)
+        (tmp_path / "pkg" / f"m{i}.py").write_text(
+            f"from pkg.m{(i + 1) % 12} import f{(i + 1) % 12}\n\n\nclass C{i}:\n    def run(self):\n"
+            f"        return f{(i + 1) % 12}()\n\n\ndef f{i}():\n    '''Doc {i}.'''\n    return C{i}().run()\n"
+        )
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "a.ts").write_text("import { b } from './b';\nexport function a(): number { return b(); }\n")
+    (tmp_path / "web" / "b.ts").write_text("export function b(): number { return 1; }\n")
+    (tmp_path / "broken.py").write_text("def broken(:\n    return (\n")
+
+    def graph_of(min_files: int) -> tuple[object, ...]:
+        monkeypatch.setattr(indexer_module, "POOL_MIN_FILES", min_files)
+        ix = Indexer(tmp_path, Settings(), persist=False)
+        summary = ix.index_all()
+        symbols = sorted((s.id, s.kind, s.span, s.signature, s.doc) for s in ix.graph.symbols.values())
+        edges = sorted(
+            (e.src, e.dst or "", e.name, e.kind, e.span, e.confidence)
+            for p in ix.graph.files
+            for e in ix.graph.edges_in_file(p)
+        )
+        return summary.files, summary.syntax_errors, symbols, edges
+
+    pooled, sequential = graph_of(1), graph_of(10_000)
+    assert pooled == sequential and pooled[0] == 15 and pooled[1] == 1
+    assert "in this process" not in caplog.text  # the workers really ran
