@@ -100,7 +100,7 @@ def leads(
     for place in frames:
         weight = 1.0 / (1 + place.depth)
         where = place.symbol.qualname if place.symbol is not None else place.path
-        edges = [e for e in graph.edges_in_file(place.path) if e.dst is not None and e.kind in _USES]
+        edges = [e for e in graph.edges_in_file(place.path) if e.kind in _USES]
         if place.symbol is not None:
             span = place.symbol.span
             edges = [e for e in edges if span.start.line <= e.span.start.line <= span.end.line]
@@ -110,11 +110,26 @@ def leads(
         used_names = {m.group(0) for m in _IDENT.finditer(text)}
         others: list[tuple[int, str]] = []
         for edge in edges:
-            assert edge.dst is not None
             ln = edge.span.start.line
             verb = "called" if edge.kind is EdgeKind.CALLS else "read"
+            if edge.dst is None:
+                # ``client.get(…)`` on a receiver of unknown type: the index names no definition, so say which ones
+                # it could be when there are only a few — never as if it knew
+                if edge.kind is EdgeKind.CALLS and ln <= place.line:
+                    guesses = _members_named(graph, edge.name)
+                    produced = _assigned_names(line_text(place.path, ln) or "", edge.span.start.col) & used_names
+                    if guesses and (ln == place.line or produced):
+                        for sid in guesses:
+                            add(
+                                sid,
+                                (2.0 if ln == place.line else 1.8) * weight,
+                                f"maybe what .{edge.name}() on line {ln + 1} of {where} calls (frame {place.depth + 1};"
+                                f" the receiver's type is unknown, {len(guesses)} definition(s) have this name)",
+                            )
+                continue
+            guessed = " — by name only, the receiver's type is unknown" if edge.confidence < NAME_ONLY else ""
             if ln == place.line:
-                add(edge.dst, 3.0 * weight, f"{verb} on line {ln + 1} of {where} (frame {place.depth + 1})")
+                add(edge.dst, 3.0 * weight, f"{verb} on line {ln + 1} of {where} (frame {place.depth + 1}){guessed}")
                 if place.depth == 0:
                     _owner(graph, edge.dst, add, 2.0, f"type of what line {ln + 1} of {where} uses")
                 continue
@@ -124,7 +139,7 @@ def leads(
                 add(
                     edge.dst,
                     2.5 * weight,
-                    f"produces {names}, used on line {place.line + 1} of {where} (frame {place.depth + 1})",
+                    f"produces {names}, used on line {place.line + 1} of {where} (frame {place.depth + 1}){guessed}",
                 )
             elif ln < place.line and edge.kind is EdgeKind.CALLS:
                 others.append((place.line - ln, edge.dst))
@@ -143,6 +158,17 @@ def leads(
             for cls in classes:
                 add(cls.id, 2.2, f"the exception's class {short}")
     return sorted(found.values(), key=lambda lead: -lead.priority)
+
+
+NAME_ONLY = 0.8
+"""Edges below this confidence were matched by name alone (``index/resolve.py``)."""
+MAX_GUESSES = 3
+"""A call on a receiver of unknown type suggests the definitions of that name only when there are this few."""
+
+
+def _members_named(graph: Graph, name: str) -> list[str]:
+    found = [s.id for s in graph.find(name) if s.kind in (SymbolKind.METHOD, SymbolKind.FUNCTION)]
+    return found if len(found) <= MAX_GUESSES else []
 
 
 def _owner(graph: Graph, sid: str, add: Callable[[str | None, float, str], None], priority: float, why: str) -> None:
