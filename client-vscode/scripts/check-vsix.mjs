@@ -9,6 +9,7 @@ const EXPECTED = new Set([
     "extension/readme.md",
     "extension/dist/extension.js",
     "extension/client-vscode/media/icon.png",
+    `extension/dist/wheel/splice-${JSON.parse(readFileSync("package.json", "utf8")).version}-py3-none-any.whl`,
 ]);
 
 const file = process.argv[2];

@@ -27,7 +27,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const migration = new MigrationView(() => vscode.workspace.workspaceFolders?.[0]?.uri);
     const keys = new ApiKeyStore(context.secrets);
     const reports = new Reports();
-    const installer = new Installer(context.globalStorageUri, log);
+    const installer = new Installer(context.globalStorageUri, log, context.extensionUri.fsPath);
     const settings = () => {
         const config = vscode.workspace.getConfiguration(SECTION);
         return readSettings((key) => config.inspect(key), vscode.workspace.isTrusted);

@@ -50,6 +50,8 @@ export class Installer {
     constructor(
         private readonly storage: vscode.Uri,
         private readonly log: vscode.LogOutputChannel,
+        /** The extension's own folder: the .vsix carries the server's wheel in dist/wheel/. */
+        private readonly extensionPath?: string,
     ) {}
 
     /** Shows the problem with its fixes and runs the one the user picks. */
@@ -86,8 +88,8 @@ export class Installer {
     async installInVenv(preferred?: string): Promise<void> {
         const requirement = await vscode.window.showInputBox({
             title: "Install Splice",
-            prompt: "What pip should install: a package name, a wheel file or a source folder",
-            value: defaultRequirement(),
+            prompt: "What pip should install: the Splice wheel this extension carries (default), another wheel file or a Splice source folder",
+            value: defaultRequirement(this.extensionPath),
             ignoreFocusOut: true,
         });
         if (!requirement) {
@@ -155,10 +157,27 @@ export class Installer {
     }
 }
 
-/** A workspace that is a Splice checkout installs itself; anything else installs the published package. */
-function defaultRequirement(): string {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    return folder && vscode.workspace.isTrusted && isSpliceCheckout(folder.uri.fsPath) ? folder.uri.fsPath : "splice";
+/**
+ * What the new venv installs: a workspace that is a Splice checkout installs itself; otherwise the wheel the
+ * extension carries (there is no "splice" on the package index; its dependencies come from pip's index).
+ */
+export function defaultRequirement(extensionPath: string | undefined, workspace = vscode.workspace): string {
+    const folder = workspace.workspaceFolders?.[0];
+    if (folder && workspace.isTrusted && isSpliceCheckout(folder.uri.fsPath)) {
+        return folder.uri.fsPath;
+    }
+    return (extensionPath && bundledWheel(extensionPath)) ?? "";
+}
+
+/** The server wheel inside the extension (dist/wheel/splice-<version>-py3-none-any.whl), if the build put one there. */
+export function bundledWheel(extensionPath: string): string | undefined {
+    const folder = path.join(extensionPath, "dist", "wheel");
+    try {
+        const wheel = fs.readdirSync(folder).find((f) => /^splice-.+-py3-none-any\.whl$/.test(f));
+        return wheel ? path.join(folder, wheel) : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 function isSpliceCheckout(folder: string): boolean {

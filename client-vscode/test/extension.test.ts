@@ -24,6 +24,7 @@ function fakeContext(): vscode.ExtensionContext {
         },
         globalState: { get: () => undefined, update: () => Promise.resolve() },
         globalStorageUri: Uri.file("/tmp/splice-test-storage"),
+        extensionUri: Uri.file("/tmp/splice-test-extension"),
     } as unknown as vscode.ExtensionContext;
 }
 

@@ -4,7 +4,8 @@ import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { fixesFor, Fix, pickBase } from "../src/install";
+import { mkdirSync } from "node:fs";
+import { bundledWheel, defaultRequirement, fixesFor, Fix, pickBase } from "../src/install";
 import { choosePython, classifyProbe, describeProblem, probe, venvPython } from "../src/python";
 
 const base = { home: "/home/ana", platform: "linux" as NodeJS.Platform, workspaceFolder: "/work/proj" };
@@ -113,5 +114,19 @@ describe("install fixes", () => {
             "python",
         );
         assert.equal(pickBase([{ command: "python3", result: { ok: false, problem: "old-python", detail: "3.8" } }]), undefined);
+    });
+});
+
+describe("the server the extension installs", () => {
+    it("is the wheel the .vsix carries, not a package the index does not have", () => {
+        const extension = mkdtempSync(path.join(os.tmpdir(), "splice-ext-"));
+        assert.equal(bundledWheel(extension), undefined);
+        const untrusted = { workspaceFolders: undefined, isTrusted: false } as never;
+        assert.equal(defaultRequirement(extension, untrusted), "", "no wheel: nothing pre-filled, never 'splice'");
+        mkdirSync(path.join(extension, "dist", "wheel"), { recursive: true });
+        writeFileSync(path.join(extension, "dist", "wheel", "splice-0.1.0-py3-none-any.whl"), "");
+        const wheel = path.join(extension, "dist", "wheel", "splice-0.1.0-py3-none-any.whl");
+        assert.equal(bundledWheel(extension), wheel);
+        assert.equal(defaultRequirement(extension, untrusted), wheel);
     });
 });
