@@ -118,7 +118,12 @@ class Applied:
 def apply_reviewed(root: Path, proposal: Proposal, *, digest: str, confirm_flags: bool) -> Applied:
     """Write a proposal the user approved after seeing its diff (``digest`` = what was shown); EditRefused when
     the files moved on in a conflicting way, the proposal is no longer pending, or warnings were not confirmed."""
-    confirmed = [FlagKind.PROTECTED, FlagKind.INVISIBLE] if confirm_flags else []
+    # One "confirm the warnings" answer may cover one protected file, the one it named; a proposal touching several
+    # is refused (each needs its own confirmation: the editor asks per file, the CLI takes --allow-protected FILE).
+    protected = sorted({f.path for f in proposal.needs_confirmation() if f.kind is FlagKind.PROTECTED and f.path})
+    confirmed: list[FlagKind | tuple[FlagKind, str]] = []
+    if confirm_flags:
+        confirmed = [FlagKind.INVISIBLE, *((FlagKind.PROTECTED, p) for p in protected[:1] if len(protected) == 1)]
     plan = plan_apply(proposal, disk_reader, digest=digest, confirmed=confirmed)
     written = write_plan(Workspace.of(root), plan, record=mark_applied(proposal, plan))
     try:

@@ -140,3 +140,14 @@ def test_lookalike_and_hidden_characters_are_flagged(tmp_path: Path) -> None:
         assert flags, kind
         expected = {"filler": "HANGUL FILLER", "homoglyph": "CYRILLIC and LATIN", "tags": "TAG CHARACTER"}[kind]
         assert expected in flags[0].message, flags[0].message
+
+
+def test_an_mcp_approval_covers_at_most_one_protected_file(ws: Path) -> None:
+    from splice.features.handoff import apply_reviewed
+
+    several = propose(_answer(), Workspace.of(ws))
+    with pytest.raises(EditRefused, match="confirm each explicitly"):
+        apply_reviewed(ws, several, digest=several.digest(), confirm_flags=True)
+    one = propose(_answer().split("\n\n")[0] + "\n", Workspace.of(ws))
+    assert [f.path for f in one.needs_confirmation()] == ["setup.py"]
+    assert apply_reviewed(ws, one, digest=one.digest(), confirm_flags=True).files == 1
