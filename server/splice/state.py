@@ -203,6 +203,29 @@ def unsafe_entries(folder: Path) -> Iterator[Path]:
         dirnames[:] = [d for d in dirnames if not (here / d).is_symlink()]
 
 
+def _tracked(root: Path) -> list[Path]:
+    """Files under ``.splice`` that git tracks (a repository can commit a journal or a cache entry, and a pull puts it
+    into the user's own folder), except ``config.toml``; [] when there is no git or no repository."""
+    if not (root / ".git").exists():
+        return []
+    import subprocess
+
+    try:
+        # never let the repository's own git config run anything (an archive can ship .git/config)
+        safe = ["-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null"]
+        done = subprocess.run(
+            ["git", *safe, "-C", str(root), "ls-files", "-z", "--", STATE],
+            capture_output=True,
+            timeout=10,
+            check=False,
+            env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull},
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    rels = [r for r in done.stdout.decode("utf-8", "replace").split("\0") if r] if done.returncode == 0 else []
+    return [root / r for r in rels if r != f"{STATE}/config.toml" and (root / r).is_file()]
+
+
 def guard(root: Path) -> list[str]:
     """Make ``<root>/.splice`` safe to use; returns warnings for the user (empty when nothing was wrong)."""
     state = root / STATE
@@ -247,13 +270,17 @@ def guard(root: Path) -> list[str]:
             _write_at(sfd, ".gitignore", GITIGNORE.encode())
             _write_marker(sfd)
         planted = [p for p in unsafe_entries(state) if not p.relative_to(state).parts[0].startswith(f"{QUARANTINE}-")]
+        planted += [p for p in _tracked(root) if p not in planted]  # arrived with a pull into our own folder
         for path in planted:
             mkdirs(target)
             dest = target / "__".join(path.relative_to(state).parts)
             os.rename(path, dest)
         if planted:
             names = ", ".join(str(p.relative_to(root)) for p in planted)
-            warnings.append(f"links or special files inside {state} moved to .splice/{target.name}/: {names}")
+            warnings.append(
+                f"links, special files or files committed to git inside {state} moved to .splice/{target.name}/: "
+                f"{names} — nothing in them is used"
+            )
     except OSError as exc:
         warnings.append(f"{state}: could not make it safe ({exc}); Splice will not write there")
     finally:

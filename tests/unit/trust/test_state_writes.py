@@ -138,3 +138,18 @@ def test_writers_still_work(root: Path) -> None:
     UsageLog(root / ".splice" / "usage.jsonl").append(_record())
     assert (root / ".splice" / "usage.jsonl").read_text().count("\n") == 1
     assert (root / ".splice" / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_state_committed_to_git_is_moved_aside_even_in_our_own_folder(root: Path) -> None:
+    import subprocess
+
+    state.write_text(root / ".splice" / "usage.jsonl", "")  # our own folder (marker written)
+    journal = root / ".splice" / "journal" / "apply.json"
+    state.write_text(journal, '{"steps": []}')
+    state.write_text(root / ".splice" / "config.toml", "temperature = 0.1\n")
+    git = ["git", "-c", "user.email=a@b", "-c", "user.name=a", "-C", str(root)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-f", ".splice/journal/apply.json", ".splice/config.toml"], check=True)
+    warnings = state.guard(root)
+    assert len(warnings) == 1 and "committed to git" in warnings[0] and "journal/apply.json" in warnings[0]
+    assert not journal.exists() and (root / ".splice" / "config.toml").exists()
