@@ -157,6 +157,8 @@ class Indexer:
         self._unsaved: set[str] = set()
         """Paths whose graph state is newer than the store."""
         self._deleted: set[str] = set()
+        self._changed: set[str] = set()
+        """Unsaved files whose own text changed: written after their dependants (a kill in between re-runs them)."""
         self._unresolved: set[str] = set()
         """Files put into the graph by a run that was cancelled before resolving them."""
         self._wake = threading.Condition()
@@ -236,6 +238,7 @@ class Indexer:
             progress(total, total, "")
         with self._lock:
             self._unsaved.update(to_resolve)
+            self._changed.update(changed)
         messages = self._flush_store(final=True)
         return self._summary(
             start,
@@ -540,6 +543,7 @@ class Indexer:
         self._dirty |= dependants - {rel}
         self._unresolved.discard(rel)
         self._unsaved.add(rel)
+        self._changed.add(rel)
         self._deleted.discard(rel)
         self._kick()
         return None
@@ -578,16 +582,27 @@ class Indexer:
         if self.store is None:
             return ()
         with self._lock:
-            unsaved = sorted(self._unsaved)
-            deleted = sorted(self._deleted)
-            self._unsaved.clear()
-            self._deleted.clear()
+            # A changed file's own row is its commit marker: written after every file re-resolved because of it,
+            # so a kill in between leaves its old hash stored and the next run redoes the whole change. While
+            # dependants still wait for the background resolver, the changes (and deletions) wait too.
+            changed = self._changed & self._unsaved
+            deleted: list[str] = []
+            if self._dirty:
+                unsaved = sorted(self._unsaved - changed)
+                self._unsaved = set(changed)
+            else:
+                unsaved = sorted(self._unsaved - changed) + sorted(changed)
+                deleted = sorted(self._deleted)
+                self._unsaved.clear()
+                self._deleted.clear()
+                self._changed -= changed
         if not unsaved and not deleted and not final:
             return ()
         ok = self.store.save(self.graph, self.resolver, unsaved, deleted, bulk=final)
         if not ok:
             with self._lock:  # try again later; nothing is lost while the graph holds it
                 self._unsaved.update(p for p in unsaved if p in self.graph.files)
+                self._changed.update(changed)
                 self._deleted.update(deleted)
         return tuple(self.store.messages)
 

@@ -77,12 +77,13 @@ class LazyStore:
     def save(
         self, graph: Graph, resolver: Resolver, unsaved: Iterable[str], deleted: Iterable[str], *, bulk: bool
     ) -> bool:
-        """Write pending files in batches; False when the write failed (the caller keeps them pending)."""
+        """Write pending files in batches, in the order given, then drop ``deleted``; False when the write failed
+        (the caller keeps them pending). A kill between two commits must leave rows the next run repairs: callers
+        put files whose own text changed after the files re-resolved because of them (see ``Indexer._flush_store``)."""
         store = self.get()
         if store is None or store.read_only:
             return True  # nowhere to write; the reason is in ``messages``
         try:
-            store.delete(deleted)
             batch: list[FileWrite] = []
             for path in unsaved:
                 with graph.lock:
@@ -95,6 +96,9 @@ class LazyStore:
                     store.write(batch)
                     batch = []
             store.write(batch)
+            # Deleted files go last: while their rows exist, the next run sees them vanish and re-resolves every
+            # file. Deleted first, a kill before the rewrites left files with edges into them that no run repaired.
+            store.delete(deleted)
             if bulk:
                 store.optimize()
         except Exception as exc:
