@@ -9,7 +9,7 @@ WORKSPACE ?= tests/fixtures/example
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
 .PHONY: help install install-python install-node install-system run test lint typecheck unit e2e client nvim-e2e faults e2e-vscode \
-        bench bench-index bench-extract bench-retrieval bench-explain bench-edits bench-llm bench-generate bench-cli bench-stubs bench-mcp bench-migrate clean
+        bench bench-index bench-extract bench-retrieval bench-explain bench-edits bench-llm bench-generate bench-cli bench-stubs bench-mcp bench-migrate bench-fuzz clean
 
 help:
 	@echo "make run   — install, then index WORKSPACE (default: $(WORKSPACE)) and print a summary"
@@ -116,6 +116,11 @@ bench-extract: install-python
 
 bench-generate: install-python
 	$(BIN)/python bench/generate.py
+
+# Issue 15's campaign at full size: 10,000 fuzzed LSP messages, 20 kill -9 trials each of cold and warm indexing and
+# of 40-file applies, a dead model through the CLI (~30-40 minutes on 2 cores).
+bench-fuzz: install-python
+	$(BIN)/python bench/faults.py
 
 # splice mcp: the context tool at 2k tokens vs grep-and-read on the retrieval tasks, and each tool's latency
 bench-mcp: install-python

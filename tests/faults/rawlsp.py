@@ -172,7 +172,7 @@ class RawServer:
                 self.null_id_errors.append(message)
             else:
                 key = message["id"]
-                self.replies.setdefault(_hashable(key), []).append(message)
+                self.replies.setdefault(id_key(key), []).append(message)
             self._lock.notify_all()
 
     def _drain_stderr(self) -> None:
@@ -184,12 +184,12 @@ class RawServer:
                 del self._stderr[:1000]
 
 
-def _hashable(value: Any) -> Any:
-    if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True)
-    if isinstance(value, float) and value == int(value):
+def id_key(value: Any) -> Any:
+    """A dict key for a JSON-RPC id as sent: ints and strings as they are, anything else (true, 1.5, objects)
+    as its JSON text, so ``true`` and ``1`` stay apart."""
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         return value
-    return value
+    return json.dumps(value, sort_keys=True)
 
 
 def rss_of(pid: int) -> int:
