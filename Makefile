@@ -107,6 +107,7 @@ bench-explain: install-python
 
 bench-edits: install-python
 	$(BIN)/python bench/edit_apply.py
+	$(BIN)/python bench/edit_campaign.py
 
 bench-llm: install-python
 	$(BIN)/python bench/llm_gateway.py

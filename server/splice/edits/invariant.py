@@ -3,10 +3,11 @@ answer did not show.
 
 Whatever the parser and the placement believed, the planned new text of each file is compared with the old text.
 A removed line is *shown* when the answer contains it (SEARCH sections, diff ``-``/context lines, the old code a
-model quotes). An unshown removed line is accepted only when
+model quotes); a line of only brackets and punctuation (``}``) is never shown by its text alone. An unshown
+removed line is accepted only when
 
-- it was *substituted*: it sits in a changed run whose new side has at least as many written lines that are not
-  elision candidates (a rewritten line, not a dropped one), and it is not part of a docstring; or
+- it was *substituted*: it sits in a changed run whose new side has at least as many written code lines (not
+  comments, not bare brackets) — a rewritten line, not a dropped one — and it is not part of a docstring; or
 - the innermost definition holding it is a function *restated whole* by the answer: the answer's code parses and
   defines that name completely, with no elision candidate inside or trailing it. A line directly in a class,
   struct or impl body (a field, a member) is never dropped this way. Top-level lines outside definitions
@@ -50,6 +51,15 @@ class Violation:
             f"the edit would remove code from {self.path} that the answer neither shows nor marks as left out "
             f"(line {first}: {self.sample!r}{more}; {self.why}); nothing applied"
         )
+
+
+_WORDLESS = re.compile(r"^[^\w]*$")
+
+
+def _trivial(line: str) -> bool:
+    """A line of brackets and punctuation (``}``, ``});``): its text occurs everywhere, so it shows nothing and
+    stands in for nothing."""
+    return bool(_WORDLESS.match(line))
 
 
 def _norm(line: str) -> str:
@@ -168,14 +178,23 @@ def check(
     restated: set[str] | None = None
     bad: list[int] = []
     why = ""
-    matcher = difflib.SequenceMatcher(None, [_norm(x) for x in old_lines], [_norm(x) for x in new_lines], False)
+    # Indentation counts here (a closing brace moved to another level is a change); trailing spaces do not.
+    matcher = difflib.SequenceMatcher(None, [x.rstrip() for x in old_lines], [x.rstrip() for x in new_lines], False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag not in ("delete", "replace"):
             continue
-        unshown = [i for i in range(i1, i2) if old_lines[i].strip() and _norm(old_lines[i]) not in shown]
+        unshown = [
+            i
+            for i in range(i1, i2)
+            if old_lines[i].strip() and (_trivial(old_lines[i]) or _norm(old_lines[i]) not in shown)
+        ]
         if not unshown:
             continue
-        substitutes = sum(1 for j in range(j1, j2) if new_lines[j].strip() and _norm(new_lines[j]) not in cands)
+        substitutes = sum(
+            1
+            for j in range(j1, j2)
+            if new_lines[j].strip() and not _trivial(new_lines[j]) and not is_comment_only(new_lines[j])
+        )
         # A docstring rewritten in place (the new side of the same run starts a docstring) is shown, not dropped.
         new_docstring = any(_DOCSTRING_START.match(new_lines[j]) for j in range(j1, j2))
         for n, i in enumerate(unshown):
