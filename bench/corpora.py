@@ -12,6 +12,7 @@ folder the retrieval benchmark samples tasks from.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -23,12 +24,16 @@ HERE = Path(__file__).resolve().parent
 SHARED = next(
     (
         p
-        for p in (HERE.parent / ".." / "shared" / "corpora", HERE.parent / ".." / ".." / "shared" / "corpora")
+        for p in (
+            Path(os.environ.get("SPLICE_CORPORA") or "/nonexistent"),
+            HERE.parent / ".." / "shared" / "corpora",
+            HERE.parent / ".." / ".." / "shared" / "corpora",
+        )
         if p.is_dir()
     ),
     HERE.parent / ".." / "shared" / "corpora",
 )
-"""``../shared/corpora`` next to the checkout (one level further up from a worktree under ``wt/``)."""
+"""``$SPLICE_CORPORA``, else ``../shared/corpora`` next to the checkout (one level further up from a worktree)."""
 CACHE = HERE / ".cache"
 
 
