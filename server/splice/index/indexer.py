@@ -105,7 +105,10 @@ POOL_MIN_FILES = 200
 
 
 def _workers() -> int:
-    return min(len(os.sched_getaffinity(0)), 4)
+    """Cores this process may use (the affinity mask where the platform has one), at most 4."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    return min(cores, 4)
 
 
 def _extract_encoded(job: tuple[str, str, bytes]) -> tuple[str, bytes, str]:
