@@ -24,6 +24,7 @@ import { DEFAULT_LIMITS, RestartPolicy, type RestartLimits } from "./restart";
 import type { ApiKeyStore } from "./secrets";
 import { SECTION, type ReadSettings } from "./settings";
 import type { ServerState } from "./status";
+import { showServerMessage } from "./messages";
 
 /** Languages the server indexes (server/splice/index/languages.py). */
 export const LANGUAGES = [
@@ -199,6 +200,8 @@ export class ServerManager implements vscode.Disposable {
         client.onNotification(Methods.USAGE, (p: UsageParams) => hooks.onUsage(p));
         client.onNotification(Methods.PROPOSAL_READY, (p: ProposalReadyParams) => hooks.onProposalReady(p));
         client.onNotification(Methods.MIGRATION_STATUS, (p: MigrationStatus) => hooks.onMigrationStatus?.(p));
+        // In place of the library's handler: the same toasts, plus Open Settings / Set API Key for a missing model.
+        client.onNotification("window/showMessage", (p: { type: number; message: string }) => showServerMessage(p));
         this.client = client;
         try {
             await client.start();
