@@ -125,3 +125,17 @@ def test_frames_keep_dunder_names_and_module_in_markdown() -> None:
     rendered = MarkdownIt().render(md_escape("requests/models.py:12 in Request.__init__ ← <module> [x](y) *z*"))
     assert "Request.__init__" in rendered and "&lt;module&gt;" in rendered
     assert "<a " not in rendered and "<em>" not in rendered and "<strong>" not in rendered
+
+
+def test_workspace_frames_link_to_their_line_and_library_frames_stay_text() -> None:
+    from splice.features.explain.service import frame_markdown
+
+    def link(rel: str, line: int) -> str | None:
+        return f"[{rel}:{line + 1}](file:///w/{rel}#L{line + 1})" if rel.startswith("src/") else None
+
+    own = frame_markdown("Request.__init__ at src/requests/models.py:12", link)
+    assert own == r"Request.\_\_init\_\_ at [src/requests/models.py:12](file:///w/src/requests/models.py#L12)"
+    assert frame_markdown("<module> at lib/site.py:3 (excluded: source not shared)", link) == (
+        r"\<module\> at lib/site.py:3 \(excluded: source not shared\)"
+    )
+    assert frame_markdown("3 frames in urllib3", link) == "3 frames in urllib3"

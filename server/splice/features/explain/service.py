@@ -290,7 +290,8 @@ class ExplainError:
             line = int(rest.split(":")[0]) - 1 if rest.split(":")[0].isdigit() else None
             out.append(f"Reported at {self.link(path, line)}")
         if prepared.frames:
-            out += ["", "## Frames (innermost last)", ""] + [f"- {md_escape(f)}" for f in prepared.frames]
+            frames = [frame_markdown(f, self._frame_link) for f in prepared.frames]
+            out += ["", "## Frames (innermost last)", ""] + [f"- {f}" for f in frames]
         out += ["", "## Explanation", "", answer.strip(), ""]
         if fix_note:
             out += [f"> {md_escape(fix_note)}", ""]
@@ -305,6 +306,13 @@ class ExplainError:
             out.append(f"- not sent (excluded): {md_escape(', '.join(prepared.excluded))}")
         out += ["", f"_{model}, {tokens} tokens, ${cost:.4f}_", ""]
         return "\n".join(out)
+
+    def _frame_link(self, rel: str, line: int) -> str | None:
+        """A link to a frame's line when the path is a workspace file (library frames stay text)."""
+        try:
+            return self.link(rel, line) if self.ws.abspath(rel).is_file() else None
+        except (OSError, ValueError):
+            return None
 
     def _write(self, signature: str, markdown: str) -> Path:
         path = self.folder / f"{signature[:24]}.md"
@@ -375,6 +383,19 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 def md_escape(text: str) -> str:
     """Plain text shown as itself in Markdown: ``Request.__init__`` and ``<module>`` keep their characters."""
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+_FRAME_AT = re.compile(r"^(?P<what>.*) at (?P<path>[^\s:]+):(?P<line>\d+)(?P<rest>.*)$")
+
+
+def frame_markdown(frame: str, link: Callable[[str, int], str | None]) -> str:
+    """One frame line (``Request.__init__ at src/models.py:12``) with its place as a clickable link when ``link``
+    gives one for that 0-based line; the rest escaped."""
+    m = _FRAME_AT.match(frame)
+    target = link(m["path"], int(m["line"]) - 1) if m else None
+    if m is None or target is None:
+        return md_escape(frame)
+    return f"{md_escape(m['what'])} at {target}{md_escape(m['rest'])}"
 
 
 def _frame_lines(resolved: Resolution) -> tuple[str, ...]:
