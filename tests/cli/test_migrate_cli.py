@@ -236,3 +236,21 @@ def test_a_hanging_verify_command_is_stopped_and_the_step_stays_pending(
     assert (shop / "shop/transport.py").read_text() == before  # nothing written
     steps = json.loads(run(capsys, "status", mid, "--json")[1])["steps"]
     assert steps[0]["status"] == "pending" and "timeout" in steps[0]["reason"]
+
+
+def test_doctor_runs_the_tools_an_active_plan_lists(
+    shop: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from splice.trust import trust
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    (shop / ".splice").mkdir(exist_ok=True)
+    (shop / ".splice/config.toml").write_text('[verify]\ncommand = "false"\n')
+    trust(shop)
+    mid = plan(capsys)
+    code = main(["doctor", "--json", "--workspace", str(shop)])
+    checks = json.loads(capsys.readouterr().out)["checks"]
+    tool = next(c for c in checks if c["name"] == f"migration {mid} tool")
+    if "unavailable" in tool["detail"]:
+        pytest.skip(f"no working sandbox here: {tool['detail']}")
+    assert code == 1 and tool["status"] == "fail" and tool["detail"].startswith("`false` failed")

@@ -147,6 +147,31 @@ def check_mcp(settings: Settings, root: Path) -> list[Check]:
     return [Check("MCP server", "pass", f"`splice mcp` starts and lists {len(tools)} tools: {', '.join(tools)}")]
 
 
+def check_migration_tools(settings: Settings, root: Path, trusted: bool) -> list[Check]:
+    """Each command an active migration's plan lists (its verify command, codemods) run once in the sandbox."""
+    from splice.features.generate.sandbox import Limits
+    from splice.features.generate.verify import VerifyStatus, verify
+    from splice.features.migrate.store import MigrationStore
+
+    out = []
+    for listed in MigrationStore(root).list():
+        m = listed.migration
+        if m is None or m.state != "active":
+            continue
+        for tool in m.tools:
+            name = f"migration {m.id} tool"
+            if not trusted:
+                out.append(
+                    Check(name, "skip", f"`{tool}` not run: the workspace is not trusted", f"splice trust {root}")
+                )
+                continue
+            result = verify(root, {}, tool, trusted=True, limits=Limits(timeout=settings.verify_timeout))
+            ok = result.status is VerifyStatus.PASSED
+            detail = f"`{tool}` {result.status.value}" + ("" if ok else f": {result.reason}")
+            out.append(Check(name, "pass" if ok else "fail", detail, "" if ok else "fix the tool or edit the plan"))
+    return out
+
+
 CHECKS: list[Callable[[Settings, Path], list[Check]]] = [
     check_python,
     check_grammars,
@@ -170,6 +195,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     results = check_settings(loaded.settings, root, loaded.problems)
     results += check_trust(root, loaded.trusted, loaded.notices)
+    results += check_migration_tools(loaded.settings, root, loaded.trusted)
     for check in CHECKS:
         try:
             results.extend(check(loaded.settings, root))
