@@ -65,8 +65,8 @@ def test_connection_refused_is_reported_as_such(tmp_path: Path) -> None:
     assert rc != 0 and "connection refused" in out and "(500)" not in out
 
 
-@pytest.mark.parametrize("bad", [Reply(fault="null"), Reply(text="ok")], ids=["null", "no-explanation"])
-def test_unusable_answers_are_errors_and_never_cached(tmp_path: Path, bad: Reply) -> None:
+def test_an_answer_that_explains_nothing_is_an_error_and_never_cached(tmp_path: Path) -> None:
+    bad = Reply(text="ok")
     root, trace = workspace(tmp_path)
     with FakeLLM() as llm:
         llm.script(bad, Reply(text=ANSWER))
@@ -101,8 +101,14 @@ def test_a_runaway_answer_is_refused_before_parsing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [Reply(text=""), Reply(fault="garbage"), Reply(fault="cut", text=ANSWER), Reply(fault="no_finish", text=ANSWER)],
-    ids=["empty", "not-json", "cut-stream", "no-finish-reason"],
+    [
+        Reply(text=""),
+        Reply(fault="null"),
+        Reply(fault="garbage"),
+        Reply(fault="cut", text=ANSWER),
+        Reply(fault="no_finish", text=ANSWER),
+    ],
+    ids=["empty", "null", "not-json", "cut-stream", "no-finish-reason"],
 )
 async def test_bad_answers_never_reach_the_cache(tmp_path: Path, bad: Reply) -> None:
     """The same rule one layer down, in-process (each CLI run above costs seconds)."""
