@@ -1,7 +1,8 @@
 /**
  * Drives a real VS Code (code-server in headless Debian chromium through playwright-core) through Splice's
  * inline diff review: open inventory/reports.py, Ctrl+. on the `low_stock` stub, choose "Generate the body",
- * reject the first hunk and accept the second in the diff's CodeLenses, save, and check the file on disk.
+ * reject the first hunk with its CodeLens (it must be struck through), accept the second with the editor title's ✓
+ * button (the control a profile with `diffEditor.codeLens` off has), answer the summary, save, check the file on disk.
  *
  * Started by run.sh, which owns every process (code-server, the fake model, the splice server under code-server)
  * and passes what this needs in the environment:
@@ -196,16 +197,37 @@ async function main() {
         }
         await shot(page, "inline-review");
         // The per-hunk title buttons work without diffEditor.codeLens (a fresh profile has it off).
-        await page.locator('.editor-actions .action-label[aria-label*="Accept This Hunk"]').first().waitFor({ timeout: 30_000 });
+        const acceptHere = page.locator('.editor-actions .action-label[aria-label*="Accept This Hunk"]').first();
+        await acceptHere.waitFor({ timeout: 30_000 });
         await page.locator('.editor-actions .action-label[aria-label*="Reject This Hunk"]').first().waitFor({ timeout: 30_000 });
 
-        log("rejecting hunk 1/2");
+        log("rejecting hunk 1/2 (CodeLens)");
         await acceptFirst.first().locator("a", { hasText: "Reject" }).click();
         await lenses.filter({ hasText: "Rejected hunk 1/2" }).first().waitFor({ timeout: 30_000 });
+        // The rejected hunk's proposed line is struck through in the proposed (modified) side.
+        const commentSpan = page
+            .locator(".monaco-diff-editor .editor.modified .view-line span span", { hasText: COMMENT.trim().slice(2, 20) })
+            .first();
+        const struck = async () =>
+            commentSpan.evaluate((el) => {
+                for (let node = el; node && !node.classList.contains("view-line"); node = node.parentElement) {
+                    if (getComputedStyle(node).textDecorationLine.includes("line-through")) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+        const strikeDeadline = Date.now() + 15_000;
+        while (!(await struck())) {
+            if (Date.now() > strikeDeadline) {
+                throw new Error("the rejected hunk's line is not struck through");
+            }
+            await sleep(250);
+        }
         await shot(page, "hunk1-rejected");
 
-        log("accepting hunk 2/2");
-        await acceptSecond.first().locator("a", { hasText: "Accept hunk 2/2" }).click();
+        log("accepting hunk 2/2 (editor title ✓ button)");
+        await acceptHere.click();
 
         log("final summary before anything is written: Apply");
         const dialog = page.locator(".monaco-dialog-box", { hasText: "Apply 1 of 2 hunks" });
