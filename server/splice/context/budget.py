@@ -41,8 +41,14 @@ class Choice:
     """Tokens the prompt spends around the item whatever its rendering (its header line, the code fence): counted
     with every rendering, so the budget covers what is sent, not only the code."""
 
-    def cost(self, rendering: Rendering) -> int:
-        return rendering.tokens + self.overhead
+    group: str = ""
+    """The prompt's shared section the item goes in (its file); ``group_overhead`` is charged once per group, with
+    the first item chosen from it."""
+    group_overhead: int = 0
+
+    def cost(self, rendering: Rendering, opened: set[str] | frozenset[str] = frozenset()) -> int:
+        shared = 0 if not self.group or self.group in opened else self.group_overhead
+        return rendering.tokens + self.overhead + shared
 
 
 def counted(count: TokenCounter, kind: str, text: str) -> Rendering:
@@ -57,21 +63,24 @@ def fit(choices: Sequence[Choice], budget: int) -> dict[str, Rendering]:
     """
     left = max(0, budget)
     chosen: dict[str, Rendering] = {}
+    opened: set[str] = set()
     for c in choices:
         if not c.forced:
             continue
         for r in sorted(c.renderings, key=lambda r: -r.tokens):
-            if c.cost(r) <= left:
+            if c.cost(r, opened) <= left:
                 chosen[c.key] = r
-                left -= c.cost(r)
+                left -= c.cost(r, opened)
+                opened.add(c.group)
                 break
     for c in choices:
         if c.forced or c.key in chosen or not c.renderings:
             continue
         cheapest = min(c.renderings, key=lambda r: r.tokens)
-        if c.cost(cheapest) <= left:
+        if c.cost(cheapest, opened) <= left:
             chosen[c.key] = cheapest
-            left -= c.cost(cheapest)
+            left -= c.cost(cheapest, opened)
+            opened.add(c.group)
     for c in choices:
         current = chosen.get(c.key)
         if current is None or c.forced:

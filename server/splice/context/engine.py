@@ -30,7 +30,9 @@ from splice.context.model import (
     DiagnosticTarget,
     FramesTarget,
     failure,
+    file_header,
     item_header,
+    item_line,
 )
 from splice.context.overlay import OverlayExtractor
 from splice.context.rank import GraphView, combine, reason
@@ -315,7 +317,8 @@ class ContextEngine:
     def _with_overheads(
         self, choices: list[Choice], meta: dict[str, tuple[str, float, str]], renderer: Renderer
     ) -> list[Choice]:
-        """Each choice with the tokens its header line and code fence cost in the prompt."""
+        """Each choice with the tokens its own line costs in the prompt, and its file's heading and code fence as the
+        overhead of its group (paid once per file: the prompt shows a file's items under one heading)."""
         out = []
         for c in choices:
             place = renderer.span_of(c.key)
@@ -323,8 +326,9 @@ class ContextEngine:
                 out.append(c)
                 continue
             path, span, sid = place
-            header = item_header(path, span.start.line, span.end.line, sid, "excerpt", meta[c.key][2])
-            out.append(replace(c, overhead=max(0, int(self.count(header)))))
+            line = item_line(span.start.line, span.end.line, sid, "excerpt", meta[c.key][2])
+            shared = max(0, int(self.count(file_header(path))))
+            out.append(replace(c, overhead=max(0, int(self.count(line))), group=path, group_overhead=shared))
         return out
 
     # -- stack traces and diagnostics --------------------------------------------------------------------------
@@ -527,6 +531,7 @@ class ContextEngine:
     ) -> list[ContextItem]:
         picked = [(c, chosen[c.key]) for c in choices if c.key in chosen]
         items: list[ContextItem] = []
+        opened: set[str] = set()
         bodies = [renderer.span_of(c.key) for c, r in picked if r.kind in ("body", "target")]
         for choice, rendering in picked:
             role, score, reason = meta[choice.key]
@@ -538,6 +543,10 @@ class ContextEngine:
                 b is not None and b[0] == path and b[1].encloses(span) and b[2] != sid for b in bodies
             ):
                 continue  # already shown inside a whole body picked for another item
+            # the first item kept from a file carries the file's heading and fence (what fit charged may have gone
+            # to an item dropped above; this never costs more than that item did)
+            shared = choice.group_overhead if choice.group and choice.group not in opened else 0
+            opened.add(choice.group)
             kind = rendering.kind
             if role == "target":
                 kind = "target"
@@ -552,7 +561,7 @@ class ContextEngine:
                     text=rendering.text,
                     reason=reason,
                     score=0.0 if score == float("inf") else score,
-                    tokens=rendering.tokens + choice.overhead,
+                    tokens=rendering.tokens + choice.overhead + shared,
                 )
             )
         return items

@@ -144,13 +144,24 @@ class ContextResult:
 
 
 def item_header(path: str, first: int, last: int, symbol: str | None, kind: str, reason: str) -> str:
-    """What a prompt spends on an item besides its text: the heading line (where, what, why) and the code fence.
-    The budget counts it with the item, so ``used`` is what the prompt's context section really costs. Mirrors
-    ``llm/prompts/_context.j2`` (the layers do not import each other; a test keeps the two in step)."""
+    """What a prompt spends on an item besides its text when it is alone in its file: the file's heading, the code
+    fence and the item's own line (where, what, why). Several items of one file share one heading and one fence
+    (``file_header``), each keeps its ``item_line``. Mirrors ``llm/prompts/_context.j2`` (the layers do not import
+    each other; a test keeps the two in step)."""
+    return file_header(path) + item_line(first, last, symbol, kind, reason)
+
+
+def file_header(path: str) -> str:
+    """The heading and code fence a file's items share in the prompt (charged once per file)."""
+    return f"### {path}\n```typescript\n```\n\n"
+
+
+def item_line(first: int, last: int, symbol: str | None, kind: str, reason: str) -> str:
+    """The comment line each item gets inside its file's fence: lines, symbol, kind and the strongest reason."""
     lines = f"{first + 1}" if first == last else f"{first + 1}-{last + 1}"
     qual = symbol.partition("::")[2] if symbol and "::" in symbol else symbol
     name = f" {qual}" if qual else ""
-    return f"### {path}:{lines}{name} ({kind}) — why: {reason.split('; ', 1)[0]}\n```python\n```\n\n"
+    return f"// {lines}{name} ({kind}) — why: {reason.split('; ', 1)[0]}\n"
 
 
 def failure(budget: int, message: str) -> ContextResult:

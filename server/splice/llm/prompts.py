@@ -93,6 +93,36 @@ class _RenderedItem:
     fence: str
 
 
+@dataclass(frozen=True)
+class _RenderedFile:
+    """A file's items under one heading and one code fence; each item opens with a comment line saying which lines
+    and symbol it is and why it is there (one heading per file, not per item: several cards of one module cost one)."""
+
+    path: str
+    lang: str
+    fence: str
+    comment: str
+    items: tuple[_RenderedItem, ...]
+
+
+_SLASH_COMMENTS = frozenset(
+    {"javascript", "jsx", "typescript", "tsx", "go", "rust", "java", "c", "cpp", "csharp", "php"}
+)
+
+
+def _files(items: Sequence[_RenderedItem]) -> list[_RenderedFile]:
+    """Items grouped by file, files in the order of their first item, items in their own order within a file."""
+    by_path: dict[str, list[_RenderedItem]] = {}
+    for item in items:
+        by_path.setdefault(item.path, []).append(item)
+    out = []
+    for path, group in by_path.items():
+        lang = group[0].lang
+        comment = "//" if lang in _SLASH_COMMENTS else "#"
+        out.append(_RenderedFile(path, lang, fence_for(*(i.text for i in group)), comment, tuple(group)))
+    return out
+
+
 def language_of(path: str) -> str:
     return _LANGS.get(PurePosixPath(path).suffix.lower(), "")
 
@@ -197,7 +227,8 @@ def render(
         "plan": (),
         "project_rules": "",
     }
-    variables = {**defaults, **values, "items": [_item(i) for i in items], "edit_format": edit_format}
+    rendered = [_item(i) for i in items]
+    variables = {**defaults, **values, "items": rendered, "files": _files(rendered), "edit_format": edit_format}
     try:
         system = env.get_template("system.j2").render(extra_rules=list(extra_rules))
         user = env.get_template(f"{feature}.j2").render(**variables)

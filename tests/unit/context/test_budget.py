@@ -59,3 +59,38 @@ def test_never_over_budget_on_random_inputs() -> None:
         budget = rng.randint(0, 1500)
         chosen = fit(choices, budget)
         assert sum(r.tokens for r in chosen.values()) <= budget
+
+
+def test_a_files_shared_heading_is_charged_once_with_its_first_item() -> None:
+    def carded(key: str, score: float, group: str) -> Choice:
+        return Choice(key, score, (Rendering("card", "c", 10),), overhead=2, group=group, group_overhead=8)
+
+    # a: 10 + 2 + 8; b (same file): 10 + 2; c (another file): 20 — only two of the three fit in 40
+    chosen = fit([carded("a", 3, "x.py"), carded("b", 2, "x.py"), carded("c", 1, "y.py")], 40)
+    assert list(chosen) == ["a", "b"]
+    assert list(fit([carded("a", 3, "x.py"), carded("c", 2, "y.py"), carded("b", 1, "x.py")], 40)) == ["a", "c"]
+
+
+def test_never_over_budget_with_shared_headings_on_random_inputs() -> None:
+    rng = random.Random(11)
+    for _ in range(300):
+        shared = {g: rng.randint(0, 20) for g in "abc"}  # one heading per file, whichever item pays it
+        choices = [
+            Choice(
+                str(i),
+                rng.random(),
+                tuple(Rendering(k, k, rng.randint(0, 200)) for k in ("card", "body")[: rng.randint(1, 2)]),
+                rng.random() < 0.1,
+                overhead=rng.randint(0, 10),
+                group=(group := rng.choice("abc")),
+                group_overhead=shared[group],
+            )
+            for i in range(rng.randint(0, 30))
+        ]
+        budget = rng.randint(0, 1500)
+        chosen = fit(choices, budget)
+        by_key = {c.key: c for c in choices}
+        groups = {by_key[k].group for k in chosen}
+        total = sum(r.tokens + by_key[k].overhead for k, r in chosen.items())
+        total += sum(shared[g] for g in groups)
+        assert total <= budget

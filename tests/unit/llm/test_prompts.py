@@ -153,7 +153,10 @@ def test_prompt_snapshot(name: str) -> None:
 def test_code_inside_items_is_kept_byte_for_byte() -> None:
     text = rendered("generate_symbol")
     assert ITEMS[0].text.rstrip("\n") in text  # the two blank lines inside the body survive tidying
-    assert "````markdown\nExample:\n```python\ncart.total()\n```\n````" in text  # longer fence around fences
+    # a longer fence around fences; the item's line is inside it
+    assert (
+        "````markdown\n# 4-7 (scope) — why: mentions the target\nExample:\n```python\ncart.total()\n```\n````" in text
+    )
 
 
 def test_every_item_says_why_and_cache_hashes_follow_content() -> None:
@@ -167,17 +170,24 @@ def test_every_item_says_why_and_cache_hashes_follow_content() -> None:
     assert request.context_hashes == prompts.context_hashes(ITEMS) and request.feature == "fix"
 
 
-def test_item_headers_name_the_symbol_without_repeating_the_path() -> None:
+def test_items_of_one_file_share_a_heading_and_name_the_symbol_without_repeating_the_path() -> None:
     items = [
         Item(
             "pkg/mod.py", ITEMS[0].range, "pkg/mod.py::Cls.meth", "card", "def meth(self): ...", "called by the target"
         ),
-        Item("pkg/other.py", ITEMS[0].range, "pkg/other.py::", "card", "X = 1", "imported; near what this code uses"),
+        Item("pkg/other.ts", ITEMS[0].range, "pkg/other.ts::", "card", "X = 1", "imported; near what this code uses"),
+        Item("pkg/mod.py", ITEMS[1].range, "pkg/mod.py::helper", "body", "def helper():\n    return 1", "named"),
     ]
     text = prompts.request("fix", items, **CASES["fix_diff"][1]).messages
     body = "\n".join(m.content for m in text)
-    assert "### pkg/mod.py:10-16 Cls.meth (card) — why: called by the target\n" in body
-    assert "### pkg/other.py:10-16 (card) — why: imported\n" in body  # the strongest reason only
+    assert body.count("### pkg/mod.py\n") == 1 and body.count("### pkg/other.ts\n") == 1
+    # one fence per file, the file's items in their order, each after its own comment line
+    assert (
+        "### pkg/mod.py\n```python\n# 10-16 Cls.meth (card) — why: called by the target\ndef meth(self): ...\n"
+        "# 1 helper (body) — why: named\ndef helper():\n    return 1\n```\n"
+    ) in body
+    assert "// 10-16 (card) — why: imported\nX = 1\n```" in body  # the strongest reason only, in the file's syntax
+    assert body.index("### pkg/mod.py") < body.index("### pkg/other.ts")  # files in the order of their first item
     assert "pkg/mod.py::" not in body and "near what this code uses" not in body
 
 
@@ -228,15 +238,22 @@ def test_one_answer_format_section(name: str) -> None:
 
 
 def test_the_context_engine_counts_the_heading_each_item_gets() -> None:
-    """``context.model.item_header`` is what the budget charges per item besides its text; it must not be smaller
-    than what ``_context.j2`` writes (the two layers do not import each other)."""
-    from splice.context.model import item_header
+    """``context.model.file_header`` (once per file) and ``item_line`` (per item) are what the budget charges
+    besides the items' text; they must not be smaller than what ``_context.j2`` writes (the two layers do not import
+    each other)."""
+    from splice.context.model import file_header, item_line
 
-    text = rendered("explain_only")
-    for item in ITEMS:
-        charged = item_header(
-            item.path, item.range.start.line, item.range.end.line, f"x.py::{item.symbol}", "excerpt", item.reason
-        )
-        heading = next(line for line in text.splitlines() if line.startswith(f"### {item.path}:"))
-        fence = prompts.fence_for(item.text) + prompts.language_of(item.path)
-        assert len(charged) + 4 >= len(heading) + 1 + len(fence) + 1 + len(prompts.fence_for(item.text)) + 1
+    items = [*ITEMS, Item("src/shop/cart.py", Span(Point(30), Point(41)), "shop.cart.Cart.add", "card", "x", "named")]
+    shown = [prompts._item(i) for i in items]
+    context = (
+        prompts._environment()
+        .get_template("_context.j2")
+        .render(items=shown, files=prompts._files(shown), project_rules="")
+    )
+    section = context[context.index("\n###") :]
+    assert section.count("### src/shop/cart.py") == 1
+    charged = sum(len(file_header(path)) for path in {i.path for i in items})
+    for item in items:
+        line = item_line(item.range.start.line, item.range.end.line, f"x.py::{item.symbol}", "excerpt", item.reason)
+        charged += len(line) + len(item.text)
+    assert charged >= len(section.strip()) + 1
