@@ -12,6 +12,7 @@ import pytest
 from tests.fake_llm import FakeLLM, Reply
 
 from splice.cli import main
+from splice.features.migrate.rules import packs_for_target
 from splice.features.migrate.service import Migrator
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "migrate"
@@ -127,6 +128,7 @@ def test_nothing_to_migrate_says_what_was_searched(shop: Path, capsys: pytest.Ca
     code, _, err = run(capsys, "plan", "--to", "flask to fastapi")
     assert code == 2
     assert "nothing to migrate: searched nothing (no old API named and no rules)" in err and "--old NAME" in err
+    assert "the workspace imports none of: flask" in err
     code, _, err = run(capsys, "plan", "--to", "move off it", "--old", "urllib3")
     assert code == 2 and "searched uses of urllib3 in the symbol graph" in err
 
@@ -254,3 +256,15 @@ def test_doctor_runs_the_tools_an_active_plan_lists(
     if "unavailable" in tool["detail"]:
         pytest.skip(f"no working sandbox here: {tool['detail']}")
     assert code == 1 and tool["status"] == "fail" and tool["detail"].startswith("`false` failed")
+
+
+def test_a_target_a_shipped_pack_names_gets_its_rules_without_rules_flag(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "plan", "--to", "requests to httpx")
+    assert code == 0, err
+    assert "rule requests-call: 2" in out  # the shipped requests-to-httpx pack, chosen by the target's words
+    assert packs_for_target("Requests -> HTTPX") == ["requests-to-httpx"]
+    assert packs_for_target("unittest to pytest") == ["unittest-to-pytest"]
+    assert packs_for_target("six to Python 3") == ["six-to-python3"] == packs_for_target("six to py3")
+    assert packs_for_target("flask to fastapi") == [] and packs_for_target("no direction here") == []

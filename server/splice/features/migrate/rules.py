@@ -254,3 +254,18 @@ def shipped_packs() -> dict[str, Path]:
     """The rule packs shipped with Splice, by name (``unittest-to-pytest`` …)."""
     folder = Path(__file__).parent / "packs"
     return {p.stem: p for p in sorted(folder.glob("*.yml"))}
+
+
+def packs_for_target(target: str) -> list[str]:
+    """Shipped packs the target names on both sides: ``unittest to pytest`` → ``unittest-to-pytest``."""
+    parts = re.split(r"\s+(?:to|->|→|=>)\s+", target.strip().lower(), maxsplit=1)
+    if len(parts) != 2:
+        return []
+    before, after = (set(re.findall(r"[a-z0-9_]+", p)) for p in parts)
+    out = []
+    for name in shipped_packs():
+        old, _, new = name.partition("-to-")
+        squashed = re.sub(r"[^a-z0-9]", "", parts[1])  # "python 3" names python3
+        if old in before and (new in after or new in squashed or new.replace("python", "py") in after):
+            out.append(name)
+    return out

@@ -33,6 +33,7 @@ from splice.features.migrate.rules import (
     Rule,
     RuleError,
     apply_matches,
+    packs_for_target,
     parse_pack,
     rules_for,
     run_rule,
@@ -202,11 +203,17 @@ class Migrator:
             raise MigrationError("say what to migrate to (--to TEXT), e.g. 'requests to httpx'")
         if scope.path and not (self.ws.root / scope.path).exists():
             raise MigrationError(f"the scope {scope.path} does not exist in {self.ws.root}")
+        if not packs:  # a target a shipped pack names (``unittest to pytest``) gets that pack's rules
+            packs = self.resolve_packs(packs_for_target(target))
         rules = self.parse_rules(packs)
         found = self.assess(target, scope, rules, old)
         if not found.sites:
+            parts = _SPLIT.split(target, maxsplit=1)
+            named = re.findall(r"[A-Za-z_][\w.\-]*", parts[0]) if len(parts) == 2 else []
+            unimported = named and not rules and not old and not self._target_old_api(target)
+            absent = f"; the workspace imports none of: {', '.join(named)}" if unimported else ""
             raise NothingToMigrate(
-                f"nothing to migrate: searched {found.searched}; no site matched"
+                f"nothing to migrate: searched {found.searched}; no site matched{absent}"
                 + ("" if rules or old else ". Name the old API (--old NAME) or give rules")
             )
         other = self.store.conflict(set(found.files()))
