@@ -26,7 +26,6 @@ import os
 import re
 import statistics
 import sys
-import tarfile
 import tempfile
 import time
 from collections import defaultdict
@@ -43,14 +42,14 @@ import anyio  # noqa: E402
 import mcp_types as types  # noqa: E402
 from mcp import Client, StdioServerParameters  # noqa: E402
 
-from retrieval import CORPORA, REPOS, load_repo, pct, tokens_of  # noqa: E402
+import corpora  # noqa: E402
+from retrieval import load_repo, pct, tokens_of  # noqa: E402
 from retrieval_gold import Def, Task  # noqa: E402
 
-CORPORA = Path(os.environ.get("SPLICE_CORPORA", str(CORPORA)))
-"""``SPLICE_CORPORA`` points elsewhere (a worktree beside the checkout has no ``../shared``)."""
 BUDGET = 2000
 WINDOW = 40
-_HEADER = re.compile(r"^## \d+\. (?P<path>.+?):(?P<start>\d+)-(?P<end>\d+)\b.*$", re.M)
+_FILE = re.compile(r"^### (?P<path>\S.*)$")
+_ITEM = re.compile(r"^(?:#|//) (?P<start>\d+)(?:-(?P<end>\d+))? .* — why: ")
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _STOP = """self cls def class return none true false import from str int float bool dict list tuple any the and for
     with not that this is are was be to of in on or an as by it if else elif const let var function export
@@ -81,13 +80,25 @@ def recall(windows: list[Window], gold: list[Def]) -> float:
 
 
 def parse_context(text: str) -> tuple[list[Window], int]:
-    """Items of a ``context`` answer (their header gives path and 1-based lines) and the tokens used."""
+    """Items of a ``context`` answer (a ``### path`` heading per file, a ``# first-last … — why:`` line per item,
+    1-based) and the tokens used."""
     used = int(m.group(1)) if (m := re.search(r"— (\d+)/\d+ tokens", text)) else 0
-    heads = list(_HEADER.finditer(text))
-    out = []
-    for i, h in enumerate(heads):
-        body = text[h.end() : heads[i + 1].start() if i + 1 < len(heads) else len(text)]
-        out.append(Window(h["path"], int(h["start"]) - 1, int(h["end"]) - 1, body))
+    out: list[Window] = []
+    path = ""
+    body: list[str] = []
+    for line in text.splitlines():
+        if (f := _FILE.match(line)) is not None:
+            path = f["path"]
+        elif path and (item := _ITEM.match(line)) is not None:
+            if out:
+                out[-1].text = "\n".join(body)
+            start = int(item["start"])
+            out.append(Window(path, start - 1, int(item["end"] or start) - 1, ""))
+            body = []
+        elif out:
+            body.append(line)
+    if out:
+        out[-1].text = "\n".join(body)
     return out, used
 
 
@@ -165,10 +176,12 @@ def imported_names(text: str) -> list[str]:
 
 @contextmanager
 def unpacked(name: str) -> Iterator[Path]:
+    """The corpus unpacked in a temp folder (the evaluation set is fetched from its registry first)."""
     with tempfile.TemporaryDirectory(prefix="splice-bench-mcp-") as tmp:
-        with tarfile.open(CORPORA / f"{name}.tar.gz") as tar:
-            tar.extractall(tmp, filter="data")
-        yield Path(tmp) / name
+        root = corpora.unpack(name, Path(tmp))
+        if root is None:
+            raise SystemExit(f"{name}: corpus unavailable (see the message above)")
+        yield root
 
 
 def text_of(result: types.CallToolResult) -> str:
@@ -201,7 +214,7 @@ def tool_calls(task: Task, setting: str, root: Path) -> list[tuple[str, dict[str
 
 
 async def run_repo(name: str, limit: int, setting: str) -> dict[str, Any]:
-    src = REPOS[name][1]
+    src = corpora.SPEC[name].package
     with unpacked(name) as root:
         tasks, _ = load_repo(name, root, limit)
         grep = GrepAgent(root, src)
@@ -263,17 +276,17 @@ async def run_repo(name: str, limit: int, setting: str) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repos", default="flask,requests,zod")
+    parser.add_argument("--repos", default="dev", help="dev, eval, all or names (bench/corpora.py)")
     parser.add_argument("--limit", type=int, default=60)
     parser.add_argument("--setting", default="strict", choices=["loose", "strict"])
     args = parser.parse_args(argv)
-    if not CORPORA.exists():
-        print(f"corpora not found at {CORPORA.resolve()}; nothing to measure", file=sys.stderr)
-        return 2
     load = os.getloadavg()
     rows = ["| repo | tasks | method | recall@2k | tokens used |", "|---|---|---|---|---|"]
     lat_rows: dict[str, dict[str, str]] = defaultdict(dict)
-    names = [n for n in args.repos.split(",") if (CORPORA / f"{n}.tar.gz").exists()]
+    names = [n for n in corpora.names(args.repos) if corpora.archive(n) is not None]
+    if not names:
+        print("no corpus available (../shared/corpora or SPLICE_CORPORA, or the registries)", file=sys.stderr)
+        return 2
     for name in names:
         out = anyio.run(run_repo, name, args.limit, args.setting)
         print(f"{name}: {out['tasks']} tasks, index ready after {out['ready_s']:.1f} s", file=sys.stderr)

@@ -180,6 +180,14 @@ def _item(item: PromptItem) -> _RenderedItem:
     )
 
 
+def context_section(items: Sequence[PromptItem]) -> str:
+    """The "Context from the workspace" section exactly as the prompts carry it (one heading and fence per file), for
+    front ends that show context itself (``splice mcp``): what they print is what the budget charged."""
+    rendered = [_item(i) for i in items]
+    template = _environment().get_template("_context.j2")
+    return _tidy(template.render(items=rendered, files=_files(rendered), project_rules=""))
+
+
 def _tidy(text: str) -> str:
     """Collapse the blank-line runs template conditionals leave behind — outside code fences only, so code the
     model must copy into SEARCH blocks stays byte for byte — and end with exactly one newline."""

@@ -9,7 +9,7 @@ from splice.features.migrate.model import Migration, Site
 from splice.features.navigate import Use
 from splice.features.trace_view import TraceView
 from splice.index.model import Symbol
-from splice.llm.prompts import fence_for
+from splice.llm.prompts import context_section, fence_for
 
 
 def code_block(text: str) -> str:
@@ -27,19 +27,13 @@ def symbol_line(sym: Symbol) -> str:
 
 
 def context(result: ContextResult, title: str) -> str:
+    """The items as the prompts carry them (one heading and fence per file), so the ``used`` count in the first line
+    is what the text costs."""
     if result.error:
         return f"error: {result.error}"
     lines = [f"{title} — {result.used}/{result.budget} tokens, {len(result.items)} items"]
     lines += [f"note: {n}" for n in result.notes]
-    for i, item in enumerate(result.items, 1):
-        r = item.range
-        name = f" {item.symbol.partition('::')[2]}" if item.symbol and "::" in item.symbol else ""
-        lines += [
-            "",
-            f"## {i}. {item.path}:{r.start.line + 1}-{r.end.line + 1}{name} ({item.kind}) — why: {item.reason}",
-            code_block(item.text),
-        ]
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n" + context_section(result.items)
 
 
 def symbols(found: list[Symbol], query: str) -> str:
